@@ -1,0 +1,17 @@
+package io.convjob.spec;
+
+import java.util.List;
+
+/**
+ * A whole model: one layer (a spec file holding a single layer) or a stack {@code {"layers": [...]}}.
+ * {@code stack} tells which, so weight files use {@code weight} or {@code layers.{i}.weight}.
+ */
+public record ModelSpec(List<LayerSpec> layers, boolean stack) {
+    public ModelSpec {
+        layers = List.copyOf(layers);
+        if (!stack && layers.size() != 1) throw new IllegalArgumentException("a single-layer spec holds one layer");
+    }
+
+    public static ModelSpec single(LayerSpec layer) { return new ModelSpec(List.of(layer), false); }
+    public static ModelSpec stack(List<LayerSpec> layers) { return new ModelSpec(layers, true); }
+}

@@ -1,0 +1,12 @@
+package io.convjob.spec;
+
+import io.convjob.io.InputException;
+
+/**
+ * A spec equinox would reject, or one we can check at load time that equinox leaves to lax.
+ * The message is one line led by the JSON path, e.g.
+ * {@code layers[2].output_padding: must be < stride (elementwise), got [2] vs [2]}.
+ */
+public class SpecException extends InputException {
+    public SpecException(String message) { super(message); }
+}
