@@ -1,0 +1,147 @@
+package io.convjob;
+
+import io.convjob.fast.ConvEngine;
+import io.convjob.init.ConvParams;
+import io.convjob.spec.ActivationSpec;
+import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.ConvSpec;
+import io.convjob.spec.ConvTransposeSpec;
+import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.SpecRules;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A model: one layer or a stack of layers and activations, run like {@code jax.vmap(model)(x)}.
+ * Thread-safe; intermediate buffers are reused per thread across calls.
+ */
+public final class Model {
+
+    /** Where a conv layer's parameters come from: its key, or a weight file. */
+    @FunctionalInterface
+    public interface ParamsSource {
+        /**
+         * @param index position in the spec's {@code layers} (0 for a single layer)
+         * @param path  the JSON path prefix for messages, e.g. {@code layers[2].} or empty
+         */
+        ConvParams params(int index, ConvLayerSpec layer, String path);
+
+        /** Every layer initialised from its spec's {@code key}, as equinox does. */
+        static ParamsSource fromKeys() {
+            return (index, layer, path) -> ConvCore.initFromKey(layer, path);
+        }
+    }
+
+    private final ModelSpec spec;
+    private final List<Layer> layers;
+    private final ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    private Model(ModelSpec spec, List<Layer> layers) {
+        this.spec = spec;
+        this.layers = List.copyOf(layers);
+    }
+
+    /** Weights from each layer's key. */
+    public static Model fromSpec(ModelSpec spec) {
+        return fromSpec(spec, ParamsSource.fromKeys(), ConvCore.defaultEngine());
+    }
+
+    public static Model fromSpec(ModelSpec spec, ParamsSource params) {
+        return fromSpec(spec, params, ConvCore.defaultEngine());
+    }
+
+    public static Model fromSpec(ModelSpec spec, ParamsSource params, ConvEngine engine) {
+        List<Layer> layers = new ArrayList<>();
+        List<LayerSpec> specs = spec.layers();
+        for (int i = 0; i < specs.size(); i++) {
+            String path = pathOf(spec, i);
+            LayerSpec ls = specs.get(i);
+            if (ls instanceof ActivationSpec a) {
+                layers.add(new ActivationLayer(a));
+                continue;
+            }
+            ConvLayerSpec conv = (ConvLayerSpec) ls;
+            SpecRules.check(conv, path);
+            ConvParams p = params.params(i, conv, path);
+            layers.add(conv instanceof ConvTransposeSpec t ? ConvTranspose.of(t, p.weight(), p.bias(), engine)
+                    : Conv.of((ConvSpec) conv, p.weight(), p.bias(), engine));
+        }
+        return new Model(spec, layers);
+    }
+
+    /** The JSON path prefix of entry {@code i}: {@code layers[i].} in a stack, empty for a single layer. */
+    public static String pathOf(ModelSpec spec, int i) {
+        return spec.stack() ? "layers[" + i + "]." : "";
+    }
+
+    public ModelSpec spec() { return spec; }
+    public List<Layer> layers() { return layers; }
+
+    /** Output {@code (channels, *spatial)} of a sample of shape {@code (channels, *spatial)}; checks the whole stack. */
+    public int[] outputShape(int[] sampleShape) {
+        int[] shape = sampleShape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                shape = layers.get(i).outputShape(shape);
+            } catch (ShapeException e) {
+                throw spec.stack() ? new ShapeException(pathOf(spec, i) + e.getMessage()) : e;
+            }
+        }
+        return shape;
+    }
+
+    public Tensor apply(Tensor sample) {
+        Tensor out = applyBatch(sample.asBatch(), 1);
+        return new Tensor(Arrays.copyOfRange(out.shape(), 1, out.rank()), out.data());
+    }
+
+    /** A batch {@code (batch, channels, *spatial)} on all cores. */
+    public Tensor applyBatch(Tensor batch) {
+        return applyBatch(batch, Runtime.getRuntime().availableProcessors());
+    }
+
+    public Tensor applyBatch(Tensor batch, int threads) {
+        int[] shape = batch.shape();
+        int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+        int[] outSample = outputShape(sample);
+        int[] outShape = new int[shape.length];
+        outShape[0] = shape[0];
+        System.arraycopy(outSample, 0, outShape, 1, outSample.length);
+        float[] y = new float[Math.toIntExact(Tensor.elementCount(outShape))];
+        run(batch.data(), sample, shape[0], y, threads);
+        return new Tensor(outShape, y);
+    }
+
+    /**
+     * The allocation-free entry point for pipelines: {@code x} holds {@code (batch, *sampleShape)}, {@code y}
+     * receives {@code (batch, *outputShape(sampleShape))}; both may be larger than needed.
+     */
+    public void run(float[] x, int[] sampleShape, int batch, float[] y, int threads) {
+        int[] shape = sampleShape;
+        float[] current = x;
+        float[][] pair = buffers.get();
+        int next = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            int[] outShape = layer.outputShape(shape);
+            boolean last = i == layers.size() - 1;
+            float[] target;
+            if (last) {
+                target = y;
+            } else if (layer instanceof ActivationLayer && current != x) {
+                target = current; // in place on our own intermediate buffer
+            } else {
+                int need = Math.toIntExact(batch * Tensor.elementCount(outShape));
+                if (pair[next].length < need) pair[next] = new float[need];
+                target = pair[next];
+                next ^= 1;
+            }
+            layer.run(current, shape, batch, target, threads);
+            current = target;
+            shape = outShape;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package io.convjob.init;
+
+/** placeholder */
+public record ConvParams(float[] weight, float[] bias) {}
