@@ -159,6 +159,25 @@ public final class SafetensorsReader implements Closeable {
         return values;
     }
 
+    /**
+     * An F64 tensor at full precision (reference outputs, e.g. equinox's float64 {@code y64}).
+     *
+     * @throws WeightFormatException if there is no such tensor or it is not F64
+     */
+    public double[] readDoubles(String name) {
+        Entry entry = entry(name);
+        if (!entry.dtype.equals("F64")) {
+            throw WeightFormatException.of(file, "tensor '" + name + "' has dtype " + entry.dtype + "; expected F64");
+        }
+        double[] values = new double[elementCount(entry)];
+        readChunks(entry, CHUNK_BYTES, (buffer, done) -> {
+            int n = buffer.remaining() / Double.BYTES;
+            buffer.asDoubleBuffer().get(values, done, n);
+            return n;
+        });
+        return values;
+    }
+
     @Override public void close() {
         try {
             channel.close();
