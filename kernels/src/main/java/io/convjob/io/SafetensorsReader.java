@@ -202,7 +202,7 @@ public final class SafetensorsReader implements Closeable {
         try {
             while (position < end) {
                 buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-                readFully(buffer, position);
+                readFully(file, channel, buffer, position);
                 position += buffer.position();
                 buffer.flip();
                 done += decoder.decode(buffer, done);
@@ -212,13 +212,6 @@ public final class SafetensorsReader implements Closeable {
         }
     }
 
-    private void readFully(ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) {
-                throw WeightFormatException.of(file, "file shrank while being read");
-            }
-        }
-    }
 
     private Entry entry(String name) {
         Entry entry = entries.get(name);
