@@ -23,7 +23,9 @@ public final class ModelChecks {
      */
     public static int[] checkInputShape(ModelSpec model, int[] sampleShape) {
         for (int size : sampleShape) {
-            if (size < 0) throw new SpecException("input: shape " + Arrays.toString(sampleShape) + " has a negative size");
+            if (size < 0) {
+                throw new SpecException("input: shape " + Arrays.toString(sampleShape) + " has a negative size");
+            }
         }
         int[] shape = sampleShape.clone();
         String from = null; // where the current shape comes from: null = the input

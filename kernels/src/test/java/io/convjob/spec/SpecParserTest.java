@@ -214,7 +214,8 @@ class SpecParserTest {
                   {"layer": "GELU"}, {"layer": "sigmoid"}, {"layer": "tanh"}, {"layer": "silu"}]}""");
         Padding zero = zeroPadding(1);
         assertEquals(ModelSpec.stack(List.of(
-                new ConvSpec(1, 2, 4, Dims.of(3), Dims.of(1), zero, Dims.of(1), 1, true, PaddingMode.ZEROS, null, false),
+                new ConvSpec(1, 2, 4, Dims.of(3), Dims.of(1), zero, Dims.of(1), 1, true, PaddingMode.ZEROS, null,
+                        false),
                 new ActivationSpec(Activation.RELU),
                 new ConvTransposeSpec(1, 4, 2, Dims.of(3), Dims.of(1), zero, Dims.of(0), Dims.of(1), 1, true,
                         PaddingMode.ZEROS, null, true),
