@@ -4,12 +4,12 @@ import io.convjob.shape.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The Vector API engine: implicit GEMM with an 8 x 3-vector register-blocked micro-kernel at the chosen
+ * The Vector API engine: implicit GEMM with an 8 x 2-vector register-blocked micro-kernel at the chosen
  * vector size. Only this class and the {@code Vector*} kernels touch {@code jdk.incubator.vector}.
  */
 public final class VectorEngine implements ConvEngine {
-    /** Depth rows per gathered panel: 3 vectors x 160 rows x 4 bytes = 30 KB at 512 bits, inside L1. */
-    private static final int MAX_DEPTH_BLOCK = 160;
+    /** Depth rows per gathered panel: 2 vectors x 192 rows x 4 bytes = 24 KB at 512 bits, inside L1. */
+    private static final int MAX_DEPTH_BLOCK = 192;
 
     private final int bits;
     private final MicroKernel kernel;
