@@ -48,6 +48,7 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }
 }
