@@ -27,6 +27,7 @@ final class DepthwiseConv implements PreparedConv {
     private final int[] runHi;
     private final int step;
     private final int[] tapCoords;
+    private final RowAxpy rowAxpy;
 
     /** True when {@link DepthwiseConv} handles {@code g}. */
     static boolean supports(ConvGeometry g) {
@@ -35,7 +36,8 @@ final class DepthwiseConv implements PreparedConv {
         return true;
     }
 
-    DepthwiseConv(ConvGeometry g, float[] weight, float[] bias) {
+    DepthwiseConv(ConvGeometry g, float[] weight, float[] bias, RowAxpy rowAxpy) {
+        this.rowAxpy = rowAxpy;
         this.geometry = g;
         this.weight = weight;
         this.bias = bias;
@@ -145,7 +147,7 @@ final class DepthwiseConv implements PreparedConv {
         if (lo < hi) {
             int base = off + src[lo] - lo * step;
             if (step == 1) {
-                for (int q = lo; q < hi; q++) y[yRow + q] += w * x[base + q];
+                rowAxpy.axpy(w, x, base + lo, y, yRow + lo, hi - lo);
             } else {
                 for (int q = lo; q < hi; q++) y[yRow + q] += w * x[base + q * step];
             }
