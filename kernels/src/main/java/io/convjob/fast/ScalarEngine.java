@@ -15,6 +15,7 @@ public final class ScalarEngine implements ConvEngine {
     @Override public String name() { return "scalar"; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, RowAxpy.SCALAR);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }
 }

@@ -4,15 +4,16 @@ import io.convjob.shape.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The Vector API engine: implicit GEMM with an 8 x 3-vector register-blocked micro-kernel at the chosen
+ * The Vector API engine: implicit GEMM with an 8 x 2-vector register-blocked micro-kernel at the chosen
  * vector size. Only this class and the {@code Vector*} kernels touch {@code jdk.incubator.vector}.
  */
 public final class VectorEngine implements ConvEngine {
-    /** Depth rows per gathered panel: 3 vectors x 160 rows x 4 bytes = 30 KB at 512 bits, inside L1. */
-    private static final int MAX_DEPTH_BLOCK = 160;
+    /** Depth rows per gathered panel: 2 vectors x 192 rows x 4 bytes = 24 KB at 512 bits, inside L1. */
+    private static final int MAX_DEPTH_BLOCK = 192;
 
     private final int bits;
     private final MicroKernel kernel;
+    private final RowAxpy rowAxpy;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     /** The preferred vector size of this machine. */
@@ -36,6 +37,11 @@ public final class VectorEngine implements ConvEngine {
             case 128 -> new VectorKernel128();
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
+        this.rowAxpy = switch (bits) {
+            case 512 -> new VectorAxpy512();
+            case 256 -> new VectorAxpy256();
+            default -> new VectorAxpy128();
+        };
     }
 
     /** The hardware's preferred float vector size in bits (may be below 128 on machines without SIMD). */
@@ -48,6 +54,7 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }
 }

@@ -62,6 +62,10 @@ final class ConvCases {
                 new int[] {13, 17}, 3, 1));
         c.add(new Case("depthwise 3x3", conv(2, 12, 12, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 12, true, z),
                 new int[] {9, 11}, 3, 2));
+        c.add(new Case("depthwise reflect 3d stride2", conv(3, 5, 5, rep(3, 3), new int[] {1, 2, 2}, pad(3, 2),
+                new int[] {1, 1, 2}, 5, false, PaddingMode.REFLECT), new int[] {4, 7, 9}, 2, 2));
+        c.add(new Case("depthwise 1d cropped", conv(1, 4, 4, rep(5, 1), rep(1, 1), explicit(new int[] {-1}, new int[] {3}),
+                rep(2, 1), 4, true, z), new int[] {50}, 3, 1));
         c.add(new Case("depthwise x2 stride2", conv(2, 6, 12, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 6, true, z),
                 new int[] {9, 10}, 1, 1));
         c.add(new Case("7x7 s2 3->16", conv(2, 3, 16, rep(7, 2), rep(2, 2), pad(2, 3), rep(1, 2), 1, true, z),

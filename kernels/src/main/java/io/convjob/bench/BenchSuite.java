@@ -1,0 +1,143 @@
+package io.convjob.bench;
+
+import io.convjob.fast.ConvEngine;
+import io.convjob.fast.Engines;
+import io.convjob.fast.PreparedConv;
+import io.convjob.reference.ReferenceConv;
+import io.convjob.shape.ConvGeometry;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Times the engine of this JVM ({@link Engines#get()}) on the benchmark configs: for each config it first
+ * checks a small instance against {@link ReferenceConv} (a mismatch throws), then warms up, times repeated
+ * calls, and reports GFLOP/s against the FMA peak measured in the same run at the same thread count.
+ */
+public final class BenchSuite {
+    private BenchSuite() {}
+
+    /** Runs the suite, printing a table to {@code out}; returns one result per config and thread count. */
+    public static List<BenchResult> run(BenchOptions options, PrintStream out) {
+        return run(options, Engines.get(), out);
+    }
+
+    /**
+     * @throws IllegalStateException when the engine disagrees with the reference on a config's check instance
+     * @throws IllegalArgumentException when {@code options.configs()} names an unknown config
+     */
+    public static List<BenchResult> run(BenchOptions options, ConvEngine engine, PrintStream out) {
+        List<BenchConfig> configs = select(options);
+        Map<Integer, Double> peaks = new HashMap<>();
+        out.printf(Locale.ROOT, "engine %s, JVM %s, %d CPUs, suite %s%n", engine.name(),
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), options.suite());
+        for (int t : options.threads()) {
+            peaks.put(t, PeakFlops.measure(t));
+            out.printf(Locale.ROOT, "FMA peak at %d thread(s): %.1f GFLOP/s%n", t, peaks.get(t));
+        }
+        out.printf(Locale.ROOT, "%-24s %3s %5s %8s %9s %9s %9s %8s %7s %7s %7s%n", "config", "thr", "batch",
+                "GFLOP", "median_ms", "GFLOP/s", "min..max", "", "%peak", "target", "oneDNN");
+        List<BenchResult> results = new ArrayList<>();
+        for (BenchConfig config : configs) {
+            check(engine, config.checkInstance());
+            BenchConfig sized = options.quick() ? config.quick() : config;
+            for (int t : options.threads()) {
+                BenchResult r = time(engine, sized, t, peaks.get(t), options.quick());
+                results.add(r);
+                out.printf(Locale.ROOT, "%-24s %3d %5d %8.3f %9.3f %9.1f %8.1f..%-8.1f %6.1f%% %6.0f%% %7.0f%n",
+                        r.config(), t, r.batch(), r.gflop(), r.medianMs(), r.gflops(), r.minGflops(), r.maxGflops(),
+                        r.pctPeak(), r.targetPctPeak(), r.oneDnnGflops());
+            }
+        }
+        return results;
+    }
+
+    private static List<BenchConfig> select(BenchOptions options) {
+        List<BenchConfig> all = BenchConfig.standard();
+        if (options.configs().isEmpty()) return all;
+        List<BenchConfig> chosen = new ArrayList<>();
+        for (String name : options.configs()) {
+            BenchConfig found = all.stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown bench config '" + name + "', expected one of "
+                            + all.stream().map(BenchConfig::name).toList()));
+            chosen.add(found);
+        }
+        return chosen;
+    }
+
+    /** Runs the fast engine and the reference on one small instance; throws on any element off by > 1e-5 max|y|. */
+    static void check(ConvEngine engine, BenchConfig c) {
+        ConvGeometry g = c.geometry();
+        Random r = new Random(42);
+        float[] w = random(r, (int) c.layer().weightCount());
+        float[] bias = random(r, c.layer().outChannels());
+        float[] x = random(r, c.batch() * g.inChannels() * (int) g.inSpatialSize());
+        int outLen = c.batch() * g.outChannels() * (int) g.outSpatialSize();
+        float[] expected = new float[outLen];
+        float[] actual = new float[outLen];
+        new ReferenceConv().prepare(g, w, bias).run(x, expected, c.batch(), 1);
+        engine.prepare(g, w, bias).run(x, actual, c.batch(), 2);
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < outLen; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            double err = Math.abs(actual[i] - expected[i]);
+            if (!(err <= worst)) worst = err;
+        }
+        if (!(worst <= 1e-5 * Math.max(scale, 1e-3))) {
+            throw new IllegalStateException("bench check failed: " + engine.name() + " differs from the reference on "
+                    + c.name() + " " + Arrays.toString(c.inShape()) + " by " + worst + " (max |y| " + scale + ")");
+        }
+    }
+
+    private static BenchResult time(ConvEngine engine, BenchConfig c, int threads, double peak, boolean quick) {
+        ConvGeometry g = c.geometry();
+        Random r = new Random(7);
+        float[] w = random(r, (int) c.layer().weightCount());
+        float[] bias = random(r, c.layer().outChannels());
+        float[] x = random(r, c.batch() * g.inChannels() * (int) g.inSpatialSize());
+        float[] y = new float[c.batch() * g.outChannels() * (int) g.outSpatialSize()];
+        PreparedConv prepared = engine.prepare(g, w, bias);
+        long warmNanos = quick ? 150_000_000L : 600_000_000L;
+        long measureNanos = quick ? 250_000_000L : 1_500_000_000L;
+        int minReps = quick ? 3 : 7;
+        long begin = System.nanoTime();
+        int warm = 0;
+        while (warm < 3 || System.nanoTime() - begin < warmNanos) {
+            prepared.run(x, y, c.batch(), threads);
+            warm++;
+        }
+        double perCall = (System.nanoTime() - begin) / (double) warm;
+        int reps = (int) Math.max(minReps, Math.min(200, measureNanos / perCall));
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            prepared.run(x, y, c.batch(), threads);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
+        return new BenchResult(c.name(), engine.name(), threads, c.batch(), c.flopsPerCall() / 1e9, median, ms[0],
+                ms[reps - 1], peak, c.targetPctPeak(), c.oneDnnGflops());
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextFloat() * 2 - 1;
+        return a;
+    }
+
+    /** {@code BenchSuite [quick|standard] [threads...]}: for running from the command line during development. */
+    public static void main(String[] args) {
+        String suite = args.length > 0 ? args[0] : BenchOptions.STANDARD;
+        int[] threads = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 2};
+        run(BenchOptions.of(suite, threads), System.out);
+    }
+}
