@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 InitCommand.class,
                 DescribeCommand.class,
                 GenerateCommand.class,
+                BenchCommand.class,
         },
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
