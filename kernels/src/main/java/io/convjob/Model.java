@@ -80,6 +80,16 @@ public final class Model {
     public ModelSpec spec() { return spec; }
     public List<Layer> layers() { return layers; }
 
+    /** Each conv layer's parameters by its index in {@code layers} (shared arrays, do not modify). */
+    public java.util.Map<Integer, ConvParams> parameters() {
+        java.util.Map<Integer, ConvParams> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof Conv c) out.put(i, new ConvParams(c.weight(), c.bias()));
+            if (layers.get(i) instanceof ConvTranspose t) out.put(i, new ConvParams(t.weight(), t.bias()));
+        }
+        return out;
+    }
+
     /** Output {@code (channels, *spatial)} of a sample of shape {@code (channels, *spatial)}; checks the whole stack. */
     public int[] outputShape(int[] sampleShape) {
         int[] shape = sampleShape.clone();

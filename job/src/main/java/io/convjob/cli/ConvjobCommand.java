@@ -1,0 +1,20 @@
+package io.convjob.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top command: a list of subcommands; a bare {@code convjob} is a usage error. */
+@Command(name = "convjob",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "N-dimensional Conv / ConvTranspose with equinox's semantics, in-process or on Apache Spark.",
+        subcommands = {
+                ApplyCommand.class,
+                InitCommand.class,
+                DescribeCommand.class,
+        },
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success",
+                "  1  internal failure (a bug: please report it with --verbose output)",
+                "  2  bad input: spec, weights, tensor file, shape or arguments (one line on stderr)"})
+public final class ConvjobCommand {
+}

@@ -1,0 +1,39 @@
+package io.convjob.cli;
+
+import io.convjob.fast.Engines;
+import io.convjob.shape.ModelSummary;
+import io.convjob.spec.ModelChecks;
+import io.convjob.spec.ModelSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Checks a spec and prints its layers, output shapes, parameter counts and MACs.")
+public final class DescribeCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec command;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--spec", required = true, paramLabel = "SPEC.json", description = "Layer spec to describe.")
+    java.nio.file.Path spec;
+
+    @Option(names = "--input-shape", paramLabel = "C,D1,...", converter = ShapeOption.class,
+            description = "One input sample's shape (channels, *spatial): adds output shapes and MACs.")
+    int[] inputShape;
+
+    @Override public Integer call() {
+        ModelSpec model = io.convjob.spec.SpecParser.parse(spec);
+        if (inputShape != null) ModelChecks.checkInputShape(model, inputShape);
+        ModelSummary summary = ModelSummary.of(model, inputShape);
+        var out = command.commandLine().getOut();
+        out.print(summary.toTable());
+        if (inputShape != null) {
+            out.printf("%.3f GFLOP per sample (2 x MACs); engine: %s%n", 2e-9 * summary.totalMacs(), Engines.get().name());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}
