@@ -1,0 +1,276 @@
+package io.convjob.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.convjob.init.PrngKey;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a model spec from JSON into canonical records, the way equinox's constructors read their
+ * arguments, then applies {@link SpecRules}.
+ *
+ * <p>The JSON is one layer object, or a stack {@code {"layers": [...]}} whose entries are layers or
+ * activations {@code {"layer": "relu"}}. Layer keys are equinox's argument names ({@code layer},
+ * {@code num_spatial_dims}, {@code in_channels}, {@code out_channels}, {@code kernel_size}, {@code stride},
+ * {@code output_padding} (ConvTranspose), {@code padding}, {@code dilation}, {@code groups},
+ * {@code use_bias}, {@code padding_mode}, {@code dtype} ("float32" only), {@code key}) plus
+ * {@code threefry_partitionable} (default true, i.e. JAX >= 0.5), which a stack may also give at its top
+ * level as the default for its layers. Missing keys take equinox's defaults; unknown keys, duplicate
+ * keys and wrong JSON types are errors.
+ */
+public final class SpecParser {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static final List<String> CONV_KEYS = List.of("layer", "num_spatial_dims", "in_channels",
+            "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "use_bias", "padding_mode",
+            "dtype", "key", "threefry_partitionable");
+    private static final List<String> TRANSPOSE_KEYS = List.of("layer", "num_spatial_dims", "in_channels",
+            "out_channels", "kernel_size", "stride", "output_padding", "padding", "dilation", "groups", "use_bias",
+            "padding_mode", "dtype", "key", "threefry_partitionable");
+    private static final List<String> STACK_KEYS = List.of("layers", "threefry_partitionable");
+
+    /** equinox's class names; the numbered ones fix num_spatial_dims (0 = taken from the spec). */
+    private static final Map<String, LayerKind> KINDS = kinds();
+
+    private SpecParser() {}
+
+    private record LayerKind(String name, boolean transpose, int fixedDims) {}
+
+    private static Map<String, LayerKind> kinds() {
+        Map<String, LayerKind> m = new LinkedHashMap<>();
+        for (boolean transpose : new boolean[] {false, true}) {
+            String base = transpose ? "ConvTranspose" : "Conv";
+            m.put(base, new LayerKind(base, transpose, 0));
+            for (int n = 1; n <= 3; n++) m.put(base + n + "d", new LayerKind(base + n + "d", transpose, n));
+        }
+        return Map.copyOf(m);
+    }
+
+    /**
+     * Reads a spec file.
+     *
+     * @throws SpecException naming the file when it cannot be read; otherwise as {@link #parse(String)}
+     */
+    public static ModelSpec parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new SpecException("spec file " + file + ": not found");
+        } catch (IOException e) {
+            throw new SpecException("spec file " + file + ": cannot read (" + e + ")");
+        }
+        return parse(text);
+    }
+
+    /**
+     * Reads a spec from JSON text.
+     *
+     * @throws SpecException with one line led by the JSON path: invalid JSON, unknown or duplicate key,
+     *         missing required key, wrong JSON type, a value equinox refuses, or a {@link SpecRules} rule
+     */
+    public static ModelSpec parse(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new SpecException("spec: invalid JSON" + where + ": " + oneLine(e.getOriginalMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new SpecException("spec: expected a JSON object (one layer or {\"layers\": [...]}), got "
+                    + (root == null || root.isMissingNode() ? "nothing" : SpecFields.show(root)));
+        }
+        ObjectNode object = (ObjectNode) root;
+        if (object.has("layers")) return parseStack(object);
+        SpecFields fields = new SpecFields(object, "");
+        if (!fields.has("layer")) {
+            throw fields.error("layer", "missing; a spec is one layer {\"layer\": \"Conv\", ...} or a stack"
+                    + " {\"layers\": [...]}");
+        }
+        LayerSpec layer = parseEntry(object, "", true);
+        if (layer instanceof ActivationSpec a) {
+            throw fields.error("layer", "\"" + a.activation().specName() + "\" is an activation; activations"
+                    + " may appear only inside a stack {\"layers\": [...]}");
+        }
+        return ModelSpec.single(layer);
+    }
+
+    private static ModelSpec parseStack(ObjectNode object) {
+        SpecFields top = new SpecFields(object, "");
+        rejectUnknown(top, STACK_KEYS, "a stack");
+        boolean partitionable = top.bool("threefry_partitionable", true);
+        JsonNode layers = object.get("layers");
+        if (!layers.isArray() || layers.isEmpty()) {
+            throw top.error("layers", "expected a non-empty list of layers, got " + SpecFields.show(layers));
+        }
+        List<LayerSpec> specs = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            JsonNode entry = layers.get(i);
+            String path = "layers[" + i + "]";
+            if (!entry.isObject()) {
+                throw new SpecException(path + ": expected a layer object like {\"layer\": \"Conv\", ...} or"
+                        + " {\"layer\": \"relu\"}, got " + SpecFields.show(entry));
+            }
+            if (!entry.has("layer")) throw new SpecException(path + ".layer: missing; " + layerNames());
+            specs.add(parseEntry((ObjectNode) entry, path + ".", partitionable));
+        }
+        return ModelSpec.stack(specs);
+    }
+
+    private static LayerSpec parseEntry(ObjectNode object, String prefix, boolean defaultPartitionable) {
+        SpecFields f = new SpecFields(object, prefix);
+        String name = f.string("layer");
+        LayerKind kind = KINDS.get(name);
+        if (kind == null) {
+            Activation activation = activation(name);
+            if (activation == null) throw f.error("layer", "unknown layer \"" + name + "\"; " + layerNames());
+            String unknown = f.firstUnknown(Set.of("layer"));
+            if (unknown != null) {
+                throw f.error(unknown, "unknown key for activation " + activation.specName()
+                        + "; an activation takes only \"layer\"");
+            }
+            return new ActivationSpec(activation);
+        }
+        return parseConv(f, kind, defaultPartitionable);
+    }
+
+    private static ConvLayerSpec parseConv(SpecFields f, LayerKind kind, boolean defaultPartitionable) {
+        List<String> known = kind.transpose() ? TRANSPOSE_KEYS : CONV_KEYS;
+        if (!kind.transpose() && f.has("output_padding")) {
+            throw f.error("output_padding", "only ConvTranspose takes output_padding, not " + kind.name());
+        }
+        rejectUnknown(f, known, kind.name());
+        int n = spatialDims(f, kind);
+        for (String required : List.of("in_channels", "out_channels", "kernel_size")) {
+            if (!f.has(required)) {
+                throw f.error(required, "missing; " + kind.name() + " requires in_channels, out_channels and"
+                        + " kernel_size");
+            }
+        }
+        if (f.has("dtype") && !"float32".equals(f.string("dtype"))) {
+            throw f.error("dtype", "only \"float32\" is supported (we compute in float32), got \""
+                    + f.string("dtype") + "\"");
+        }
+        int inChannels = f.requiredInt("in_channels");
+        int outChannels = f.requiredInt("out_channels");
+        Dims kernelSize = f.dims("kernel_size", n, 1);
+        Dims stride = f.dims("stride", n, 1);
+        Padding padding = f.padding(n);
+        Dims dilation = f.dims("dilation", n, 1);
+        int groups = f.optionalInt("groups", 1);
+        boolean useBias = f.bool("use_bias", true);
+        PaddingMode paddingMode = f.paddingMode();
+        PrngKey key = f.key();
+        boolean partitionable = f.bool("threefry_partitionable", defaultPartitionable);
+        ConvLayerSpec spec;
+        if (kind.transpose()) {
+            Dims outputPadding = f.dims("output_padding", n, 0);
+            spec = new ConvTransposeSpec(n, inChannels, outChannels, kernelSize, stride, padding, outputPadding,
+                    dilation, groups, useBias, paddingMode, key, partitionable);
+        } else {
+            spec = new ConvSpec(n, inChannels, outChannels, kernelSize, stride, padding, dilation, groups, useBias,
+                    paddingMode, key, partitionable);
+        }
+        SpecRules.check(spec, f.prefix());
+        return spec;
+    }
+
+    /** num_spatial_dims: fixed by Conv1d..3d (a given value must agree), required for Conv / ConvTranspose. */
+    private static int spatialDims(SpecFields f, LayerKind kind) {
+        String key = "num_spatial_dims";
+        if (!f.has(key)) {
+            if (kind.fixedDims() > 0) return kind.fixedDims();
+            throw f.error(key, "missing; " + kind.name() + " requires num_spatial_dims (or use " + kind.name()
+                    + "1d, " + kind.name() + "2d or " + kind.name() + "3d)");
+        }
+        int n = f.requiredInt(key);
+        if (kind.fixedDims() > 0 && n != kind.fixedDims()) {
+            throw f.error(key, n + " conflicts with " + kind.name() + " (" + kind.fixedDims() + " spatial dims)");
+        }
+        if (n < 1) throw f.error(key, "must be >= 1, got " + n);
+        return n;
+    }
+
+    private static void rejectUnknown(SpecFields f, List<String> known, String what) {
+        String unknown = f.firstUnknown(new LinkedHashSet<>(known));
+        if (unknown == null) return;
+        String hint = closest(unknown, known);
+        throw f.error(unknown, "unknown key for " + what + (hint == null ? "" : " (did you mean " + hint + "?)")
+                + "; known keys: " + String.join(", ", known));
+    }
+
+    /** The known key within edit distance 2 of {@code key}, if any: the likely typo fix. */
+    private static String closest(String key, List<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : known) {
+            int d = editDistance(key.toLowerCase(Locale.ROOT), k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static Activation activation(String name) {
+        for (Activation a : Activation.values()) {
+            if (a.specName().equalsIgnoreCase(name)) return a;
+        }
+        return null;
+    }
+
+    private static String layerNames() {
+        List<String> activations = new ArrayList<>();
+        for (Activation a : Activation.values()) activations.add(a.specName());
+        return "expected one of Conv, Conv1d, Conv2d, Conv3d, ConvTranspose, ConvTranspose1d, ConvTranspose2d,"
+                + " ConvTranspose3d, or an activation " + String.join(", ", activations);
+    }
+
+    static String upper(String s) {
+        return s.toUpperCase(Locale.ROOT);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}
