@@ -1,0 +1,341 @@
+package io.convjob.arrow;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.SeekableReadChannel;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads a tensor dataset file: Arrow IPC file format (or, detected by its missing {@code ARROW1} magic, the IPC
+ * stream format) with one tensor column, {@code arrow.fixed_shape_tensor} of float32 or a plain
+ * {@code FixedSizeList<float32>} / {@code List<float32>} with a caller-supplied shape, beside any other columns.
+ *
+ * <p>Use as a cursor: {@code while (reader.loadNextBatch()) { reader.root(); reader.copyTensors(buf, 0); }}.
+ * The reader owns a child allocator of the one given, its {@link #root()} and every vector in it; all are
+ * released by {@link #close()}. Not thread-safe.
+ */
+public final class TensorFileReader implements AutoCloseable {
+    /** The tensor column's default name. */
+    public static final String DEFAULT_COLUMN = "tensor";
+
+    private static final byte[] FILE_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path file;
+    private final BufferAllocator allocator;
+    private final ArrowReader reader;
+    private final boolean streamFormat;
+    private final List<ArrowBlock> blocks;     // file format only
+    private final long[] batchFirstRows;       // file format only: prefix sums of batch row counts, length blocks+1
+    private final VectorSchemaRoot root;
+    private final String column;
+    private final int columnIndex;
+    private final FixedShapeTensorType tensorType;
+    private int currentBatch = -1;
+    private int nextBatch;
+    private long currentFirstRow;
+    private long streamRowsSeen;
+
+    private TensorFileReader(Path file, BufferAllocator allocator, ArrowReader reader, boolean streamFormat,
+                             List<ArrowBlock> blocks, long[] batchFirstRows, String column, int[] shape) throws IOException {
+        this.file = file;
+        this.allocator = allocator;
+        this.reader = reader;
+        this.streamFormat = streamFormat;
+        this.blocks = blocks;
+        this.batchFirstRows = batchFirstRows;
+        this.root = reader.getVectorSchemaRoot();
+        this.column = column;
+        this.columnIndex = indexOf(root.getSchema(), column);
+        this.tensorType = resolveType(root.getSchema().getFields().get(columnIndex), shape);
+    }
+
+    /** Opens {@code file} with its tensor column named {@value #DEFAULT_COLUMN}. */
+    public static TensorFileReader open(Path file, BufferAllocator allocator) {
+        return open(file, allocator, DEFAULT_COLUMN, null);
+    }
+
+    /**
+     * Opens {@code file}, checks its schema and locates the tensor column.
+     *
+     * @param allocator parent of the child allocator the reader creates (and closes)
+     * @param column    the tensor column's name
+     * @param shape     the per-row shape for a plain list column (for FixedSizeList, null means {@code [size]});
+     *                  if the column is {@code arrow.fixed_shape_tensor} a non-null shape must equal the file's
+     * @throws TensorFormatException if the file is not Arrow IPC, the column is missing or not a float32 tensor,
+     *                               or the shape does not fit; the message names the file
+     */
+    public static TensorFileReader open(Path file, BufferAllocator allocator, String column, int[] shape) {
+        FixedShapeTensorType.ensureRegistered();
+        BufferAllocator child = allocator.newChildAllocator("TensorFileReader:" + file, 0, allocator.getLimit());
+        FileChannel channel = null;
+        ArrowReader reader = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            boolean stream = !startsWithMagic(channel);
+            List<ArrowBlock> blocks = null;
+            long[] firstRows = null;
+            if (stream) {
+                reader = new ArrowStreamReader(channel, child);
+            } else {
+                ArrowFileReader fileReader = new ArrowFileReader(channel, child);
+                reader = fileReader;
+                blocks = fileReader.getRecordBlocks();
+                firstRows = batchFirstRows(file, blocks);
+            }
+            return new TensorFileReader(file, child, reader, stream, blocks, firstRows, column, shape);
+        } catch (NoSuchFileException e) {
+            closeQuietly(reader, channel, child);
+            throw new TensorFormatException(file + ": no such file");
+        } catch (TensorFormatException e) {
+            closeQuietly(reader, channel, child);
+            String message = e.getMessage().startsWith(file + ": ") ? e.getMessage() : file + ": " + e.getMessage();
+            throw new TensorFormatException(message, e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(reader, channel, child);
+            throw new TensorFormatException(file + ": not a readable Arrow IPC file or stream (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public Path file() { return file; }
+    /** True for the IPC stream format (sequential batches only), false for the IPC file format. */
+    public boolean isStreamFormat() { return streamFormat; }
+    public Schema schema() { return root.getSchema(); }
+    public String column() { return column; }
+    public int columnIndex() { return columnIndex; }
+    /** The per-row tensor type: the file's extension type, or one built from the shape for plain lists. */
+    public FixedShapeTensorType tensorType() { return tensorType; }
+    /** The per-row shape (a copy). */
+    public int[] shape() { return tensorType.shape(); }
+    /** product(shape): floats per row. */
+    public int elementCount() { return tensorType.elementCount(); }
+
+    /** Record batches in the file, or -1 for the stream format (not known before reading). */
+    public int batchCount() { return streamFormat ? -1 : blocks.size(); }
+
+    /** Rows in the whole file. For the stream format this reads the file once more. */
+    public long rowCount() {
+        if (!streamFormat) return batchFirstRows[blocks.size()];
+        try (BufferAllocator a = allocator.newChildAllocator("rowCount", 0, allocator.getLimit());
+             ArrowStreamReader s = new ArrowStreamReader(FileChannel.open(file, StandardOpenOption.READ), a)) {
+            long rows = 0;
+            while (s.loadNextBatch()) rows += s.getVectorSchemaRoot().getRowCount();
+            return rows;
+        } catch (IOException e) {
+            throw new TensorFormatException(file + ": cannot count rows (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Rows in batch {@code index} (file format). */
+    public int batchRowCount(int index) {
+        requireFileFormat();
+        return (int) (batchFirstRows[index + 1] - batchFirstRows[index]);
+    }
+
+    /** Loads the next record batch into {@link #root()}; false after the last one. */
+    public boolean loadNextBatch() {
+        if (!streamFormat) {
+            if (nextBatch >= blocks.size()) return false;
+            loadBatch(nextBatch);
+            return true;
+        }
+        try {
+            if (!reader.loadNextBatch()) return false;
+        } catch (IOException e) {
+            throw new TensorFormatException(file + ": cannot read record batch " + (currentBatch + 1) + " (" + e.getMessage() + ")", e);
+        }
+        currentBatch++;
+        currentFirstRow = streamRowsSeen;
+        streamRowsSeen += root.getRowCount();
+        return true;
+    }
+
+    /** Loads record batch {@code index} (file format only); the next {@link #loadNextBatch()} continues after it. */
+    public void loadBatch(int index) {
+        requireFileFormat();
+        if (index < 0 || index >= blocks.size()) {
+            throw new IndexOutOfBoundsException(file + ": batch " + index + " outside [0, " + blocks.size() + ")");
+        }
+        try {
+            ((ArrowFileReader) reader).loadRecordBatch(blocks.get(index));
+        } catch (IOException | RuntimeException e) {
+            throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + e.getMessage() + ")", e);
+        }
+        currentBatch = index;
+        nextBatch = index + 1;
+        currentFirstRow = batchFirstRows[index];
+    }
+
+    /** The current batch: every column, reused and refilled by each load; owned by this reader. */
+    public VectorSchemaRoot root() { return root; }
+    /** Index of the current batch. */
+    public int batchIndex() { return currentBatch; }
+    /** Rows in the current batch. */
+    public int batchRows() { return root.getRowCount(); }
+    /** Row index in the file of the current batch's first row. */
+    public long batchFirstRow() { return currentFirstRow; }
+
+    /** The current batch's tensor column as read: a FixedShapeTensorVector, FixedSizeListVector or ListVector. */
+    public FieldVector tensorVector() { return root.getVector(columnIndex); }
+
+    /**
+     * Copies the current batch's tensors, row-major, into {@code dest[offset .. offset + batchRows() * elementCount())}.
+     *
+     * @throws TensorFormatException if a row is null, holds a null, or (plain lists) has the wrong length; the
+     *                               message names the file and the row's index in the file
+     */
+    public void copyTensors(float[] dest, int offset) {
+        copyTensors(0, batchRows(), dest, offset);
+    }
+
+    /** Copies {@code count} tensor rows of the current batch from {@code fromRow}, as {@link #copyTensors(float[], int)}. */
+    public void copyTensors(int fromRow, int count, float[] dest, int offset) {
+        FieldVector vector = tensorVector();
+        String prefix = file + ": column '" + column + "': row ";
+        if (vector instanceof FixedShapeTensorVector t) {
+            TensorRows.copyFixed(t.getUnderlyingVector(), fromRow, count, dest, offset, r -> prefix + (currentFirstRow + r));
+        } else if (vector instanceof FixedSizeListVector f) {
+            TensorRows.copyFixed(f, fromRow, count, dest, offset, r -> prefix + (currentFirstRow + r));
+        } else {
+            TensorRows.copyList((ListVector) vector, fromRow, count, elementCount(), dest, offset, r -> prefix + (currentFirstRow + r));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            allocator.close();
+        }
+    }
+
+    private void requireFileFormat() {
+        if (streamFormat) throw new UnsupportedOperationException(file + ": random access needs the IPC file format, this is a stream");
+    }
+
+    private int indexOf(Schema schema, String name) {
+        List<Field> fields = schema.getFields();
+        for (int i = 0; i < fields.size(); i++) if (fields.get(i).getName().equals(name)) return i;
+        String names = fields.stream().map(Field::getName).collect(Collectors.joining(", "));
+        throw new TensorFormatException(file + ": no column '" + name + "' (columns: " + names + ")");
+    }
+
+    private FixedShapeTensorType resolveType(Field field, int[] shape) {
+        String where = file + ": column '" + field.getName() + "'";
+        ArrowType type = field.getType();
+        if (type instanceof FixedShapeTensorType t) {
+            if (shape != null && !Arrays.equals(shape, t.shape())) {
+                throw new TensorFormatException(where + ": shape " + Arrays.toString(t.shape()) + " differs from the expected " + Arrays.toString(shape));
+            }
+            requireRowMajor(where, t);
+            requireFloat32(where, field);
+            return t;
+        }
+        if (type instanceof ArrowType.FixedSizeList list) {
+            requireFloat32(where, field);
+            FixedShapeTensorType t = shape != null ? new FixedShapeTensorType(shape) : fromFieldMetadata(field, list.getListSize());
+            requireRowMajor(where, t);
+            if (t.elementCount() != list.getListSize()) {
+                throw new TensorFormatException(where + ": shape " + Arrays.toString(t.shape()) + " has " + t.elementCount()
+                        + " elements but the list size is " + list.getListSize());
+            }
+            return t;
+        }
+        if (type instanceof ArrowType.List) {
+            requireFloat32(where, field);
+            if (shape == null) throw new TensorFormatException(where + ": a variable-size list needs a shape");
+            return new FixedShapeTensorType(shape);
+        }
+        throw new TensorFormatException(where + ": must be " + FixedShapeTensorType.NAME
+                + " or a list of float32, got " + type);
+    }
+
+    /** A plain FixedSizeList may still carry the extension's metadata (read with the type unregistered). */
+    private static FixedShapeTensorType fromFieldMetadata(Field field, int listSize) {
+        Map<String, String> metadata = field.getMetadata();
+        if (FixedShapeTensorType.NAME.equals(metadata.get(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_NAME))) {
+            return FixedShapeTensorType.parse(metadata.get(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_METADATA));
+        }
+        return new FixedShapeTensorType(new int[] {listSize});
+    }
+
+    private static void requireRowMajor(String where, FixedShapeTensorType t) {
+        if (!t.isRowMajor()) {
+            throw new TensorFormatException(where + ": permutation " + Arrays.toString(t.permutation())
+                    + " is not supported (tensors must be stored row-major)");
+        }
+    }
+
+    private static void requireFloat32(String where, Field field) {
+        List<Field> children = field.getChildren();
+        ArrowType element = children.size() == 1 ? children.get(0).getType() : null;
+        if (!FixedShapeTensorType.FLOAT32.equals(element)) {
+            throw new TensorFormatException(where + ": elements must be float32, got " + element);
+        }
+    }
+
+    private static boolean startsWithMagic(FileChannel channel) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(FILE_MAGIC.length);
+        while (head.hasRemaining() && channel.read(head) > 0) { }
+        channel.position(0);
+        return Arrays.equals(head.array(), FILE_MAGIC) && !head.hasRemaining();
+    }
+
+    /** Row counts from each record batch's header (a few bytes each), without reading the bodies. */
+    private static long[] batchFirstRows(Path file, List<ArrowBlock> blocks) throws IOException {
+        long[] first = new long[blocks.size() + 1];
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            SeekableReadChannel in = new SeekableReadChannel(channel);
+            for (int i = 0; i < blocks.size(); i++) {
+                in.setPosition(blocks.get(i).getOffset());
+                MessageMetadataResult message = MessageSerializer.readMessage(in);
+                if (message == null || message.headerType() != org.apache.arrow.flatbuf.MessageHeader.RecordBatch) {
+                    throw new IOException("block " + i + " is not a record batch");
+                }
+                RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
+                first[i + 1] = first[i] + batch.length();
+            }
+        }
+        return first;
+    }
+
+    private static void closeQuietly(ArrowReader reader, FileChannel channel, BufferAllocator allocator) {
+        try {
+            if (reader != null) reader.close();
+            else if (channel != null) channel.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already failing with a clearer message
+        }
+        try {
+            allocator.close();
+        } catch (RuntimeException ignored) {
+            // a leak here is secondary to the reported error
+        }
+    }
+}

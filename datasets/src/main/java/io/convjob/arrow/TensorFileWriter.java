@@ -1,0 +1,249 @@
+package io.convjob.arrow;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Writes a tensor dataset file in the Arrow IPC file format, one record batch per {@code write*} call.
+ *
+ * <p>The file is written under a hidden temporary name beside the target and renamed onto it atomically by
+ * {@link #commit()}; {@link #abort()} (and {@link #close()} without a commit) deletes it, so the target never
+ * holds a partial file. The writer owns a child allocator and its {@link #root()}. Not thread-safe.
+ */
+public final class TensorFileWriter implements AutoCloseable {
+    private final Path target;
+    private final Path temp;
+    private final BufferAllocator allocator;
+    private final VectorSchemaRoot root;
+    private final FileChannel channel;
+    private final ArrowFileWriter writer;
+    private final int columnIndex;
+    private final FixedShapeTensorType tensorType;
+    private long rowsWritten;
+    private int batchesWritten;
+    private boolean finished;
+
+    private TensorFileWriter(Path target, Schema schema, int columnIndex, BufferAllocator parent) throws IOException {
+        this.target = target;
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        this.temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        this.allocator = parent.newChildAllocator("TensorFileWriter:" + target, 0, parent.getLimit());
+        VectorSchemaRoot createdRoot = null;
+        FileChannel createdChannel = null;
+        try {
+            createdRoot = VectorSchemaRoot.create(schema, allocator);
+            createdChannel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.writer = new ArrowFileWriter(createdRoot, null, createdChannel);
+            this.writer.start();
+        } catch (IOException | RuntimeException e) {
+            if (createdChannel != null) createdChannel.close();
+            Files.deleteIfExists(temp);
+            if (createdRoot != null) createdRoot.close();
+            allocator.close();
+            throw e;
+        }
+        this.root = createdRoot;
+        this.channel = createdChannel;
+        this.columnIndex = columnIndex;
+        this.tensorType = (FixedShapeTensorType) schema.getFields().get(columnIndex).getType();
+    }
+
+    /**
+     * A writer whose schema is {@code source}'s with the tensor column {@code column} given the new per-row
+     * {@code shape} (see {@link #outputSchema}).
+     */
+    public static TensorFileWriter create(Path target, Schema source, String column, int[] shape, BufferAllocator allocator) {
+        return create(target, outputSchema(source, column, shape), column, allocator);
+    }
+
+    /**
+     * A writer for {@code schema}, whose column {@code column} must be {@link FixedShapeTensorType}.
+     *
+     * @param allocator parent of the child allocator the writer creates (and closes)
+     */
+    public static TensorFileWriter create(Path target, Schema schema, String column, BufferAllocator allocator) {
+        FixedShapeTensorType.ensureRegistered();
+        int index = indexOf(schema, column);
+        if (!(schema.getFields().get(index).getType() instanceof FixedShapeTensorType)) {
+            throw new IllegalArgumentException("column '" + column + "' must be " + FixedShapeTensorType.NAME + ", got "
+                    + schema.getFields().get(index).getType());
+        }
+        try {
+            return new TensorFileWriter(target, schema, index, allocator);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + target, e);
+        }
+    }
+
+    /**
+     * {@code source} with column {@code column} replaced by an {@code arrow.fixed_shape_tensor} float32 field of
+     * {@code shape} (same name and nullability; dim_names kept when the rank is unchanged); every other field
+     * and the schema metadata unchanged.
+     */
+    public static Schema outputSchema(Schema source, String column, int[] shape) {
+        int index = indexOf(source, column);
+        List<Field> fields = new ArrayList<>(source.getFields());
+        Field old = fields.get(index);
+        FixedShapeTensorType type = old.getType() instanceof FixedShapeTensorType t ? t.withShape(shape) : new FixedShapeTensorType(shape);
+        fields.set(index, type.toField(column, old.isNullable()));
+        return new Schema(fields, source.getCustomMetadata());
+    }
+
+    /** The two-column schema of generated datasets: {@code id} int64 and {@code tensor} of {@code shape}. */
+    public static Schema idTensorSchema(int[] shape) {
+        return new Schema(List.of(
+                new Field("id", FieldType.nullable(new ArrowType.Int(64, true)), null),
+                new FixedShapeTensorType(shape).toField(TensorFileReader.DEFAULT_COLUMN, true)));
+    }
+
+    /**
+     * Writes a whole file of {@code ids.length} rows ({@code id}, {@code tensor}), {@code rowsPerBatch} rows per
+     * record batch; {@code data} holds the tensors row-major, {@code ids.length * product(shape)} floats.
+     */
+    public static void writeFile(Path target, long[] ids, float[] data, int[] shape, int rowsPerBatch, BufferAllocator allocator) {
+        if (rowsPerBatch <= 0) throw new IllegalArgumentException("rowsPerBatch must be > 0, got " + rowsPerBatch);
+        try (TensorFileWriter w = create(target, idTensorSchema(shape), TensorFileReader.DEFAULT_COLUMN, allocator)) {
+            int n = w.elementCount();
+            if ((long) ids.length * n != data.length) {
+                throw new IllegalArgumentException(ids.length + " ids of shape " + Arrays.toString(shape)
+                        + " need " + (long) ids.length * n + " floats, got " + data.length);
+            }
+            BigIntVector idVector = (BigIntVector) w.root().getVector("id");
+            for (int from = 0; from < ids.length; from += rowsPerBatch) {
+                int rows = Math.min(rowsPerBatch, ids.length - from);
+                for (int r = 0; r < rows; r++) idVector.setSafe(r, ids[from + r]);
+                w.tensorVector().writeRows(0, rows, data, from * n);
+                w.writeRoot(rows);
+            }
+            w.commit();
+        }
+    }
+
+    public Path target() { return target; }
+    public Schema schema() { return root.getSchema(); }
+    /** The output tensor type (shape of one output row). */
+    public FixedShapeTensorType tensorType() { return tensorType; }
+    public int elementCount() { return tensorType.elementCount(); }
+    public long rowsWritten() { return rowsWritten; }
+    public int batchesWritten() { return batchesWritten; }
+
+    /** The batch being built, for callers that fill columns themselves before {@link #writeRoot(int)}. */
+    public VectorSchemaRoot root() { return root; }
+
+    /** The tensor column of {@link #root()}. */
+    public FixedShapeTensorVector tensorVector() { return (FixedShapeTensorVector) root.getVector(columnIndex); }
+
+    /**
+     * Writes one batch: every non-tensor column copied from {@code source} by name (values and nulls unchanged),
+     * and {@code source.getRowCount()} tensor rows from {@code tensors[offset ..]}, row-major.
+     */
+    public void writeBatch(VectorSchemaRoot source, float[] tensors, int offset) {
+        int rows = source.getRowCount();
+        List<FieldVector> vectors = root.getFieldVectors();
+        for (int c = 0; c < vectors.size(); c++) {
+            if (c == columnIndex) continue;
+            FieldVector to = vectors.get(c);
+            FieldVector from = source.getVector(to.getName());
+            if (from == null) throw new IllegalArgumentException("source batch has no column '" + to.getName() + "'");
+            to.setInitialCapacity(rows);
+            to.allocateNew();
+            for (int r = 0; r < rows; r++) to.copyFromSafe(r, r, from);
+        }
+        tensorVector().writeRows(0, rows, tensors, offset);
+        writeRoot(rows);
+    }
+
+    /** Writes {@link #root()} as filled by the caller as one record batch of {@code rowCount} rows, then clears it. */
+    public void writeRoot(int rowCount) {
+        requireOpen();
+        root.setRowCount(rowCount);
+        try {
+            writer.writeBatch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + temp, e);
+        }
+        rowsWritten += rowCount;
+        batchesWritten++;
+        for (FieldVector v : root.getFieldVectors()) v.reset();
+        root.setRowCount(0);
+    }
+
+    /** Finishes the file and renames it onto the target atomically. */
+    public void commit() {
+        requireOpen();
+        finished = true;
+        try {
+            writer.end();
+            channel.force(true);
+            writer.close();
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteTemp();
+            throw new UncheckedIOException("cannot commit " + target, e);
+        } finally {
+            release();
+        }
+    }
+
+    /** Deletes the temporary file; the target is left as it was. Safe to call more than once. */
+    public void abort() {
+        if (finished) return;
+        finished = true;
+        try {
+            writer.close();
+        } catch (RuntimeException e) {
+            // the temp file is deleted below either way
+        } finally {
+            deleteTemp();
+            release();
+        }
+    }
+
+    /** Aborts unless {@link #commit()} ran. */
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void requireOpen() {
+        if (finished) throw new IllegalStateException(target + ": writer already committed or aborted");
+    }
+
+    private void deleteTemp() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + temp, e);
+        }
+    }
+
+    private void release() {
+        root.close();
+        allocator.close();
+    }
+
+    private static int indexOf(Schema schema, String column) {
+        List<Field> fields = schema.getFields();
+        for (int i = 0; i < fields.size(); i++) if (fields.get(i).getName().equals(column)) return i;
+        throw new IllegalArgumentException("schema has no column '" + column + "': " + schema);
+    }
+}
