@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.convjob.init.PrngKey;
 
-import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Typed reads of one JSON object's fields, strict about JSON types: an int must be a JSON integer
@@ -152,10 +152,9 @@ final class SpecFields {
     }
 
     /** The first key of this object not in {@code known}, or null. */
-    String firstUnknown(java.util.Set<String> known) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            String key = it.next().getKey();
-            if (!known.contains(key)) return key;
+    String firstUnknown(Set<String> known) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            if (!known.contains(field.getKey())) return field.getKey();
         }
         return null;
     }
