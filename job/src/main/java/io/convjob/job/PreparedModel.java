@@ -5,6 +5,7 @@ import io.convjob.Tensor;
 import io.convjob.shape.Shapes;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelChecks;
 import io.convjob.spec.ModelSpec;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
      */
     public static PreparedModel prepare(String specJson, Path weights, WeightsLoader loader, int[] inputShape) {
         ModelSpec spec = SpecText.parse(specJson);
+        ModelChecks.checkInputShape(spec, inputShape); // the whole stack, before any weights are drawn or read
         Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys() : loader.load(spec, weights);
         ModelPayload payload = ModelPayload.of(specJson, spec, params);
         Model model = payload.toModel();

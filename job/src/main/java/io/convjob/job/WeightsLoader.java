@@ -1,7 +1,7 @@
 package io.convjob.job;
 
 import io.convjob.Model;
-import io.convjob.io.InputException;
+import io.convjob.io.ModelWeights;
 import io.convjob.spec.ModelSpec;
 
 import java.nio.file.Path;
@@ -11,17 +11,12 @@ import java.nio.file.Path;
 public interface WeightsLoader {
 
     /**
-     * @throws InputException if the file cannot be read or does not match the spec
+     * @throws io.convjob.io.InputException if the file cannot be read or does not match the spec
      */
     Model.ParamsSource load(ModelSpec spec, Path weights);
 
-    /**
-     * The loader the job, the Transformer and the CLI use. Until the weight-file reader is plugged in here, every
-     * weights path is refused with one line.
-     */
+    /** safetensors, .eqx or .npy, checked against the spec ({@link ModelWeights}). */
     static WeightsLoader standard() {
-        return (spec, weights) -> {
-            throw new InputException(weights + ": weight files are not supported by this build; use a spec with keys");
-        };
+        return (spec, weights) -> ModelWeights.load(spec, weights).asSource();
     }
 }
