@@ -80,7 +80,7 @@ public final class ConvolutionJob {
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
-        boolean failFirst = spark.sparkContext().getConf().getBoolean(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, false);
+        boolean failFirst = Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
         try {

@@ -1,7 +1,6 @@
 package io.convjob.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.io.InputException;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -28,8 +27,7 @@ public final class ParquetTensorShape {
     private ParquetTensorShape() {}
 
     static final String ARROW_SCHEMA_KEY = "ARROW:schema";
-    static final String TENSOR_EXTENSION = "arrow.fixed_shape_tensor";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String TENSOR_EXTENSION = FixedShapeTensorType.NAME;
 
     /**
      * @return the shape, or null when the file has no Arrow schema or the column is not a fixed-shape tensor
@@ -66,32 +64,14 @@ public final class ParquetTensorShape {
         return shapeFromExtension(file + ": column '" + column + "'", metadata);
     }
 
-    static int[] shapeFromExtension(String where, String metadata) {
-        JsonNode shape;
+    private static int[] shapeFromExtension(String where, String metadata) {
+        FixedShapeTensorType type;
         try {
-            JsonNode root = JSON.readTree(metadata);
-            shape = root == null ? null : root.get("shape");
-            JsonNode permutation = root == null ? null : root.get("permutation");
-            if (permutation != null && !permutation.isNull()) {
-                for (int i = 0; i < permutation.size(); i++) {
-                    if (permutation.get(i).asInt() != i) {
-                        throw new InputException(where + ": permuted tensors are not supported, permutation " + permutation);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new InputException(where + ": " + TENSOR_EXTENSION + " metadata is not JSON: " + metadata);
+            type = FixedShapeTensorType.parse(metadata);
+        } catch (InputException e) {
+            throw new InputException(where + ": " + e.getMessage(), e);
         }
-        if (shape == null || !shape.isArray()) {
-            throw new InputException(where + ": " + TENSOR_EXTENSION + " metadata has no shape list: " + metadata);
-        }
-        int[] dims = new int[shape.size()];
-        for (int i = 0; i < dims.length; i++) {
-            if (!shape.get(i).canConvertToInt() || shape.get(i).asInt() < 0) {
-                throw new InputException(where + ": " + TENSOR_EXTENSION + " shape must hold non-negative ints, got " + shape);
-            }
-            dims[i] = shape.get(i).asInt();
-        }
-        return dims;
+        if (!type.isRowMajor()) throw new InputException(where + ": permuted tensors are not supported: " + type);
+        return type.shape();
     }
 }

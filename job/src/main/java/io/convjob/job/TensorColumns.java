@@ -1,34 +1,43 @@
 package io.convjob.job;
 
+import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.io.InputException;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 
-/** How a tensor column of a DataFrame says its sample shape: an {@code array<float>} with the shape in its metadata. */
+/**
+ * How a tensor column of a DataFrame says its sample shape, as the {@code arrow-tensor} source does: an
+ * {@code array<float>} whose field metadata holds the {@code arrow.fixed_shape_tensor} JSON, e.g.
+ * {@code {"shape":[3,16,16]}}, under the key {@value #SHAPE}.
+ */
 public final class TensorColumns {
     private TensorColumns() {}
 
-    /** Metadata key of the sample shape {@code (channels, *spatial)}, a list of longs. */
-    public static final String SHAPE = "shape";
+    /** Field metadata key of the tensor type's JSON. */
+    public static final String SHAPE = FixedShapeTensorType.NAME;
 
     public static final ArrayType TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
 
-    /** The shape in the field's metadata, or null if it has none. */
+    /**
+     * The shape in the field's metadata, or null if it has none.
+     *
+     * @throws InputException if the metadata is malformed or describes a permuted (non row-major) layout
+     */
     public static int[] shapeOf(StructField field) {
         Metadata metadata = field.metadata();
         if (!metadata.contains(SHAPE)) return null;
-        long[] dims = metadata.getLongArray(SHAPE);
-        int[] shape = new int[dims.length];
-        for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
-        return shape;
+        FixedShapeTensorType type = FixedShapeTensorType.parse(metadata.getString(SHAPE));
+        if (!type.isRowMajor()) {
+            throw new InputException("column '" + field.name() + "': permuted tensors are not supported: " + type);
+        }
+        return type.shape();
     }
 
-    /** {@code metadata} with the shape set (other keys kept). */
+    /** {@code metadata} with the tensor type of {@code shape} (other keys kept). */
     public static Metadata withShape(Metadata metadata, int[] shape) {
-        long[] dims = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) dims[i] = shape[i];
-        return new MetadataBuilder().withMetadata(metadata).putLongArray(SHAPE, dims).build();
+        return new MetadataBuilder().withMetadata(metadata).putString(SHAPE, FixedShapeTensorType.of(shape).serialize()).build();
     }
 }
