@@ -1,0 +1,51 @@
+package io.convjob.spark;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.spark.sql.connector.catalog.SupportsRead;
+import org.apache.spark.sql.connector.catalog.SupportsWrite;
+import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.write.LogicalWriteInfo;
+import org.apache.spark.sql.connector.write.WriteBuilder;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/** A directory (or files, or a glob) of tensor files as a table: batch reads, batch writes, truncate on overwrite. */
+final class ArrowTensorTable implements SupportsRead, SupportsWrite {
+    private static final Set<TableCapability> CAPABILITIES =
+            EnumSet.of(TableCapability.BATCH_READ, TableCapability.BATCH_WRITE, TableCapability.TRUNCATE);
+
+    private final StructType schema;
+    private final TensorSourceOptions options;
+
+    ArrowTensorTable(StructType schema, TensorSourceOptions options) {
+        this.schema = schema;
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return ArrowTensorSource.SHORT_NAME + " " + options.paths();
+    }
+
+    @Override
+    public StructType schema() {
+        return schema;
+    }
+
+    @Override
+    public Set<TableCapability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+        return new ArrowTensorScanBuilder(options);
+    }
+
+    @Override
+    public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+        return new TensorWriteBuilder(info, options);
+    }
+}

@@ -1,0 +1,138 @@
+package io.convjob.spark;
+
+import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.arrow.FixedShapeTensorVector;
+import io.convjob.arrow.TensorFileWriter;
+import io.convjob.io.InputException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.connector.write.DataWriter;
+import org.apache.spark.sql.connector.write.WriterCommitMessage;
+import org.apache.spark.sql.execution.arrow.ArrowWriter;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.util.ArrowUtils;
+
+/**
+ * One task attempt: rows to Arrow record batches in {@code _temporary/<queryId>/part-<partition>-<taskId>.arrow}.
+ * Ordinary columns go through Spark's own ArrowWriter; the tensor column is checked (length = product(shape))
+ * and copied row by row. {@link #commit()} finishes the file and names it in the message; {@link #abort()}
+ * deletes it.
+ */
+final class TensorDataWriter implements DataWriter<InternalRow> {
+    private final TensorWriteJob job;
+    private final int partitionId;
+    private final long taskId;
+    private final Path file;
+    private final BufferAllocator allocator;
+    private final TensorFileWriter writer;
+    private final int tensorIndex;
+    private final boolean tensorNullable;
+    private final boolean elementsMayBeNull;
+    private final int elementCount;
+    private final int[] otherOrdinals;
+    private final DataType[] otherTypes;
+    private final GenericInternalRow otherValues;
+    private final ArrowWriter otherWriter;
+    private int rowsInBatch;
+    private long rows;
+
+    TensorDataWriter(TensorWriteJob job, int partitionId, long taskId) {
+        this.job = job;
+        this.partitionId = partitionId;
+        this.taskId = taskId;
+        this.file = job.temporaryDir().resolve(String.format("part-%05d-%d.arrow", partitionId, taskId));
+        FixedShapeTensorType type = job.type();
+        this.elementCount = type.elementCount();
+        StructField[] fields = job.schema().fields();
+        this.tensorIndex = TensorSchemas.tensorIndex(job.schema(), job.column());
+        this.tensorNullable = fields[tensorIndex].nullable();
+        this.elementsMayBeNull = ((ArrayType) fields[tensorIndex].dataType()).containsNull();
+        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("arrow-tensor write " + file.getFileName(), 0, Long.MAX_VALUE);
+        this.writer = TensorFileWriter.create(file, TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
+                job.column(), allocator);
+        this.otherOrdinals = new int[fields.length - 1];
+        this.otherTypes = new DataType[fields.length - 1];
+        List<FieldVector> otherVectors = new ArrayList<>();
+        for (int i = 0, j = 0; i < fields.length; i++) {
+            if (i == tensorIndex) continue;
+            otherOrdinals[j] = i;
+            otherTypes[j++] = fields[i].dataType();
+            otherVectors.add(writer.root().getVector(i));
+        }
+        this.otherValues = new GenericInternalRow(otherOrdinals.length);
+        // a view over the writer's own vectors, so Spark's converters fill them in place
+        this.otherWriter = ArrowWriter.create(new VectorSchemaRoot(otherVectors));
+    }
+
+    @Override
+    public void write(InternalRow row) {
+        for (int j = 0; j < otherOrdinals.length; j++) {
+            otherValues.update(j, row.isNullAt(otherOrdinals[j]) ? null : row.get(otherOrdinals[j], otherTypes[j]));
+        }
+        otherWriter.write(otherValues);
+        FixedShapeTensorVector tensors = writer.tensorVector();
+        if (row.isNullAt(tensorIndex)) {
+            if (!tensorNullable) throw badRow("is null");
+            tensors.setNull(rowsInBatch);
+        } else {
+            ArrayData array = row.getArray(tensorIndex);
+            if (array.numElements() != elementCount) {
+                throw badRow("has " + array.numElements() + " values, expected " + elementCount
+                        + " (shape " + Arrays.toString(job.type().shape()) + ")");
+            }
+            if (elementsMayBeNull) {
+                for (int k = 0; k < elementCount; k++) if (array.isNullAt(k)) throw badRow("has a null element at index " + k);
+            }
+            tensors.writeRow(rowsInBatch, array.toFloatArray(), 0);
+        }
+        rowsInBatch++;
+        rows++;
+        if (rowsInBatch == job.rowsPerBatch()) flush();
+    }
+
+    private InputException badRow(String what) {
+        return new InputException("arrow-tensor write to " + job.directory() + ": partition " + partitionId + " row " + rows
+                + ": column '" + job.column() + "' " + what);
+    }
+
+    private void flush() {
+        if (rowsInBatch == 0) return;
+        otherWriter.finish();
+        writer.writeRoot(rowsInBatch);
+        otherWriter.reset();
+        rowsInBatch = 0;
+    }
+
+    @Override
+    public WriterCommitMessage commit() {
+        flush();
+        writer.commit();
+        return new TensorCommitMessage(partitionId, taskId, file.toString(), rows);
+    }
+
+    @Override
+    public void abort() {
+        writer.abort();
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.close(); // aborts unless committed
+        allocator.close();
+    }
+}

@@ -1,0 +1,125 @@
+package io.convjob.spark;
+
+import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.io.InputException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The {@code arrow-tensor} options, parsed once into typed fields.
+ *
+ * @param paths               {@code path} (or Spark's JSON {@code paths} list): files, directories or globs
+ * @param column              {@code column}: the tensor column (default {@code tensor})
+ * @param shape               {@code shape}, e.g. {@code [3,16,16]}: per-row shape; on read for plain list columns,
+ *                            on write when the column metadata has none; null when not given
+ * @param batchesPerPartition {@code batchesPerPartition}: record batches per input partition (default: whole file)
+ * @param rowsPerBatch        {@code rowsPerBatch}: rows per record batch written (default 1024)
+ * @param errorIfExists       {@code errorIfExists}: a write fails if the directory already holds Arrow files
+ *                            (default false; Spark 4.2 refuses SaveMode.ErrorIfExists for path-based V2 sources)
+ */
+public record TensorSourceOptions(List<String> paths, String column, int[] shape, int batchesPerPartition, int rowsPerBatch,
+                                  boolean errorIfExists)
+        implements Serializable {
+    public static final String PATH = "path";
+    public static final String PATHS = "paths";
+    public static final String COLUMN = "column";
+    public static final String SHAPE = "shape";
+    public static final String BATCHES_PER_PARTITION = "batchesPerPartition";
+    public static final String ROWS_PER_BATCH = "rowsPerBatch";
+    public static final String ERROR_IF_EXISTS = "errorIfExists";
+    public static final int DEFAULT_ROWS_PER_BATCH = 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public TensorSourceOptions {
+        paths = List.copyOf(paths);
+        shape = shape == null ? null : shape.clone();
+    }
+
+    /** Parses options; keys are matched case-insensitively, as Spark's option maps are. */
+    public static TensorSourceOptions parse(Map<String, String> options) {
+        Map<String, String> lower = new java.util.HashMap<>();
+        options.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+        List<String> paths = new ArrayList<>();
+        if (lower.containsKey(PATH)) paths.add(lower.get(PATH));
+        if (lower.containsKey(PATHS)) paths.addAll(stringList(PATHS, lower.get(PATHS)));
+        String column = lower.getOrDefault(COLUMN, TensorFileReader.DEFAULT_COLUMN);
+        int[] shape = lower.containsKey(SHAPE.toLowerCase()) ? parseShape(lower.get(SHAPE.toLowerCase())) : null;
+        int batches = positiveInt(BATCHES_PER_PARTITION, lower.get(BATCHES_PER_PARTITION.toLowerCase()), Integer.MAX_VALUE);
+        int rows = positiveInt(ROWS_PER_BATCH, lower.get(ROWS_PER_BATCH.toLowerCase()), DEFAULT_ROWS_PER_BATCH);
+        String errorIfExists = lower.getOrDefault(ERROR_IF_EXISTS.toLowerCase(), "false").strip();
+        if (!errorIfExists.equalsIgnoreCase("true") && !errorIfExists.equalsIgnoreCase("false")) {
+            throw new InputException("arrow-tensor option " + ERROR_IF_EXISTS + ": must be true or false, got " + errorIfExists);
+        }
+        return new TensorSourceOptions(paths, column, shape, batches, rows, Boolean.parseBoolean(errorIfExists));
+    }
+
+    /** {@code [3,16,16]} or {@code 3,16,16}. */
+    public static int[] parseShape(String text) {
+        String body = text.strip();
+        if (body.startsWith("[") && body.endsWith("]")) body = body.substring(1, body.length() - 1);
+        try {
+            int[] shape = body.isBlank() ? new int[0] : Arrays.stream(body.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+            for (int d : shape) if (d < 0) throw new NumberFormatException();
+            return shape;
+        } catch (NumberFormatException e) {
+            throw new InputException("arrow-tensor option shape: must be a list of non-negative integers like [3,16,16], got " + text);
+        }
+    }
+
+    /** The tensor type named by the {@code shape} option. */
+    public FixedShapeTensorType shapeType() {
+        return shape == null ? null : new FixedShapeTensorType(shape);
+    }
+
+    private static int positiveInt(String name, String value, int absent) {
+        if (value == null) return absent;
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InputException("arrow-tensor option " + name + ": must be a positive integer, got " + value);
+    }
+
+    private static List<String> stringList(String name, String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            List<String> values = new ArrayList<>();
+            if (node != null && node.isArray()) {
+                for (JsonNode n : node) values.add(n.asText());
+                return values;
+            }
+        } catch (JsonProcessingException e) {
+            // reported below
+        }
+        throw new InputException("arrow-tensor option " + name + ": must be a JSON list of strings, got " + json);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorSourceOptions t && paths.equals(t.paths) && column.equals(t.column)
+                && Arrays.equals(shape, t.shape) && batchesPerPartition == t.batchesPerPartition && rowsPerBatch == t.rowsPerBatch
+                && errorIfExists == t.errorIfExists;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * paths.hashCode() + column.hashCode() + Arrays.hashCode(shape);
+    }
+
+    @Override
+    public String toString() {
+        return "TensorSourceOptions[paths=" + paths + ", column=" + column + ", shape=" + Arrays.toString(shape)
+                + ", batchesPerPartition=" + batchesPerPartition + ", rowsPerBatch=" + rowsPerBatch
+                + ", errorIfExists=" + errorIfExists + "]";
+    }
+}

@@ -1,0 +1,269 @@
+package io.convjob.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.convjob.arrow.TensorFileReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The arrow-tensor source in local mode: conformance dataset reads, write/read round trips, modes, abort. */
+class ArrowTensorSourceTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().master("local[2]").appName("ArrowTensorSourceTest")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private static Path inputDir() {
+        return Path.of(System.getProperty("conformance.dir"), "dataset_e2e", "input");
+    }
+
+    /** id -> tensor as read by TensorFileReader, the reference for Spark's view. */
+    private static Map<Long, float[]> readFiles(List<Path> files) {
+        Map<Long, float[]> rows = new HashMap<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            for (Path file : files) {
+                try (TensorFileReader reader = TensorFileReader.open(file, allocator)) {
+                    while (reader.loadNextBatch()) {
+                        BigIntVector ids = (BigIntVector) reader.root().getVector("id");
+                        for (int r = 0; r < reader.batchRows(); r++) {
+                            float[] row = new float[reader.elementCount()];
+                            reader.copyTensors(r, 1, row, 0);
+                            assertNull(rows.put(ids.get(r), row), "duplicate id " + ids.get(r));
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Map<Long, float[]> collect(Dataset<Row> df) {
+        Map<Long, float[]> rows = new HashMap<>();
+        for (Row row : df.select("id", "tensor").collectAsList()) {
+            List<Float> values = row.getList(1);
+            float[] tensor = new float[values.size()];
+            for (int i = 0; i < tensor.length; i++) tensor[i] = values.get(i);
+            assertNull(rows.put(row.getLong(0), tensor), "duplicate id " + row.getLong(0));
+        }
+        return rows;
+    }
+
+    private static void assertSameRows(Map<Long, float[]> expected, Map<Long, float[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((id, tensor) -> assertArrayEquals(tensor, actual.get(id), "id " + id));
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.sorted().toList();
+        }
+    }
+
+    @Test
+    void readsTheConformanceDatasetOnePartitionPerFile() throws IOException {
+        Dataset<Row> df = spark.read().format("arrow-tensor").load(inputDir().toString());
+        assertEquals(4, df.rdd().getNumPartitions());
+        assertEquals(192, df.count());
+        assertEquals(192, df.select("id").distinct().count());
+        StructField tensor = df.schema().apply("tensor");
+        assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), tensor.dataType());
+        assertEquals("{\"shape\":[3,16,16],\"permutation\":[0,1,2]}", tensor.metadata().getString("arrow.fixed_shape_tensor"));
+        assertEquals(DataTypes.LongType, df.schema().apply("id").dataType());
+        assertSameRows(readFiles(files(inputDir())), collect(df));
+    }
+
+    @Test
+    void splitsFilesByBatchesAndAcceptsGlobs() throws IOException {
+        Dataset<Row> perBatch = spark.read().format("arrow-tensor").option("batchesPerPartition", "1").load(inputDir().toString());
+        assertEquals(8, perBatch.rdd().getNumPartitions());
+        assertEquals(192, perBatch.count());
+        Dataset<Row> glob = spark.read().format("arrow-tensor").load(inputDir().resolve("part-0000[13].arrow").toString());
+        assertEquals(2, glob.rdd().getNumPartitions());
+        assertSameRows(readFiles(List.of(inputDir().resolve("part-00001.arrow"), inputDir().resolve("part-00003.arrow"))), collect(glob));
+    }
+
+    @Test
+    void writesWithTheCommitProtocolAndReadsBack(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().toString());
+        input.repartition(3).write().format("arrow-tensor").mode(SaveMode.Append).option("rowsPerBatch", "10").save(out.toString());
+
+        List<String> names = files(out).stream().map(p -> p.getFileName().toString()).toList();
+        assertTrue(names.contains("_SUCCESS"), names.toString());
+        assertFalse(names.contains("_temporary"), names.toString());
+        List<String> parts = names.stream().filter(n -> n.endsWith(".arrow")).toList();
+        assertEquals(3, parts.size(), names.toString());
+        assertEquals(4, names.size(), names.toString());
+        for (String part : parts) assertTrue(part.matches("part-0000[0-2]-\\d+\\.arrow"), part);
+
+        Dataset<Row> back = spark.read().format("arrow-tensor").load(out.toString());
+        assertEquals(input.schema(), back.schema());
+        assertSameRows(readFiles(files(inputDir())), collect(back));
+        try (BufferAllocator allocator = new RootAllocator();
+             TensorFileReader reader = TensorFileReader.open(out.resolve(parts.get(0)), allocator)) {
+            assertEquals("{\"shape\":[3,16,16],\"permutation\":[0,1,2]}", reader.tensorType().serialize());
+            assertTrue(reader.batchCount() >= 2, "rowsPerBatch=10 splits 64 rows");
+        }
+    }
+
+    @Test
+    void writesNewDataWithAShapeOptionExtraColumnsAndNulls(@TempDir Path dir) {
+        StructType schema = new StructType(new StructField[] {
+            new StructField("id", DataTypes.LongType, false, Metadata.empty()),
+            new StructField("label", DataTypes.StringType, true, Metadata.empty()),
+            new StructField("tensor", DataTypes.createArrayType(DataTypes.FloatType, true), true, Metadata.empty()),
+            new StructField("weight", DataTypes.DoubleType, true, Metadata.empty()),
+        });
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            float[] t = new float[6];
+            for (int k = 0; k < 6; k++) t[k] = i * 6 + k - 0.25f;
+            rows.add(RowFactory.create((long) i, i % 4 == 0 ? null : "r" + i, i == 7 ? null : t, i % 5 == 0 ? null : i / 3.0));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(2);
+        Path out = dir.resolve("new");
+        df.write().format("arrow-tensor").option("shape", "[2,3]").mode(SaveMode.Overwrite).save(out.toString());
+
+        Dataset<Row> back = spark.read().format("arrow-tensor").load(out.toString());
+        assertEquals("{\"shape\":[2,3]}", back.schema().apply("tensor").metadata().getString("arrow.fixed_shape_tensor"));
+        assertEquals(List.of("id", "label", "tensor", "weight"), List.of(back.schema().fieldNames()));
+        List<Row> read = back.orderBy("id").collectAsList();
+        assertEquals(25, read.size());
+        for (int i = 0; i < 25; i++) {
+            Row row = read.get(i);
+            assertEquals((long) i, row.getLong(0));
+            assertEquals(i % 4 == 0 ? null : "r" + i, row.isNullAt(1) ? null : row.getString(1));
+            assertEquals(i % 5 == 0 ? null : i / 3.0, row.isNullAt(3) ? null : row.getDouble(3));
+            if (i == 7) {
+                assertTrue(row.isNullAt(2));
+                continue;
+            }
+            List<Float> t = row.getList(2);
+            for (int k = 0; k < 6; k++) assertEquals(i * 6 + k - 0.25f, t.get(k));
+        }
+    }
+
+    @Test
+    void saveModesAppendOverwriteAndErrorIfExistsOption(@TempDir Path dir) {
+        Path out = dir.resolve("modes");
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().resolve("part-00000.arrow").toString());
+        input.write().format("arrow-tensor").mode(SaveMode.Append).option("errorIfExists", "true").save(out.toString());
+        assertEquals(48, spark.read().format("arrow-tensor").load(out.toString()).count());
+
+        Exception exists = assertThrows(Exception.class,
+                () -> input.write().format("arrow-tensor").mode(SaveMode.Append).option("errorIfExists", "true").save(out.toString()));
+        assertEquals("arrow-tensor: output path " + out + " already holds Arrow files (errorIfExists=true)", exists.getMessage());
+        // Spark 4.2 itself refuses the default mode for path-based V2 sources
+        Exception defaultMode = assertThrows(Exception.class, () -> input.write().format("arrow-tensor").save(out.toString()));
+        assertTrue(defaultMode.getMessage().contains("UNSUPPORTED_DATA_SOURCE_SAVE_MODE"), defaultMode.getMessage());
+
+        input.write().format("arrow-tensor").mode(SaveMode.Append).save(out.toString());
+        assertEquals(96, spark.read().format("arrow-tensor").load(out.toString()).count());
+
+        input.limit(5).write().format("arrow-tensor").mode(SaveMode.Overwrite).save(out.toString());
+        assertEquals(5, spark.read().format("arrow-tensor").load(out.toString()).count());
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingBehind(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType(new StructField[] {
+            new StructField("id", DataTypes.LongType, false, Metadata.empty()),
+            new StructField("tensor", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty()),
+        });
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 40; i++) rows.add(RowFactory.create((long) i, new float[i == 33 ? 5 : 4]));
+        Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(4);
+        Path out = dir.resolve("failed");
+        Exception e = assertThrows(Exception.class,
+                () -> df.write().format("arrow-tensor").mode(SaveMode.Append).option("shape", "[2,2]").save(out.toString()));
+        assertTrue(rootMessage(e).contains("column 'tensor' has 5 values, expected 4 (shape [2, 2])"), rootMessage(e));
+        // no file anywhere under out; a task still being killed may at most leave empty directories behind
+        List<Path> left;
+        try (Stream<Path> all = Files.exists(out) ? Files.walk(out) : Stream.empty()) {
+            left = all.filter(Files::isRegularFile).toList();
+        }
+        assertEquals(List.of(), left);
+        assertFalse(Files.exists(out.resolve("_SUCCESS")));
+    }
+
+    @Test
+    void anUncommittedAttemptNeverShips(@TempDir Path dir) throws IOException {
+        StructType schema = new StructType(new StructField[] {
+            new StructField("id", DataTypes.LongType, false, Metadata.empty()),
+            new StructField("tensor", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty()),
+        });
+        TensorWriteJob job = new TensorWriteJob(dir.resolve("out").toString(), "q1", schema, "tensor", "{\"shape\":[2]}", 8, "UTC");
+        TensorBatchWrite write = new TensorBatchWrite(job, false);
+        TensorDataWriterFactory factory = new TensorDataWriterFactory(job);
+        // two attempts of partition 0 both finish their files; the coordinator lets only the second commit
+        TensorCommitMessage loser = commitRows(factory, 0, 11L, 3);
+        TensorCommitMessage winner = commitRows(factory, 0, 12L, 2);
+        TensorCommitMessage other = commitRows(factory, 1, 13L, 4);
+        assertTrue(Files.exists(Path.of(loser.file())));
+        write.commit(new TensorCommitMessage[] {winner, other});
+
+        Path out = dir.resolve("out");
+        assertEquals(List.of("_SUCCESS", "part-00000-12.arrow", "part-00001-13.arrow"),
+                files(out).stream().map(p -> p.getFileName().toString()).toList());
+        try (BufferAllocator allocator = new RootAllocator();
+             TensorFileReader reader = TensorFileReader.open(out.resolve("part-00000-12.arrow"), allocator)) {
+            assertEquals(2, reader.rowCount());
+        }
+    }
+
+    private static TensorCommitMessage commitRows(TensorDataWriterFactory factory, int partition, long taskId, int rows) throws IOException {
+        var writer = factory.createWriter(partition, taskId);
+        try {
+            for (int i = 0; i < rows; i++) {
+                writer.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {
+                    (long) i, org.apache.spark.sql.catalyst.util.ArrayData.toArrayData(new float[] {i, -i})}));
+            }
+            return (TensorCommitMessage) writer.commit();
+        } finally {
+            writer.close();
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) all.append(c.getMessage()).append(" | ");
+        return all.toString();
+    }
+}
