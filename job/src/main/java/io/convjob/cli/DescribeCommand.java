@@ -20,18 +20,21 @@ public final class DescribeCommand implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "SPEC.json", description = "Layer spec to describe.")
     java.nio.file.Path spec;
 
-    @Option(names = "--input-shape", paramLabel = "C,D1,...", converter = ShapeOption.class,
+    @Option(names = "--input-shape", paramLabel = "C,D1,...",
             description = "One input sample's shape (channels, *spatial): adds output shapes and MACs.")
-    int[] inputShape;
+    String inputShapeText;
 
     @Override public Integer call() {
+        int[] inputShape = inputShapeText == null ? null
+                : ShapeOption.parse(command.commandLine(), "--input-shape", inputShapeText);
         ModelSpec model = io.convjob.spec.SpecParser.parse(spec);
         if (inputShape != null) ModelChecks.checkInputShape(model, inputShape);
         ModelSummary summary = ModelSummary.of(model, inputShape);
         var out = command.commandLine().getOut();
         out.print(summary.toTable());
         if (inputShape != null) {
-            out.printf("%.3f GFLOP per sample (2 x MACs); engine: %s%n", 2e-9 * summary.totalMacs(), Engines.get().name());
+            out.printf(java.util.Locale.ROOT, "%.4g GFLOP per sample (2 x MACs); engine: %s%n",
+                    2e-9 * summary.totalMacs(), Engines.get().name());
         }
         out.flush();
         return ExitCodes.OK;

@@ -1,0 +1,20 @@
+package io.convjob.fast;
+
+import io.convjob.shape.ConvGeometry;
+
+/**
+ * The engine for JVMs without the Vector API module: the same tiled implicit GEMM as {@link VectorEngine}
+ * (phases, patch gathering, blocking) with a plain-Java micro-kernel the JIT can auto-vectorise.
+ */
+public final class ScalarEngine implements ConvEngine {
+    private static final int MAX_DEPTH_BLOCK = 256;
+
+    private final MicroKernel kernel = new ScalarMicroKernel();
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+
+    @Override public String name() { return "scalar"; }
+
+    @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
+    }
+}

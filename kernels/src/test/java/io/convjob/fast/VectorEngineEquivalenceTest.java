@@ -1,0 +1,31 @@
+package io.convjob.fast;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** {@link VectorEngine} at every vector size against the reference, on named and random layers. */
+class VectorEngineEquivalenceTest {
+
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 256, 512})
+    void namedCasesMatchReference(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        for (ConvCases.Case c : ConvCases.named()) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 256, 512})
+    void randomCasesMatchReference(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        for (ConvCases.Case c : ConvCases.random(1000 + bits, 150)) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    @Test
+    void preferredSizeOnThisMachineIsUsable() {
+        VectorEngine engine = new VectorEngine();
+        assertEquals("vector-" + VectorEngine.preferredBits(), engine.name());
+    }
+}
