@@ -85,12 +85,13 @@ public final class ConvolutionJob {
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
-            result.write().format(TensorInput.ARROW_SOURCE).mode(SaveMode.Append).save(options.output());
+            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+                    .save(options.output());
             long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
                     counters.bytesOut().value(), seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
             throw inputCause(e);
         } finally {
             payload.destroy();
@@ -124,12 +125,12 @@ public final class ConvolutionJob {
         return "`" + column.replace("`", "``") + "`";
     }
 
-    /** The bad-input exception a task threw, if that is what failed the job; else {@code e} itself. */
-    static RuntimeException inputCause(RuntimeException e) {
+    /** The bad-input exception a task threw, if that is what failed the job; else {@code e} (unchecked). */
+    static RuntimeException inputCause(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InputException input) return input;
         }
-        return e;
+        return e instanceof RuntimeException r ? r : new JobFailedException(e);
     }
 
     private static FileSystem fileSystem(SparkSession spark, Path path) {

@@ -2,8 +2,8 @@ package io.convjob.job;
 
 import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.io.InputException;
+import io.convjob.spark.TensorSchemas;
 import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -17,9 +17,9 @@ public final class TensorColumns {
     private TensorColumns() {}
 
     /** Field metadata key of the tensor type's JSON. */
-    public static final String SHAPE = FixedShapeTensorType.NAME;
+    public static final String SHAPE = TensorSchemas.SHAPE_KEY;
 
-    public static final ArrayType TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
+    public static final ArrayType TYPE = TensorSchemas.TENSOR_TYPE;
 
     /**
      * The shape in the field's metadata, or null if it has none.

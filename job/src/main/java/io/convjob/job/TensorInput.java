@@ -39,7 +39,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         InputFormat resolved = format != null ? format : detect(conf, path);
         Dataset<Row> frame = resolved == InputFormat.PARQUET ? spark.read().parquet(path)
-                : spark.read().format(ARROW_SOURCE).load(path);
+                : spark.read().format(ARROW_SOURCE).option("column", column).load(path);
         StructField field = tensorField(frame, column, path);
         int[] declared = resolved == InputFormat.PARQUET ? parquetShape(conf, frame, column) : TensorColumns.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);

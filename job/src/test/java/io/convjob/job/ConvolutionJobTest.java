@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assertions;
 
 /** The job on the conformance dataset in local[2] mode, Arrow and Parquet input, and its failure paths. */
 class ConvolutionJobTest extends SparkTestBase {
@@ -42,7 +42,7 @@ class ConvolutionJobTest extends SparkTestBase {
                 .withBatchSize(batchSize).withPartitions(3));
 
         TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
-        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        Assertions.assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertEquals(192, summary.rows());
         assertEquals(0, summary.rejected());
         assertEquals(192L * 3 * 16 * 16 * 4, summary.bytesIn());
@@ -110,7 +110,7 @@ class ConvolutionJobTest extends SparkTestBase {
         JobOptions options = options(badInput(tmp).toString(), out).withShape(new int[] {3, 16, 16}).withBatchSize(2);
 
         BadRowException e = assertThrows(BadRowException.class, () -> job.run(spark(), options));
-        assertTrue(e.getMessage().matches(".*part-\\d+.*\\.parquet: id (13|21|34): column 'tensor' .*"), e.getMessage());
+        Assertions.assertTrue(e.getMessage().matches(".*part-\\d+.*\\.parquet: id (13|21|34): column 'tensor' .*"), e.getMessage());
         // the aborted job leaves no data file, visible or temporary, and no success marker
         assertEquals(List.of(), Files.exists(out) ? TensorDirs.arrowFiles(out) : List.of());
         assertFalse(Files.exists(out.resolve("_SUCCESS")));
@@ -133,6 +133,6 @@ class ConvolutionJobTest extends SparkTestBase {
                 .collect(Collectors.toMap(r -> r.getLong(r.fieldIndex("id")), r -> r.getString(r.fieldIndex("reason"))));
         assertEquals(Map.of(13L, "is null", 21L, "has 700 values, expected 768 for shape [3, 16, 16]",
                 34L, "holds a null value"), reasons);
-        assertTrue(rejected.collectAsList().stream().allMatch(r -> r.getString(r.fieldIndex("file")).endsWith(".parquet")));
+        Assertions.assertTrue(rejected.collectAsList().stream().allMatch(r -> r.getString(r.fieldIndex("file")).endsWith(".parquet")));
     }
 }
