@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 ApplyCommand.class,
                 InitCommand.class,
                 DescribeCommand.class,
+                GenerateCommand.class,
         },
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
