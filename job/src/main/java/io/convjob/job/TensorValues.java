@@ -24,12 +24,25 @@ final class TensorValues {
         if (cell instanceof float[] floats) {
             return copyArray(floats, expected, shape, dest, offset);
         }
+        // what Spark's row deserializer gives for array<float>: boxed values in a mutable ArraySeq
+        if (cell instanceof scala.collection.mutable.ArraySeq<?> seq && seq.array() instanceof Object[] boxed) {
+            return copyBoxed(boxed, expected, shape, dest, offset);
+        }
         List<Object> values = row.getList(column);
         if (values.size() != expected) return lengthReason(values.size(), expected, shape);
         for (int i = 0; i < expected; i++) {
             Object v = values.get(i);
             if (v == null) return "holds a null value at index " + i;
             dest[offset + i] = ((Number) v).floatValue();
+        }
+        return null;
+    }
+
+    private static String copyBoxed(Object[] values, int expected, int[] shape, float[] dest, int offset) {
+        if (values.length != expected) return lengthReason(values.length, expected, shape);
+        for (int i = 0; i < expected; i++) {
+            if (!(values[i] instanceof Number v)) return "holds a null value at index " + i;
+            dest[offset + i] = v.floatValue();
         }
         return null;
     }
