@@ -21,6 +21,7 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
     public static final String FAIL_FIRST_ATTEMPT = "spark.convjob.test.failFirstAttempt";
 
     private final Broadcast<ModelPayload> model;
+    private final String applicationId;
     private final int[] inputShape;
     private final int[] outputShape;
     private final TensorLayout layout;
@@ -30,14 +31,16 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
     private final boolean failFirstAttempt;
 
     /**
+     * @param applicationId    the application, with the broadcast id the key of the executor's model cache
      * @param counters         accumulators to count into, or null
      * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
      */
-    public ConvPartitionFunction(Broadcast<ModelPayload> model, int[] inputShape, int[] outputShape, TensorLayout layout,
-            int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
+    public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, int[] inputShape, int[] outputShape,
+            TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.model = model;
+        this.applicationId = applicationId;
         this.inputShape = inputShape.clone();
         this.outputShape = outputShape.clone();
         this.layout = layout;
@@ -49,7 +52,7 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        Model built = ModelCache.shared().get(model.id(), () -> model.value().toModel());
+        Model built = ModelCache.shared().get(new ModelCache.Key(applicationId, model.id()), () -> model.value().toModel());
         TaskContext task = TaskContext.get();
         boolean inject = failFirstAttempt && task != null && task.partitionId() == 0 && task.attemptNumber() == 0;
         return new Batches(built, input, inject);

@@ -83,7 +83,8 @@ public final class Convolutions {
         else fields.add(result);
         StructType outSchema = new StructType(fields.toArray(StructField[]::new));
 
-        ConvPartitionFunction function = new ConvPartitionFunction(payload, model.inputShape(), model.outputShape(),
+        ConvPartitionFunction function = new ConvPartitionFunction(payload,
+                df.sparkSession().sparkContext().applicationId(), model.inputShape(), model.outputShape(),
                 layout, batchSize, threads, counters, failFirstAttempt);
         // mapPartitions does not carry field metadata through its serializer: put the shape back on the column
         return df.mapPartitions(function, Encoders.row(outSchema)).withMetadata(outputCol, result.metadata());

@@ -23,26 +23,38 @@ class ModelCacheTest {
         return Model.fromSpec(SpecParser.parse(SPEC));
     };
 
+    private static ModelCache.Key key(long broadcastId) {
+        return new ModelCache.Key("app-1", broadcastId);
+    }
+
+    @Test
+    void sameBroadcastIdOfAnotherApplicationIsAnotherModel() {
+        ModelCache cache = new ModelCache(2);
+        cache.get(new ModelCache.Key("app-1", 0), build);
+        cache.get(new ModelCache.Key("app-2", 0), build);
+        assertEquals(2, builds.get());
+    }
+
     @Test
     void buildsOncePerBroadcastId() {
         ModelCache cache = new ModelCache(2);
-        Model first = cache.get(7, build);
-        assertSame(first, cache.get(7, build));
+        Model first = cache.get(key(7), build);
+        assertSame(first, cache.get(key(7), build));
         assertEquals(1, builds.get());
-        cache.get(8, build);
+        cache.get(key(8), build);
         assertEquals(2, builds.get());
     }
 
     @Test
     void evictsTheLeastRecentlyUsedAndClears() {
         ModelCache cache = new ModelCache(2);
-        cache.get(1, build);
-        cache.get(2, build);
-        cache.get(1, build); // 2 is now the least recently used
-        cache.get(3, build);
-        assertTrue(cache.contains(1));
-        assertFalse(cache.contains(2));
-        assertTrue(cache.contains(3));
+        cache.get(key(1), build);
+        cache.get(key(2), build);
+        cache.get(key(1), build); // 2 is now the least recently used
+        cache.get(key(3), build);
+        assertTrue(cache.contains(key(1)));
+        assertFalse(cache.contains(key(2)));
+        assertTrue(cache.contains(key(3)));
         cache.clear();
         assertEquals(0, cache.size());
     }
