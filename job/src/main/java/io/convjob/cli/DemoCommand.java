@@ -1,0 +1,72 @@
+package io.convjob.cli;
+
+import io.convjob.job.ConvolutionJob;
+import io.convjob.job.JobOptions;
+import io.convjob.job.JobSummary;
+import io.convjob.sample.SampleData;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the job in local mode on the bundled sample dataset with conf/specs/demo-stack.json.")
+public final class DemoCommand implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec command;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--spec", paramLabel = "SPEC.json",
+            description = "Spec to run (default: conf/specs/demo-stack.json under the convjob home).")
+    Path spec;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Output directory (default: a new temporary directory).")
+    Path output;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Rows per model call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() {
+        Path specFile = spec != null ? spec : defaultSpec();
+        Path work = newTempDir();
+        Path input = work.resolve("input");
+        SampleData.extract(input);
+        Path out = output != null ? output : work.resolve("output");
+        PrintWriter console = command.commandLine().getOut();
+        console.printf("demo: %d Arrow files x %d rows of %s from the sample dataset, copied to %s%n", SampleData.FILES,
+                SampleData.ROWS_PER_FILE, Arrays.toString(SampleData.shape()), input);
+        console.printf("demo: spec %s, master %s%n", specFile, master);
+        console.flush();
+        JobSummary summary = ConvolutionJob.run(JobOptions.of(specFile, input.toString(), out.toString())
+                .withMaster(master).withBatchSize(batchSize));
+        console.print(summary.format());
+        console.printf("demo: the output is in %s (read it with spark.read.format(\"arrow-tensor\"))%n", out);
+        console.flush();
+        return ExitCodes.OK;
+    }
+
+    private static Path defaultSpec() {
+        String home = System.getProperty("convjob.home", ".");
+        return Path.of(home, "conf", "specs", "demo-stack.json");
+    }
+
+    private static Path newTempDir() {
+        try {
+            return Files.createTempDirectory("convjob-demo-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

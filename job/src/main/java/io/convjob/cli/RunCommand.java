@@ -1,0 +1,95 @@
+package io.convjob.cli;
+
+import io.convjob.job.BadRowPolicy;
+import io.convjob.job.ConvolutionJob;
+import io.convjob.job.InputFormat;
+import io.convjob.job.JobOptions;
+import io.convjob.job.JobSummary;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Applies the model to a tensor dataset on Spark and writes Arrow IPC tensor files:",
+                "the tensor column replaced by the output (new shape in its metadata), other columns unchanged."})
+public final class RunCommand implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec command;
+    @Mixin CommonOptions common;
+    @Mixin ModelOptions model;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "A directory, file or glob of Arrow IPC tensor files, or of Parquet.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory; must not exist unless --overwrite.")
+    String output;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master, e.g. local[4] or spark://host:7077. Default: spark-submit's, else local[*].")
+    String master;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + JobOptions.DEFAULT_BATCH_SIZE,
+            description = "Rows per model call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--input-format", paramLabel = "arrow|parquet", converter = FormatConverter.class,
+            description = "Input storage. Default: parquet if the path names or holds .parquet files, else arrow.")
+    InputFormat inputFormat;
+
+    @Option(names = "--column", paramLabel = "NAME", defaultValue = JobOptions.DEFAULT_COLUMN,
+            description = "The tensor column (default: ${DEFAULT-VALUE}).")
+    String column;
+
+    @Option(names = "--shape", paramLabel = "C,D1,...",
+            description = "Sample shape, when the input's metadata does not give it (Parquet without Arrow schema).")
+    String shape;
+
+    @Option(names = "--overwrite", description = "Replace an existing output directory.")
+    boolean overwrite;
+
+    @Option(names = "--on-bad-row", paramLabel = "fail|skip", defaultValue = "fail", converter = PolicyConverter.class,
+            description = "A null or wrong-length tensor fails the job (default), or is skipped and recorded in DIR/_rejected.")
+    BadRowPolicy onBadRow;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+            description = "Repartition the input into N partitions (default: keep the input's).")
+    int partitions;
+
+    @Override
+    public Integer call() {
+        if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
+        if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
+        JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
+                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow, partitions, Map.of());
+        JobSummary summary = ConvolutionJob.run(options);
+        command.commandLine().getOut().print(summary.format());
+        command.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+
+    static final class FormatConverter implements CommandLine.ITypeConverter<InputFormat> {
+        @Override public InputFormat convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "arrow" -> InputFormat.ARROW;
+                case "parquet" -> InputFormat.PARQUET;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow or parquet");
+            };
+        }
+    }
+
+    static final class PolicyConverter implements CommandLine.ITypeConverter<BadRowPolicy> {
+        @Override public BadRowPolicy convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "fail" -> BadRowPolicy.FAIL;
+                case "skip" -> BadRowPolicy.SKIP;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not fail or skip");
+            };
+        }
+    }
+}

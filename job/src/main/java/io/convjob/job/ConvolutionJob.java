@@ -1,0 +1,159 @@
+package io.convjob.job;
+
+import io.convjob.io.InputException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.input_file_name;
+
+/**
+ * {@code convjob run}: reads tensor rows, applies the model in batches on the executors and writes Arrow IPC tensor
+ * files through the {@code arrow-tensor} data source, whose commit protocol ships each partition exactly once.
+ */
+public final class ConvolutionJob {
+
+    /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
+    public static final String REJECTED_DIR = "_rejected";
+    static final String FILE_COLUMN = "__convjob_file";
+
+    private final WeightsLoader weightsLoader;
+
+    public ConvolutionJob(WeightsLoader weightsLoader) {
+        this.weightsLoader = weightsLoader;
+    }
+
+    /** Runs in a session of its own (stopped at the end), as the CLI does. */
+    public static JobSummary run(JobOptions options) {
+        SparkSession spark = session(options);
+        try {
+            return new ConvolutionJob(WeightsLoader.standard()).run(spark, options);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * The session for a run: the master from the options, else the one spark-submit set, else {@code local[*]};
+     * Spark's console progress bar on.
+     */
+    public static SparkSession session(JobOptions options) {
+        SparkConf conf = new SparkConf().setAppName("convjob run").set("spark.ui.showConsoleProgress", "true");
+        if (options.master() != null) conf.setMaster(options.master());
+        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        options.sparkConf().forEach(conf::set);
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * Runs in the given session.
+     *
+     * @throws InputException for a bad spec, weights, input shape or row, or an existing output without overwrite
+     */
+    public JobSummary run(SparkSession spark, JobOptions options) {
+        long start = System.nanoTime();
+        String specJson = SpecText.read(options.spec());
+        Path output = new Path(options.output());
+        FileSystem fs = fileSystem(spark, output);
+        if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
+
+        TensorInput input = TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
+        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
+
+        Dataset<Row> rows = input.frame().withColumn(FILE_COLUMN, input_file_name());
+        if (options.partitions() > 0) rows = rows.repartition(options.partitions());
+        Column bad = badRow(options.column(), model);
+        if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
+
+        JobCounters counters = JobCounters.register(spark.sparkContext());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        boolean failFirst = Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
+                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
+        try {
+            if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
+            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+                    .save(options.output());
+            long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
+                    counters.bytesOut().value(), seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            throw inputCause(e);
+        } finally {
+            payload.destroy();
+        }
+    }
+
+    /** True for a null tensor, a null element or a length other than the sample shape's element count. */
+    private static Column badRow(String column, PreparedModel model) {
+        String c = quoted(column);
+        return expr(c + " IS NULL OR size(" + c + ") != " + model.inputElements() + " OR exists(" + c + ", v -> v IS NULL)");
+    }
+
+    private static long writeRejected(SparkSession spark, TensorInput input, Column bad, PreparedModel model,
+            JobOptions options) {
+        String c = quoted(options.column());
+        Column reason = expr("CASE WHEN " + c + " IS NULL THEN 'is null'"
+                + " WHEN size(" + c + ") != " + model.inputElements() + " THEN concat('has ', size(" + c + "), ' values, expected "
+                + model.inputElements() + " for shape " + Arrays.toString(model.inputShape()) + "')"
+                + " ELSE 'holds a null value' END");
+        List<Column> columns = new ArrayList<>();
+        if (Arrays.asList(input.frame().columns()).contains(Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
+        columns.add(input_file_name().as("file"));
+        columns.add(reason.as("reason"));
+        Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
+        String dir = new Path(options.output(), REJECTED_DIR).toString();
+        rejected.write().mode(SaveMode.Overwrite).json(dir);
+        return spark.read().schema(rejected.schema()).json(dir).count();
+    }
+
+    private static String quoted(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    /** The bad-input exception a task threw, if that is what failed the job; else {@code e} (unchecked). */
+    static RuntimeException inputCause(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputException input) return input;
+        }
+        return e instanceof RuntimeException r ? r : new JobFailedException(e);
+    }
+
+    private static FileSystem fileSystem(SparkSession spark, Path path) {
+        try {
+            return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot open file system: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean exists(FileSystem fs, Path path) {
+        try {
+            return fs.exists(path);
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot check output: " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(FileSystem fs, Path path) {
+        try {
+            fs.delete(path, true);
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot replace output: " + e.getMessage(), e);
+        }
+    }
+}

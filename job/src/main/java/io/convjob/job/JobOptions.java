@@ -1,0 +1,61 @@
+package io.convjob.job;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What {@code convjob run} takes.
+ *
+ * @param spec        the model spec (JSON)
+ * @param weights     a weight file, or null when the spec's layers have keys
+ * @param input       a directory, file or glob of Arrow IPC tensor files or Parquet
+ * @param output      the output directory (any Hadoop path)
+ * @param master      the Spark master, or null for the one spark-submit set (else {@code local[*]})
+ * @param batchSize   rows per {@code Model.run} call
+ * @param inputFormat the input storage, or null to tell from the path
+ * @param column      the tensor column
+ * @param shape       the sample shape {@code (C, D1, ...)}, or null to take it from the input's metadata
+ * @param overwrite   replace an existing output directory
+ * @param onBadRow    fail on a bad row or record it under {@code _rejected}
+ * @param partitions  repartition the input into this many partitions, or 0 to keep the input's
+ * @param sparkConf   extra Spark settings for a session the job creates
+ */
+public record JobOptions(Path spec, Path weights, String input, String output, String master, int batchSize,
+        InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
+        Map<String, String> sparkConf) {
+
+    public static final int DEFAULT_BATCH_SIZE = 64;
+    public static final String DEFAULT_COLUMN = "tensor";
+
+    public JobOptions {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(column, "column");
+        Objects.requireNonNull(onBadRow, "onBadRow");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (partitions < 0) throw new IllegalArgumentException("partitions must be >= 0, got " + partitions);
+        shape = shape == null ? null : shape.clone();
+        sparkConf = Map.copyOf(sparkConf);
+    }
+
+    /** The defaults of {@code convjob run}. */
+    public static JobOptions of(Path spec, String input, String output) {
+        return new JobOptions(spec, null, input, output, null, DEFAULT_BATCH_SIZE, null, DEFAULT_COLUMN, null, false,
+                BadRowPolicy.FAIL, 0, Map.of());
+    }
+
+    public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withInputFormat(InputFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf); }
+    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf); }
+    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf); }
+    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c); }
+
+    @Override public int[] shape() { return shape == null ? null : shape.clone(); }
+}

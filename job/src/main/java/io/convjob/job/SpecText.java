@@ -1,0 +1,27 @@
+package io.convjob.job;
+
+import io.convjob.io.InputException;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.SpecParser;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Spec JSON in, {@link ModelSpec} out: the one place the job touches the parser. */
+public final class SpecText {
+    private SpecText() {}
+
+    public static ModelSpec parse(String json) {
+        return SpecParser.parse(json);
+    }
+
+    /** The text of a spec file. */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read spec: " + e.getMessage(), e);
+        }
+    }
+}

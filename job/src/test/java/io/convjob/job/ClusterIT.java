@@ -1,0 +1,97 @@
+package io.convjob.job;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The job on a real standalone cluster (Master + 2 Workers as separate JVMs on 127.0.0.1), the app jar shipped as
+ * the thin {@code -spark.jar} through {@code spark.jars}: the output equals local mode's and equinox's.
+ */
+class ClusterIT {
+
+    private static final Path E2E = Conformance.datasetE2e();
+
+    private static JobOptions options(Path output) {
+        return JobOptions.of(E2E.resolve("spec.json"), E2E.resolve("input").toString(), output.toString())
+                .withBatchSize(7).withPartitions(4);
+    }
+
+    @Test
+    void clusterOutputEqualsLocalOutput(@TempDir Path tmp) throws IOException {
+        Path sparkJar = Path.of(System.getProperty("convjob.sparkJar"));
+        assertTrue(Files.exists(sparkJar), "build the thin jar first (mvn package): " + sparkJar);
+        List<Path> sparkJars = Arrays.stream(Files.readString(Path.of(System.getProperty("convjob.launcherClasspath")))
+                        .trim().split(":"))
+                .filter(p -> !p.contains("convjob-")).map(Path::of).toList();
+        List<String> flags = Arrays.asList(System.getProperty("spark.jvm.flags").trim().split("\\s+"));
+
+        Path clusterOut = tmp.resolve("cluster-out");
+        JobSummary clusterSummary;
+        try (StandaloneCluster cluster = new StandaloneCluster(tmp, sparkJars, flags)) {
+            cluster.start(2);
+            SparkConf conf = new SparkConf().setMaster(cluster.masterUrl()).setAppName("convjob ClusterIT")
+                    .set("spark.jars", sparkJar.toString())
+                    .set("spark.home", cluster.home().toString())
+                    .set("spark.driver.host", "127.0.0.1")
+                    .set("spark.driver.bindAddress", "127.0.0.1")
+                    .set("spark.executor.memory", "512m")
+                    .set("spark.cores.max", "2")
+                    .set("spark.executor.extraJavaOptions", String.join(" ", flags))
+                    .set("spark.ui.enabled", "false")
+                    // start only when both workers' executors are up, so tasks really spread over two JVMs
+                    .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                    .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "90s");
+            SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+            try {
+                assertEquals(2, awaitExecutors(spark, 2, 90), cluster.logs());
+                clusterSummary = new ConvolutionJob(WeightsLoader.standard()).run(spark, options(clusterOut));
+            } catch (RuntimeException | AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
+            } finally {
+                spark.stop();
+            }
+        }
+
+        Path localOut = tmp.resolve("local-out");
+        SparkSession local = SparkSession.builder().master("local[2]").appName("convjob ClusterIT local")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            new ConvolutionJob(WeightsLoader.standard()).run(local, options(localOut));
+        } finally {
+            local.stop();
+        }
+
+        assertEquals(192, clusterSummary.rows());
+        TensorDirs clusterRows = TensorDirs.read(clusterOut);
+        TensorDirs.assertMatches(TensorDirs.read(localOut), clusterRows);
+        TensorDirs.assertMatches(TensorDirs.read(E2E.resolve("expected")), clusterRows);
+    }
+
+    /** Executors registered (the driver excluded), waiting up to {@code seconds}. */
+    private static int awaitExecutors(SparkSession spark, int wanted, int seconds) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        int count = 0;
+        while (System.nanoTime() < deadline) {
+            count = spark.sparkContext().getExecutorMemoryStatus().size() - 1;
+            if (count >= wanted) return count;
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return count;
+    }
+}

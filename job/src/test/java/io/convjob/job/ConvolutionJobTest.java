@@ -1,0 +1,138 @@
+package io.convjob.job;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Assertions;
+
+/** The job on the conformance dataset in local[2] mode, Arrow and Parquet input, and its failure paths. */
+class ConvolutionJobTest extends SparkTestBase {
+
+    private static final Path E2E = Conformance.datasetE2e();
+    private static final TensorDirs EXPECTED = TensorDirs.read(E2E.resolve("expected"));
+    /** layer 0: 8 * 16*16 * 3 * 3*3; layer 2: 4 * 8*8 * 8 * 3*3 */
+    private static final long MACS = 8L * 256 * 3 * 9 + 4L * 64 * 8 * 9;
+
+    private final ConvolutionJob job = new ConvolutionJob(WeightsLoader.standard());
+
+    private static JobOptions options(String input, Path output) {
+        return JobOptions.of(E2E.resolve("spec.json"), input, output.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {7, 48, 100})
+    void arrowInputReproducesEquinox(int batchSize, @TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        JobSummary summary = job.run(spark(), options(E2E.resolve("input").toString(), out)
+                .withBatchSize(batchSize).withPartitions(3));
+
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+        Assertions.assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertEquals(192, summary.rows());
+        assertEquals(0, summary.rejected());
+        assertEquals(192L * 3 * 16 * 16 * 4, summary.bytesIn());
+        assertEquals(192L * 4 * 8 * 8 * 4, summary.bytesOut());
+        assertEquals(MACS, summary.macsPerSample());
+        assertArrayEquals(new int[] {4, 8, 8}, summary.outputShape());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {7, 100})
+    void parquetInputReproducesEquinox(int batchSize, @TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        JobSummary summary = job.run(spark(), options(E2E.resolve("input_parquet").toString(), out)
+                .withBatchSize(batchSize).withPartitions(3));
+
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+        assertEquals(192, summary.rows());
+    }
+
+    @Test
+    void retriedTaskWritesEveryRowExactlyOnce(@TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        spark().conf().set(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true");
+        try {
+            JobSummary summary = job.run(spark(), options(E2E.resolve("input").toString(), out).withBatchSize(16)
+                    .withPartitions(2));
+            assertEquals(192, summary.rows());
+        } finally {
+            spark().conf().unset(ConvPartitionFunction.FAIL_FIRST_ATTEMPT);
+        }
+        // TensorDirs.read fails on an id written twice
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+    }
+
+    @Test
+    void existingOutputIsRefusedUnlessOverwrite(@TempDir Path tmp) throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("old.arrow"), "stale");
+        JobOptions options = options(E2E.resolve("input").toString(), out);
+
+        OutputExistsException refused = assertThrows(OutputExistsException.class, () -> job.run(spark(), options));
+        assertEquals(out + ": output directory exists (use --overwrite to replace it)", refused.getMessage());
+
+        job.run(spark(), options.withOverwrite(true));
+        assertFalse(Files.exists(out.resolve("old.arrow")));
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+    }
+
+    /** 40 rows of shape (3, 16, 16) in 4 Parquet files; ids 13 (null), 21 (short) and 34 (a null value) are bad. */
+    private Path badInput(Path tmp) {
+        Path dir = tmp.resolve("bad_input");
+        spark().sql("SELECT id, CASE"
+                        + " WHEN id = 13 THEN CAST(NULL AS ARRAY<FLOAT>)"
+                        + " WHEN id = 21 THEN array_repeat(CAST(1.0 AS FLOAT), 700)"
+                        + " WHEN id = 34 THEN concat(array_repeat(CAST(1.0 AS FLOAT), 767), array(CAST(NULL AS FLOAT)))"
+                        + " ELSE transform(sequence(1, 768), i -> CAST(sin(i + id) AS FLOAT)) END AS tensor"
+                        + " FROM range(0, 40, 1, 4)")
+                .write().parquet(dir.toString());
+        return dir;
+    }
+
+    @Test
+    void badRowFailsTheJobNamingFileAndIdAndLeavesNoFileBehind(@TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        JobOptions options = options(badInput(tmp).toString(), out).withShape(new int[] {3, 16, 16}).withBatchSize(2);
+
+        BadRowException e = assertThrows(BadRowException.class, () -> job.run(spark(), options));
+        Assertions.assertTrue(e.getMessage().matches(".*part-\\d+.*\\.parquet: id (13|21|34): column 'tensor' .*"), e.getMessage());
+        // the aborted job leaves no data file, visible or temporary, and no success marker
+        assertEquals(List.of(), Files.exists(out) ? TensorDirs.arrowFiles(out) : List.of());
+        assertFalse(Files.exists(out.resolve("_SUCCESS")));
+    }
+
+    @Test
+    void skippedBadRowsAreRecordedWithTheirReason(@TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        JobSummary summary = job.run(spark(), options(badInput(tmp).toString(), out).withShape(new int[] {3, 16, 16})
+                .withOnBadRow(BadRowPolicy.SKIP).withBatchSize(3));
+
+        assertEquals(37, summary.rows());
+        assertEquals(3, summary.rejected());
+        TensorDirs written = TensorDirs.read(out);
+        assertEquals(37, written.rows().size());
+        assertFalse(written.rows().containsKey(13L) || written.rows().containsKey(21L) || written.rows().containsKey(34L));
+
+        Dataset<Row> rejected = spark().read().json(out.resolve(ConvolutionJob.REJECTED_DIR).toString());
+        Map<Long, String> reasons = rejected.collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.getLong(r.fieldIndex("id")), r -> r.getString(r.fieldIndex("reason"))));
+        assertEquals(Map.of(13L, "is null", 21L, "has 700 values, expected 768 for shape [3, 16, 16]",
+                34L, "holds a null value"), reasons);
+        Assertions.assertTrue(rejected.collectAsList().stream().allMatch(r -> r.getString(r.fieldIndex("file")).endsWith(".parquet")));
+    }
+}
