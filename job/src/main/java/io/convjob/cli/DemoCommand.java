@@ -28,7 +28,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Spec to run (default: conf/specs/demo-stack.json under the convjob home).")
     Path spec;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory (default: a new temporary directory).")
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Output directory, replaced on each run (default: target/demo-output under the convjob home).")
     Path output;
 
     @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
@@ -40,17 +41,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path specFile = spec != null ? spec : defaultSpec();
-        Path work = newTempDir();
-        Path input = work.resolve("input");
+        Path work = Path.of(System.getProperty("convjob.home", "."), "target");
+        Path input = work.resolve("demo-input");
+        deleteRecursively(input);
         SampleData.extract(input);
-        Path out = output != null ? output : work.resolve("output");
+        Path out = output != null ? output : work.resolve("demo-output");
         PrintWriter console = command.commandLine().getOut();
         console.printf("demo: %d Arrow files x %d rows of %s from the sample dataset, copied to %s%n", SampleData.FILES,
                 SampleData.ROWS_PER_FILE, Arrays.toString(SampleData.shape()), input);
         console.printf("demo: spec %s, master %s%n", specFile, master);
         console.flush();
         JobSummary summary = ConvolutionJob.run(JobOptions.of(specFile, input.toString(), out.toString())
-                .withMaster(master).withBatchSize(batchSize));
+                .withMaster(master).withBatchSize(batchSize).withOverwrite(true));
         console.print(summary.format());
         console.printf("demo: the output is in %s (read it with spark.read.format(\"arrow-tensor\"))%n", out);
         console.flush();
@@ -62,11 +64,12 @@ public final class DemoCommand implements Callable<Integer> {
         return Path.of(home, "conf", "specs", "demo-stack.json");
     }
 
-    private static Path newTempDir() {
-        try {
-            return Files.createTempDirectory("convjob-demo-");
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot clear " + dir, e);
         }
     }
 }

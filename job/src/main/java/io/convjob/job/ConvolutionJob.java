@@ -55,7 +55,19 @@ public final class ConvolutionJob {
         if (options.master() != null) conf.setMaster(options.master());
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         options.sparkConf().forEach(conf::set);
+        shipApplicationJar(conf);
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * Started by {@code ./convjob} against a cluster (not spark-submit, which ships the jar itself): send the thin
+     * application jar to the executors, so {@code ./convjob run --master spark://...} works as it is.
+     */
+    private static void shipApplicationJar(SparkConf conf) {
+        String home = System.getProperty("convjob.home");
+        if (home == null || conf.contains("spark.jars") || conf.get("spark.master").startsWith("local")) return;
+        java.io.File[] jars = new java.io.File(home, "job/target").listFiles((d, n) -> n.endsWith("-spark.jar"));
+        if (jars != null && jars.length == 1) conf.set("spark.jars", jars[0].getAbsolutePath());
     }
 
     /**
