@@ -171,11 +171,19 @@ final class SpecFields {
         return v.intValue();
     }
 
-    /** Compact JSON with a space after commas, e.g. {@code [1, [0, 1]]} or {@code "3"}. */
+    /** Longest value a message quotes in full; longer ones are cut, so an error stays one readable line. */
+    private static final int SHOWN_CHARS = 80;
+
+    /** Compact JSON with a space after commas, e.g. {@code [1, [0, 1]]} or {@code "3"}; cut past 80 characters. */
     static String show(JsonNode v) {
+        String full = showFull(v);
+        return full.length() <= SHOWN_CHARS ? full : full.substring(0, SHOWN_CHARS - 3) + "...";
+    }
+
+    private static String showFull(JsonNode v) {
         if (v.isArray()) {
             StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < v.size(); i++) sb.append(i == 0 ? "" : ", ").append(show(v.get(i)));
+            for (int i = 0; i < v.size(); i++) sb.append(i == 0 ? "" : ", ").append(showFull(v.get(i)));
             return sb.append(']').toString();
         }
         return v.toString();
