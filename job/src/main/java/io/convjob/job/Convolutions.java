@@ -41,7 +41,7 @@ public final class Convolutions {
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), WeightsLoader.standard(), shape);
         Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model.payload());
         return convolve(df, payload, model, options.inputCol(), options.outputCol(), options.batchSize(),
-                taskThreads(df.sparkSession()), null, false, null, "input");
+                interactiveThreads(df.sparkSession()), null, false, null, "input");
     }
 
     static Broadcast<ModelPayload> broadcast(SparkSession spark, ModelPayload payload) {
@@ -49,8 +49,17 @@ public final class Convolutions {
     }
 
     /** The cores each task may use: {@code spark.task.cpus}. */
+    /** Kernel threads per task inside a job: {@code spark.task.cpus}, so one-thread speed is what a cluster sees. */
     static int taskThreads(SparkSession spark) {
         return spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+    }
+
+    /**
+     * Kernel threads per task for the DataFrame API: in local mode (a notebook) a batch spreads over all cores,
+     * since few partitions would otherwise leave cores idle; on a cluster, {@code spark.task.cpus}.
+     */
+    static int interactiveThreads(SparkSession spark) {
+        return spark.sparkContext().isLocal() ? Runtime.getRuntime().availableProcessors() : taskThreads(spark);
     }
 
     /**
