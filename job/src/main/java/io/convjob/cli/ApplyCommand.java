@@ -1,0 +1,183 @@
+package io.convjob.cli;
+
+import io.convjob.Model;
+import io.convjob.Tensor;
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.arrow.TensorFileWriter;
+import io.convjob.io.InputException;
+import io.convjob.io.NamedTensor;
+import io.convjob.io.NpyReader;
+import io.convjob.io.NpyWriter;
+import io.convjob.spec.ModelChecks;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.Field;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Runs the model in-process (no Spark) on a .npy or .arrow file.",
+                ".npy: float32, C order, (batch, channels, *spatial). .arrow: Arrow IPC file whose 'tensor' column is "
+                        + "arrow.fixed_shape_tensor (channels, *spatial); every other column is passed through.",
+                "The output is written whole or not at all."})
+public final class ApplyCommand implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec command;
+    @Mixin CommonOptions common;
+    @Mixin ModelOptions model;
+
+    @Option(names = "--input", required = true, paramLabel = "X", description = "Input .npy or .arrow file.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "Y", description = "Output .npy or .arrow file.")
+    Path output;
+
+    @Option(names = "--column", defaultValue = TensorFileReader.DEFAULT_COLUMN,
+            description = "Tensor column of .arrow files (default: ${DEFAULT-VALUE}).")
+    String column;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Samples per kernel call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--threads", description = "Threads for the kernels (default: all cores).")
+    Integer threads;
+
+    private enum Format { NPY, ARROW }
+
+    @Override public Integer call() {
+        Format in = format(input, "--input");
+        Format out = format(output, "--output");
+        if (batchSize <= 0) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be > 0");
+        if (!Files.isRegularFile(input)) throw new InputException(input + ": no such file");
+        Model m = model.load();
+        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        long start = System.nanoTime();
+        long rows = in == Format.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        PrintWriter o = command.commandLine().getOut();
+        o.printf(Locale.ROOT, "wrote %s: %d samples in %.2f s (%.1f samples/s)%n", output, rows, seconds, rows / seconds);
+        o.flush();
+        return ExitCodes.OK;
+    }
+
+    private Format format(Path p, String option) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npy")) return Format.NPY;
+        if (name.endsWith(".arrow") || name.endsWith(".feather") || name.endsWith(".ipc")) return Format.ARROW;
+        throw new CommandLine.ParameterException(command.commandLine(),
+                option + " must be a .npy or .arrow file, got " + p);
+    }
+
+    private long applyNpy(Model m, Format out, int nThreads) {
+        NamedTensor x = NpyReader.read(input);
+        int[] shape = x.shape();
+        if (shape.length < 2) {
+            throw new InputException(input + ": expected (batch, channels, *spatial), got shape " + Arrays.toString(shape));
+        }
+        int batch = shape[0];
+        int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
+        int[] outSample = checkedOutput(m, sample);
+        float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
+        if (out == Format.NPY) {
+            NpyWriter.write(output, concat(batch, outSample), y);
+        } else {
+            long[] ids = new long[batch];
+            for (int i = 0; i < batch; i++) ids[i] = i;
+            try (BufferAllocator allocator = new RootAllocator()) {
+                TensorFileWriter.writeFile(output, ids, y, outSample, Math.max(1, Math.min(batch, 1024)), allocator);
+            }
+        }
+        return batch;
+    }
+
+    private long applyArrow(Model m, Format out, int nThreads) {
+        try (BufferAllocator allocator = new RootAllocator();
+             TensorFileReader reader = TensorFileReader.open(input, allocator, column, null)) {
+            int[] sample = reader.shape();
+            int[] outSample = checkedOutput(m, sample);
+            if (out == Format.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
+            try (TensorFileWriter writer = TensorFileWriter.create(output, reader.schema(), column, outSample, allocator)) {
+                long rows = 0;
+                float[] x = new float[0];
+                while (reader.loadNextBatch()) {
+                    int n = reader.batchRows();
+                    x = grow(x, (long) n * reader.elementCount());
+                    reader.copyTensors(x, 0);
+                    float[] y = runChunked(m, x, sample, outSample, n, nThreads);
+                    writer.writeBatch(reader.root(), y, 0);
+                    rows += n;
+                }
+                writer.commit();
+                return rows;
+            }
+        }
+    }
+
+    private long arrowToNpy(Model m, TensorFileReader reader, int[] sample, int[] outSample, int nThreads) {
+        List<String> dropped = reader.schema().getFields().stream().map(Field::getName).filter(n -> !n.equals(column)).toList();
+        if (!dropped.isEmpty()) {
+            command.commandLine().getErr().println("note: .npy output holds only the tensors; not written: " + dropped);
+        }
+        long total = reader.rowCount();
+        int outElems = Math.toIntExact(Tensor.elementCount(outSample));
+        float[] y = new float[Math.toIntExact(total * outElems)];
+        float[] x = new float[0];
+        int row = 0;
+        while (reader.loadNextBatch()) {
+            int n = reader.batchRows();
+            x = grow(x, (long) n * reader.elementCount());
+            reader.copyTensors(x, 0);
+            float[] part = runChunked(m, x, sample, outSample, n, nThreads);
+            System.arraycopy(part, 0, y, row * outElems, n * outElems);
+            row += n;
+        }
+        NpyWriter.write(output, concat(row, outSample), y);
+        return row;
+    }
+
+    private int[] checkedOutput(Model m, int[] sample) {
+        ModelChecks.checkInputShape(m.spec(), sample);
+        return m.outputShape(sample);
+    }
+
+    /** Runs {@code batch} samples through the model, {@code --batch-size} at a time, reusing one chunk buffer. */
+    private float[] runChunked(Model m, float[] x, int[] sample, int[] outSample, int batch, int nThreads) {
+        int inElems = Math.toIntExact(Tensor.elementCount(sample));
+        int outElems = Math.toIntExact(Tensor.elementCount(outSample));
+        float[] y = new float[Math.toIntExact((long) batch * outElems)];
+        if (batch <= batchSize) {
+            m.run(x, sample, batch, y, nThreads);
+            return y;
+        }
+        float[] xChunk = new float[batchSize * inElems];
+        float[] yChunk = new float[batchSize * outElems];
+        for (int from = 0; from < batch; from += batchSize) {
+            int n = Math.min(batchSize, batch - from);
+            System.arraycopy(x, from * inElems, xChunk, 0, n * inElems);
+            m.run(xChunk, sample, n, yChunk, nThreads);
+            System.arraycopy(yChunk, 0, y, from * outElems, n * outElems);
+        }
+        return y;
+    }
+
+    private static float[] grow(float[] buffer, long need) {
+        return buffer.length >= need ? buffer : new float[Math.toIntExact(need)];
+    }
+
+    private static int[] concat(int batch, int[] sample) {
+        int[] s = new int[sample.length + 1];
+        s[0] = batch;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
+    }
+}
