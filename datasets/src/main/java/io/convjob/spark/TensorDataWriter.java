@@ -50,7 +50,7 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
         this.job = job;
         this.partitionId = partitionId;
         this.taskId = taskId;
-        this.file = job.temporaryDir().resolve(String.format("part-%05d-%d.arrow", partitionId, taskId));
+        this.file = job.committer().taskFile(partitionId, taskId);
         FixedShapeTensorType type = job.type();
         this.elementCount = type.elementCount();
         StructField[] fields = job.schema().fields();

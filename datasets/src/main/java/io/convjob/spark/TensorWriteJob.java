@@ -23,9 +23,8 @@ record TensorWriteJob(String directory, String queryId, StructType schema, Strin
         return Path.of(directory);
     }
 
-    /** {@code <dir>/_temporary/<queryId>}: every attempt's files, removed by job commit or abort. */
-    Path temporaryDir() {
-        return outputDir().resolve("_temporary").resolve(queryId);
+    TensorCommitter committer() {
+        return new TensorCommitter(directory, queryId);
     }
 
     FixedShapeTensorType type() {

@@ -1,9 +1,11 @@
 package io.convjob.job;
 
 import io.convjob.io.InputException;
+import io.convjob.spark.TensorFileJob;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -84,6 +86,7 @@ public final class ConvolutionJob {
 
         TensorInput input = TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
+        if (isFileToFile(input, options)) return runFileToFile(spark, options, input, model, fs, output, start);
 
         Dataset<Row> rows = input.frame().withColumn(FILE_COLUMN, input_file_name());
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
@@ -103,6 +106,35 @@ public final class ConvolutionJob {
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
                     counters.bytesOut().value(), seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            throw inputCause(e);
+        } finally {
+            payload.destroy();
+        }
+    }
+
+    /**
+     * Arrow files in, every row kept, partitions as the files give them: the lean path, Arrow to Arrow without Spark
+     * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
+     */
+    private static boolean isFileToFile(TensorInput input, JobOptions options) {
+        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+    }
+
+    private JobSummary runFileToFile(SparkSession spark, JobOptions options, TensorInput input, PreparedModel model,
+            FileSystem fs, Path output, long start) {
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        boolean failFirst = Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
+                Convolutions.taskThreads(spark), failFirst);
+        try {
+            if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
+            TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                    new TensorFileJob.Options(List.of(options.input()), options.column(), model.inputShape(),
+                            model.outputShape(), options.batchSize(), options.output()), kernels);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
+                    seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
         } catch (Exception e) { // Spark throws its checked SparkException undeclared
             throw inputCause(e);
         } finally {

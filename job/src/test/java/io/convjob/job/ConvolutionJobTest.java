@@ -117,6 +117,23 @@ class ConvolutionJobTest extends SparkTestBase {
     }
 
     @Test
+    void nullTensorInArrowFilesFailsTheJobNamingFileAndId(@TempDir Path tmp) {
+        // the file-to-file path reads Arrow directly: a null tensor is caught there, named by its id
+        Path dir = tmp.resolve("bad_arrow");
+        spark().sql("SELECT id, CASE WHEN id = 13 THEN CAST(NULL AS ARRAY<FLOAT>)"
+                        + " ELSE transform(sequence(1, 768), i -> CAST(sin(i + id) AS FLOAT)) END AS tensor"
+                        + " FROM range(0, 40, 1, 4)")
+                .write().format("arrow-tensor").option("shape", "[3,16,16]").mode("append").save(dir.toString());
+        Path out = tmp.resolve("out");
+
+        io.convjob.io.InputException e = assertThrows(io.convjob.io.InputException.class,
+                () -> job.run(spark(), options(dir.toString(), out).withBatchSize(3)));
+        Assertions.assertTrue(e.getMessage().matches(".*part-\\d+.*\\.arrow: id 13: column 'tensor'.*null.*"), e.getMessage());
+        assertEquals(List.of(), Files.exists(out) ? TensorDirs.arrowFiles(out) : List.of());
+        assertFalse(Files.exists(out.resolve("_SUCCESS")));
+    }
+
+    @Test
     void skippedBadRowsAreRecordedWithTheirReason(@TempDir Path tmp) {
         Path out = tmp.resolve("out");
         JobSummary summary = job.run(spark(), options(badInput(tmp).toString(), out).withShape(new int[] {3, 16, 16})
