@@ -1,0 +1,31 @@
+package io.convjob.fast;
+
+/**
+ * The inner block of {@link DirectConv}: {@code C[8 x width] = bias + A[8 x K] * B[K x width]} where B row k
+ * starts at {@code b[bOff + kOff[k]]} (a run of an input row, a padded line, or a channel plane) and A is
+ * packed {@code [k][8]}. All of K is summed in registers, so C is written once.
+ */
+interface DirectKernel {
+    /** Output channels per block. */
+    int ROWS = 8;
+
+    /** Floats per vector. */
+    int lanes();
+
+    /**
+     * Two vectors of positions ({@code 2 * lanes()}); C rows are {@code ldc} apart, rows from {@code validRows}
+     * on are not written. {@code bias} holds 8 start values from {@code biasOff}.
+     */
+    void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
+               float[] c, int cOff, int ldc, int validRows);
+
+    /** As {@link #tile2} for one vector of positions. */
+    void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
+               float[] c, int cOff, int ldc, int validRows);
+
+    /**
+     * Depthwise over a flattened padded plane: {@code out[p] = bias + sum_t w[wOff + t] * in[p + tapOff[t]]} for
+     * {@code p < count}, rounded up to whole vectors ({@code out} and {@code in} must hold the overhang).
+     */
+    void depthwise(float[] in, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out, int count);
+}
