@@ -5,51 +5,58 @@ import io.convjob.shape.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Convolution without im2col. Each stride phase ({@link ConvPlan}) is cut into output rows along the innermost
- * dim. For one row, the input lines every tap needs (per input channel and outer tap) are copied once into a
- * small buffer, split by stride phase so that each inner tap reads a contiguous run of it; the micro-kernel then
- * takes its B operand straight from that buffer ({@code [ci][outerTap][slot][u]}), and padding, cropping, pre-padding
- * modes and lhs dilation only cost the halo of the copy. Pointwise phases (one tap per dim that maps position q to
- * input q) skip the copy: B is the input channel planes themselves.
+ * Convolution without im2col. The input of each sample is first split once into {@link SplitInput} (padding,
+ * pre-padding modes, lhs dilation and window strides all resolved there, a copy about the size of the input);
+ * then every stride phase of {@link ConvPlan} is a dense sum over taps where each tap reads a contiguous run of the
+ * split input. Output rows along the innermost dims are flattened when that wastes fewer lanes (narrow rows): the
+ * split input's row pitch then leaves a few garbage positions per row, computed and dropped.
+ *
+ * <p>General layers go through an 8-channel x 2-vector register-blocked {@link DirectKernel}; depthwise layers
+ * (one input and output channel per group) through its depthwise loop, one channel per work item.
  */
 final class DirectConv implements PreparedConv {
     private static final int ROWS = DirectKernel.ROWS;
-    /** Row chunk per work item in vectors: long rows split so the line buffer stays in L2 and threads balance. */
+    /** Positions per work item in vectors: rows split so threads balance and B stays in L2. */
     private static final int CHUNK_VECTORS = 16;
-    /** Pointwise chunk per work item in vectors. */
-    private static final int FLAT_CHUNK_VECTORS = 8;
-    /** Line buffers above this many floats go to {@link TiledConv} instead. */
-    static final int MAX_BUFFER = 1 << 20;
+    /** Samples whose split inputs exceed this many floats are split and computed in turn. */
+    private static final int SPLIT_BATCH_FLOATS = 1 << 21;
+    /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
+    static final int MAX_SPLIT_FLOATS = 1 << 24;
 
     private final ConvPlan plan;
+    private final SplitInput split;
     private final DirectKernel kernel;
     private final ThreadLocal<Workspace> workspaces;
+    private final float[] weight;
+    private final boolean depthwise;
     private final int lanes;
-    private final Layout[] layouts;
+    private final PhaseWork[] work;
     /** Per group, the bias of each row block padded to 8 (zeros where absent). */
     private final float[][] bias8;
     private final int[] itemGroup;
     private final int[] itemPhase;
     private final int[] itemIndex;
 
-    /** True when the line buffers of {@code plan} stay under {@link #MAX_BUFFER}. */
-    static boolean fits(ConvPlan plan, int lanes) {
-        for (ConvPlan.Phase ph : plan.phases) {
-            if (new Layout(plan, ph, lanes).bufferSize > MAX_BUFFER) return false;
-        }
-        return true;
+    /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
+    static boolean fits(ConvPlan plan, SplitInput split) {
+        return (long) split.channelSize * plan.inChannels <= MAX_SPLIT_FLOATS;
     }
 
-    DirectConv(ConvPlan plan, DirectKernel kernel, ThreadLocal<Workspace> workspaces) {
+    DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
+               ThreadLocal<Workspace> workspaces) {
         this.plan = plan;
+        this.split = split;
+        this.weight = weight;
         this.kernel = kernel;
         this.workspaces = workspaces;
         this.lanes = kernel.lanes();
-        this.layouts = new Layout[plan.phases.length];
+        this.depthwise = plan.inPerGroup == 1 && plan.outPerGroup == 1 && plan.phases.length == 1
+                && plan.phases[0].tapCount == plan.geometry.kernelSize();
+        this.work = new PhaseWork[plan.phases.length];
         int items = 0;
-        for (int p = 0; p < layouts.length; p++) {
-            layouts[p] = new Layout(plan, plan.phases[p], lanes);
-            items += plan.groups * layouts[p].items();
+        for (int p = 0; p < work.length; p++) {
+            work[p] = new PhaseWork(plan, split, plan.phases[p], lanes);
+            items += plan.groups * work[p].items();
         }
         this.bias8 = new float[plan.groups][plan.mBlocks * ROWS];
         for (int grp = 0; grp < plan.groups; grp++) {
@@ -62,8 +69,8 @@ final class DirectConv implements PreparedConv {
         itemIndex = new int[items];
         int i = 0;
         for (int grp = 0; grp < plan.groups; grp++) {
-            for (int p = 0; p < layouts.length; p++) {
-                for (int j = 0; j < layouts[p].items(); j++) {
+            for (int p = 0; p < work.length; p++) {
+                for (int j = 0; j < work[p].items(); j++) {
                     itemGroup[i] = grp;
                     itemPhase[i] = p;
                     itemIndex[i] = j;
@@ -73,206 +80,151 @@ final class DirectConv implements PreparedConv {
         }
     }
 
-    /** Per phase: how rows, lines and B offsets are laid out. */
-    static final class Layout {
+    /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
+    static final class PhaseWork {
         final ConvPlan.Phase phase;
-        /** Pointwise: B rows are the input channel planes, positions flattened. */
-        final boolean flat;
-        /** Positions per row (flat: all positions of the phase). */
-        final int rowLength;
+        /** Trailing dims flattened into one row of positions. */
+        final int flat;
+        final int rows;
+        /** Positions per row, garbage included: offsets in the split input's block. */
+        final int span;
         final int chunk;
         final int chunks;
-        final int rowsPerPhase;
-        final int innerTaps;
-        final int outerTaps;
-        final int lineLen;
-        final int rowPitch;
-        final int bufferSize;
-        /** {@code lineIndex[slot][u]}: input index along the innermost dim of line u of a slot, or -1 for zero. */
-        final int[][] lineIndex;
-        final int[] runLo;
-        final int[] runHi;
-        final int runStep;
-        /** B offset of depth row k = (ci * outerTaps + outerTap) * innerTaps + innerTap. */
+        /** Split-input offset of depth row k = ci * tapCount + t (ci from the group's first channel). */
         final int[] kOff;
-        /** Flat path, partial vectors: B offsets into a copied tile {@code [ci][w]} for w = 2 and 1 vectors. */
-        final int[] tailKOff2;
-        final int[] tailKOff1;
-        /** Flat path on a strided phase: the output offset of each flat position; else null. */
+        /** Output offset (flattened dims, residues included) of each row position, or -1 for garbage. */
         final int[] outIndex;
-        /** Consecutive positions of a row are consecutive in y (no phase stride along the innermost dim). */
-        final boolean innerContiguous;
+        /** Row position p is output p: kernels may write whole vectors straight into y. */
+        final boolean contiguous;
+        /** Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are consecutive. */
+        final int[] runStart;
+        final int[] runLen;
 
-        Layout(ConvPlan plan, ConvPlan.Phase ph, int lanes) {
+        PhaseWork(ConvPlan plan, SplitInput split, ConvPlan.Phase ph, int lanes) {
             ConvGeometry g = plan.geometry;
             int n = plan.dims;
-            int last = n - 1;
             this.phase = ph;
-            this.flat = isPointwise(g, ph);
-            this.innerContiguous = ph.period[last] == 1;
-            this.innerTaps = ph.taps[last].length;
-            this.outerTaps = innerTaps == 0 ? 0 : ph.tapCount / innerTaps;
-            int inPerGroup = plan.inPerGroup;
-            if (flat) {
-                rowLength = ph.positions;
-                rowsPerPhase = 1;
-                chunk = FLAT_CHUNK_VECTORS * lanes;
-                chunks = (rowLength + chunk - 1) / chunk;
-                kOff = new int[inPerGroup];
-                tailKOff2 = new int[inPerGroup];
-                tailKOff1 = new int[inPerGroup];
-                for (int ci = 0; ci < inPerGroup; ci++) {
-                    kOff[ci] = ci * plan.inSize;
-                    tailKOff2[ci] = ci * 2 * lanes;
-                    tailKOff1[ci] = ci * lanes;
+            int bestFlat = 1;
+            long bestCost = Long.MAX_VALUE;
+            for (int f = 1; f <= n; f++) {
+                long cost = rows(ph, n - f) * roundUp(span(ph, split, n - f), lanes);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    bestFlat = f;
                 }
-                outIndex = ph.wholeGrid ? null : outIndex(plan, ph);
-                lineLen = 0;
-                rowPitch = 0;
-                bufferSize = inPerGroup * 2 * lanes;
-                lineIndex = new int[0][];
-                runLo = new int[0];
-                runHi = new int[0];
-                runStep = 0;
-                return;
             }
-            tailKOff2 = null;
-            tailKOff1 = null;
-            outIndex = null;
-            rowLength = ph.count[last];
-            rowsPerPhase = ph.positions / rowLength;
+            this.flat = bestFlat;
+            this.rows = (int) rows(ph, n - flat);
+            this.span = span(ph, split, n - flat);
             int maxChunk = CHUNK_VECTORS * lanes;
-            chunk = rowLength <= maxChunk ? rowLength : maxChunk;
-            chunks = (rowLength + chunk - 1) / chunk;
-            int chunkPad = (chunk + lanes - 1) / lanes * lanes;
-            int step = ph.period[last] * g.stride()[last];
-            int[] slotStart = new int[innerTaps];
-            int[] slotOf = new int[innerTaps];
-            int[] shift = new int[innerTaps];
-            int slots = 0;
-            int maxShift = 0;
-            for (int ti = 0; ti < innerTaps; ti++) {
-                int v0 = ph.residue[last] * g.stride()[last] + ph.taps[last][ti] * g.dilation()[last];
-                int j = v0 % step;
-                shift[ti] = v0 / step;
-                maxShift = Math.max(maxShift, shift[ti]);
-                int s = 0;
-                while (s < slots && slotStart[s] != j) s++;
-                if (s == slots) slotStart[slots++] = j;
-                slotOf[ti] = s;
+            this.chunk = Math.min(span, maxChunk);
+            this.chunks = (span + chunk - 1) / chunk;
+            this.kOff = new int[ph.depth];
+            for (int ci = 0; ci < plan.inPerGroup; ci++) {
+                for (int t = 0; t < ph.tapCount; t++) kOff[ci * ph.tapCount + t] = ci * split.channelSize + split.tapBase(g, ph, t);
             }
-            lineLen = chunkPad + maxShift;
-            rowPitch = slots * lineLen;
-            bufferSize = inPerGroup * outerTaps * rowPitch;
-            int lhs = g.lhsDilation()[last];
-            runStep = step % lhs == 0 ? step / lhs : 0;
-            int tableLen = (chunks - 1) * chunk + lineLen;
-            int[] map = g.sourceIndex()[last];
-            lineIndex = new int[slots][tableLen];
-            runLo = new int[slots];
-            runHi = new int[slots];
-            for (int s = 0; s < slots; s++) {
-                for (int u = 0; u < tableLen; u++) {
-                    long v = slotStart[s] + (long) step * u;
-                    lineIndex[s][u] = v < map.length ? map[(int) v] : -1;
+            this.outIndex = new int[span];
+            Arrays.fill(outIndex, -1);
+            int first = n - flat;
+            int[] q = new int[n];
+            boolean done = false;
+            while (!done) {
+                int p = 0;
+                int o = 0;
+                for (int d = first; d < n; d++) {
+                    p += q[d] * split.strides[d];
+                    o += (ph.residue[d] + ph.period[d] * q[d]) * plan.outStrides[d];
                 }
-                longestRun(s);
-            }
-            kOff = new int[inPerGroup * ph.tapCount];
-            for (int rk = 0; rk < inPerGroup * outerTaps; rk++) {
-                for (int ti = 0; ti < innerTaps; ti++) {
-                    kOff[rk * innerTaps + ti] = rk * rowPitch + slotOf[ti] * lineLen + shift[ti];
+                outIndex[p] = o;
+                done = true;
+                for (int d = n - 1; d >= first; d--) {
+                    if (++q[d] < ph.count[d]) {
+                        done = false;
+                        break;
+                    }
+                    q[d] = 0;
                 }
             }
+            this.contiguous = flat == 1 && ph.period[n - 1] == 1;
+            int runs = 0;
+            int[] start = new int[span];
+            int[] len = new int[span];
+            for (int p = 0; p < span; p++) {
+                if (outIndex[p] < 0) continue;
+                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + 1 == outIndex[p]) {
+                    len[runs - 1]++;
+                } else {
+                    start[runs] = p;
+                    len[runs++] = 1;
+                }
+            }
+            this.runStart = Arrays.copyOf(start, runs);
+            this.runLen = Arrays.copyOf(len, runs);
         }
 
-        int items() { return rowsPerPhase * chunks; }
+        int items() { return rows * chunks; }
 
-        private void longestRun(int s) {
-            int[] idx = lineIndex[s];
-            int bestLo = 0;
-            int bestLen = 0;
-            int u = 0;
-            while (runStep > 0 && u < idx.length) {
-                if (idx[u] < 0) {
-                    u++;
-                    continue;
-                }
-                int lo = u;
-                while (u + 1 < idx.length && idx[u + 1] == idx[u] + runStep) u++;
-                u++;
-                if (u - lo > bestLen) {
-                    bestLen = u - lo;
-                    bestLo = lo;
-                }
-            }
-            runLo[s] = bestLo;
-            runHi[s] = bestLo + bestLen;
+        private static long rows(ConvPlan.Phase ph, int first) {
+            long r = 1;
+            for (int d = 0; d < first; d++) r *= ph.count[d];
+            return r;
         }
 
-        /** One tap per dim, reading input position q for output position q: a plain GEMM on the input planes. */
-        private static boolean isPointwise(ConvGeometry g, ConvPlan.Phase ph) {
-            for (int d = 0; d < ph.taps.length; d++) {
-                if (ph.taps[d].length != 1 || ph.count[d] != g.inShape()[d]) return false;
-                int[] src = ph.source[d][0];
-                for (int q = 0; q < src.length; q++) if (src[q] != q) return false;
-            }
-            return true;
+        private static int span(ConvPlan.Phase ph, SplitInput split, int first) {
+            int s = 1;
+            for (int d = first; d < ph.count.length; d++) s += (ph.count[d] - 1) * split.strides[d];
+            return s;
         }
 
-        private static int[] outIndex(ConvPlan plan, ConvPlan.Phase ph) {
-            int n = plan.dims;
-            int[] out = new int[ph.positions];
-            int[] c = new int[n];
-            for (int p = 0; p < ph.positions; p++) {
-                int off = 0;
-                for (int d = 0; d < n; d++) off += (ph.residue[d] + ph.period[d] * c[d]) * plan.outStrides[d];
-                out[p] = off;
-                for (int d = n - 1; d >= 0 && ++c[d] == ph.count[d]; d--) c[d] = 0;
-            }
-            return out;
+        private static long roundUp(long v, int m) {
+            return (v + m - 1) / m * m;
         }
     }
 
     @Override public ConvGeometry geometry() { return plan.geometry; }
 
     @Override public void run(float[] x, float[] y, int batch, int threads) {
+        if (work.length == 0) return;
+        if (depthwise) {
+            WorkPool.forEach(batch * plan.outChannels, threads, item -> depthwiseItem(x, y, item, workspaces.get()));
+            return;
+        }
+        int perSampleSplit = split.channelSize * plan.inChannels;
+        int samplesPerRound = Math.max(1, Math.min(batch, SPLIT_BATCH_FLOATS / Math.max(1, perSampleSplit)));
+        float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
         int perSample = itemGroup.length;
-        WorkPool.forEach(batch * perSample, threads, item -> {
-            int b = item / perSample;
-            int i = item % perSample;
-            Layout layout = layouts[itemPhase[i]];
-            if (layout.flat) {
-                runFlat(x, y, b, itemGroup[i], layout, itemIndex[i], workspaces.get());
-            } else {
-                runRow(x, y, b, itemGroup[i], layout, itemIndex[i], workspaces.get());
-            }
-        });
+        for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
+            int first = b0;
+            int count = Math.min(samplesPerRound, batch - b0);
+            WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x, (first * plan.inChannels + item)
+                    * plan.inSize, s, item * split.channelSize));
+            WorkPool.forEach(count * perSample, threads, item -> {
+                int sample = item / perSample;
+                int i = item % perSample;
+                computeItem(s, sample * perSampleSplit, y, first + sample, i, workspaces.get());
+            });
+        }
     }
 
-    private void runRow(float[] x, float[] y, int b, int grp, Layout lay, int index, Workspace ws) {
+    private void computeItem(float[] s, int sSample, float[] y, int b, int i, Workspace ws) {
         ConvPlan p = plan;
-        ConvPlan.Phase ph = lay.phase;
+        int grp = itemGroup[i];
+        PhaseWork pw = work[itemPhase[i]];
+        ConvPlan.Phase ph = pw.phase;
+        int row = itemIndex[i] / pw.chunks;
+        int p0 = (itemIndex[i] % pw.chunks) * pw.chunk;
+        int valid = Math.min(pw.chunk, pw.span - p0);
         int n = p.dims;
-        int last = n - 1;
-        int row = index / lay.chunks;
-        int q0 = (index % lay.chunks) * lay.chunk;
-        int valid = Math.min(lay.chunk, lay.rowLength - q0);
-        int[] coords = ws.coords(n);
+        int sRow = sSample + grp * p.inPerGroup * split.channelSize;
+        int yRow = (b * p.outChannels + grp * p.outPerGroup) * p.outSize;
         int rest = row;
-        for (int d = last - 1; d >= 0; d--) {
-            coords[d] = rest % ph.count[d];
+        for (int d = n - pw.flat - 1; d >= 0; d--) {
+            int q = rest % ph.count[d];
             rest /= ph.count[d];
+            sRow += q * split.strides[d];
+            yRow += (ph.residue[d] + ph.period[d] * q) * p.outStrides[d];
         }
-        int yRow = ph.residue[last];
-        for (int d = 0; d < last; d++) yRow += (ph.residue[d] + ph.period[d] * coords[d]) * p.outStrides[d];
-        int xBase = (b * p.inChannels + grp * p.inPerGroup) * p.inSize;
-        float[] buf = ws.patches(lay.bufferSize);
-        fillLines(x, xBase, lay, coords, q0, buf);
-
-        int yBase = (b * p.outChannels + grp * p.outPerGroup) * p.outSize;
         int depth = ph.depth;
-        int period = ph.period[last];
         float[] a = ph.packed[grp];
         float[] bias = bias8[grp];
         int w2 = 2 * lanes;
@@ -280,122 +232,27 @@ final class DirectConv implements PreparedConv {
         for (int mb = 0; mb < p.mBlocks; mb++) {
             int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
             int aOff = mb * depth * ROWS;
-            int yBlock = yBase + mb * ROWS * p.outSize + yRow;
-            for (int s = 0; s < valid; ) {
-                int rem = valid - s;
+            int yBlock = yRow + mb * ROWS * p.outSize;
+            for (int j = 0; j < valid; ) {
+                int rem = valid - j;
                 int w = rem > lanes ? w2 : lanes;
-                int q = q0 + s;
-                if (lay.innerContiguous && rem >= w) {
-                    tile(w, a, aOff, buf, s, lay.kOff, depth, bias, mb * ROWS, y, yBlock + q, p.outSize, validRows);
+                int pos = p0 + j;
+                if (pw.contiguous && rem >= w) {
+                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
+                            validRows);
                 } else {
-                    tile(w, a, aOff, buf, s, lay.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
-                    int len = Math.min(w, rem);
-                    for (int r = 0; r < validRows; r++) {
-                        int yr = yBlock + r * p.outSize + q * period;
-                        for (int j = 0; j < len; j++) y[yr + j * period] = tile[r * w + j];
-                    }
-                }
-                s += w;
-            }
-        }
-    }
-
-    /** The lines of one row chunk: {@code buf[((ci * outerTaps + ot) * slots + slot) * lineLen + u]}. */
-    private void fillLines(float[] x, int xBase, Layout lay, int[] coords, int q0, float[] buf) {
-        ConvPlan p = plan;
-        ConvPlan.Phase ph = lay.phase;
-        int n = p.dims;
-        int last = n - 1;
-        int slots = lay.lineIndex.length;
-        for (int ot = 0; ot < lay.outerTaps; ot++) {
-            int t = ot * lay.innerTaps;
-            int off = 0;
-            for (int d = 0; d < last && off >= 0; d++) {
-                int s = ph.source[d][ph.tapOf[t * n + d]][coords[d]];
-                off = s < 0 ? -1 : off + s * p.inStrides[d];
-            }
-            for (int ci = 0; ci < p.inPerGroup; ci++) {
-                int dst = (ci * lay.outerTaps + ot) * lay.rowPitch;
-                if (off < 0) {
-                    Arrays.fill(buf, dst, dst + lay.rowPitch, 0f);
-                    continue;
-                }
-                int src = xBase + ci * p.inSize + off;
-                for (int s = 0; s < slots; s++) fillLine(x, src, lay, s, q0, buf, dst + s * lay.lineLen);
-            }
-        }
-    }
-
-    private static void fillLine(float[] x, int src, Layout lay, int slot, int q0, float[] buf, int dst) {
-        int[] idx = lay.lineIndex[slot];
-        int end = q0 + lay.lineLen;
-        int lo = Math.max(q0, Math.min(end, lay.runLo[slot]));
-        int hi = Math.max(lo, Math.min(end, lay.runHi[slot]));
-        int u = q0;
-        for (; u < lo; u++) buf[dst++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-        if (lo < hi) {
-            int start = src + idx[lo];
-            int step = lay.runStep;
-            if (step == 1) {
-                System.arraycopy(x, start, buf, dst, hi - lo);
-                dst += hi - lo;
-            } else {
-                for (int i = 0; i < hi - lo; i++) buf[dst++] = x[start + i * step];
-            }
-            u = hi;
-        }
-        for (; u < end; u++) buf[dst++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-    }
-
-    private void runFlat(float[] x, float[] y, int b, int grp, Layout lay, int index, Workspace ws) {
-        ConvPlan p = plan;
-        ConvPlan.Phase ph = lay.phase;
-        int p0 = index * lay.chunk;
-        int valid = Math.min(lay.chunk, lay.rowLength - p0);
-        int xBase = (b * p.inChannels + grp * p.inPerGroup) * p.inSize;
-        int yBase = (b * p.outChannels + grp * p.outPerGroup) * p.outSize;
-        int depth = ph.depth;
-        float[] a = ph.packed[grp];
-        float[] bias = bias8[grp];
-        int w2 = 2 * lanes;
-        float[] tile = ws.outTile(ROWS * w2);
-        for (int s = 0; s < valid; ) {
-            int rem = valid - s;
-            int w = rem > lanes ? w2 : lanes;
-            int pos = p0 + s;
-            float[] bArr = x;
-            int bOff = xBase + pos;
-            int[] kOff = lay.kOff;
-            if (rem < w) {
-                bArr = ws.patches(lay.bufferSize);
-                for (int ci = 0; ci < p.inPerGroup; ci++) {
-                    System.arraycopy(x, xBase + ci * p.inSize + pos, bArr, ci * w, rem);
-                    Arrays.fill(bArr, ci * w + rem, ci * w + w, 0f);
-                }
-                bOff = 0;
-                kOff = w == w2 ? lay.tailKOff2 : lay.tailKOff1;
-            }
-            boolean direct = ph.wholeGrid && rem >= w;
-            for (int mb = 0; mb < p.mBlocks; mb++) {
-                int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
-                int aOff = mb * depth * ROWS;
-                int yBlock = yBase + mb * ROWS * p.outSize;
-                if (direct) {
-                    tile(w, a, aOff, bArr, bOff, kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize, validRows);
-                } else {
-                    tile(w, a, aOff, bArr, bOff, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
                     int len = Math.min(w, rem);
                     for (int r = 0; r < validRows; r++) {
                         int yr = yBlock + r * p.outSize;
-                        if (lay.outIndex == null) {
-                            System.arraycopy(tile, r * w, y, yr + pos, len);
-                        } else {
-                            for (int j = 0; j < len; j++) y[yr + lay.outIndex[pos + j]] = tile[r * w + j];
+                        for (int e = 0; e < len; e++) {
+                            int o = pw.outIndex[pos + e];
+                            if (o >= 0) y[yr + o] = tile[r * w + e];
                         }
                     }
                 }
+                j += w;
             }
-            s += w;
         }
     }
 
@@ -405,6 +262,37 @@ final class DirectConv implements PreparedConv {
             kernel.tile1(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
         } else {
             kernel.tile2(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+    }
+
+    /** One (sample, channel) of a depthwise layer: split that channel, run each row, copy the valid runs. */
+    private void depthwiseItem(float[] x, float[] y, int item, Workspace ws) {
+        ConvPlan p = plan;
+        int c = item % p.outChannels;
+        PhaseWork pw = work[0];
+        ConvPlan.Phase ph = pw.phase;
+        float[] s = ws.patches(split.channelSize + SplitInput.SLACK);
+        split.fill(x, item * p.inSize, s, 0);
+        int padded = (pw.span + lanes - 1) / lanes * lanes;
+        float[] out = ws.outTile(padded);
+        float b = p.bias == null ? 0f : p.bias[c];
+        int taps = ph.tapCount;
+        int n = p.dims;
+        for (int row = 0; row < pw.rows; row++) {
+            int sRow = 0;
+            int yRow = item * p.outSize;
+            int rest = row;
+            for (int d = n - pw.flat - 1; d >= 0; d--) {
+                int q = rest % ph.count[d];
+                rest /= ph.count[d];
+                sRow += q * split.strides[d];
+                yRow += q * p.outStrides[d];
+            }
+            kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, out, pw.span);
+            for (int r = 0; r < pw.runStart.length; r++) {
+                int from = pw.runStart[r];
+                System.arraycopy(out, from, y, yRow + pw.outIndex[from], pw.runLen[r]);
+            }
         }
     }
 }

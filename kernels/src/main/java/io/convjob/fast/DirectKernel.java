@@ -2,8 +2,14 @@ package io.convjob.fast;
 
 /**
  * The inner block of {@link DirectConv}: {@code C[8 x width] = bias + A[8 x K] * B[K x width]} where B row k
- * starts at {@code b[bOff + kOff[k]]} (a run of an input row, a padded line, or a channel plane) and A is
- * packed {@code [k][8]}. All of K is summed in registers, so C is written once.
+ * starts at {@code b[bOff + kOff[k]]} (a run of the split input or of a copied tile) and A is packed
+ * {@code [k][8]}. All of K is summed in registers, so C is written once.
+ *
+ * <p>DirectKernel256 and DirectKernel128 are generated from DirectKernel512 (in this directory):
+ * <pre>
+ * sed -e s/512/256/g DirectKernel512.java &gt; DirectKernel256.java
+ * sed -e s/512/128/g DirectKernel512.java &gt; DirectKernel128.java
+ * </pre>
  */
 interface DirectKernel {
     /** Output channels per block. */
@@ -24,8 +30,9 @@ interface DirectKernel {
                float[] c, int cOff, int ldc, int validRows);
 
     /**
-     * Depthwise over a flattened padded plane: {@code out[p] = bias + sum_t w[wOff + t] * in[p + tapOff[t]]} for
-     * {@code p < count}, rounded up to whole vectors ({@code out} and {@code in} must hold the overhang).
+     * Depthwise: {@code out[p] = bias + sum_t w[wOff + t] * in[inOff + p + tapOff[t]]} for {@code p < count},
+     * rounded up to whole vectors ({@code out} and {@code in} must hold the overhang).
      */
-    void depthwise(float[] in, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out, int count);
+    void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out,
+                   int count);
 }

@@ -4,10 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers.
- * DirectKernel256 and DirectKernel128 are generated copies (the Vector API only compiles to SIMD when the
- * species is a constant): edit this one, then
- * {@code for b in 256 128; do sed "s/512/$b/g" DirectKernel512.java > DirectKernel$b.java; done}.
+ * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers. (A half-size
+ * tile for row tails was slower overall: FloatVector code shared by two species gets a polluted profile and C2
+ * then boxes the vectors.) The other sizes are generated copies of this file (the Vector
+ * API only compiles to SIMD when the species is a constant): edit this one, then run the commands in
+ * {@link DirectKernel}.
  */
 final class DirectKernel512 implements DirectKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
@@ -147,14 +148,14 @@ final class DirectKernel512 implements DirectKernel {
         }
     }
 
-    @Override public void depthwise(float[] in, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out,
-                                    int count) {
+    @Override public void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias,
+                                    float[] out, int count) {
         int L = S.length();
         FloatVector start = FloatVector.broadcast(S, bias);
         for (int p = 0; p < count; p += L) {
             FloatVector acc = start;
             for (int t = 0; t < taps; t++) {
-                acc = FloatVector.fromArray(S, in, p + tapOff[t]).fma(FloatVector.broadcast(S, w[wOff + t]), acc);
+                acc = FloatVector.fromArray(S, in, inOff + p + tapOff[t]).fma(FloatVector.broadcast(S, w[wOff + t]), acc);
             }
             acc.intoArray(out, p);
         }

@@ -61,9 +61,10 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
-        if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
-        if (DirectConv.fits(plan, direct.lanes())) return new DirectConv(plan, direct, workspaces);
+        SplitInput split = new SplitInput(plan);
+        if (DirectConv.fits(plan, split)) return new DirectConv(plan, split, weight, direct, workspaces);
+        if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }
 }
