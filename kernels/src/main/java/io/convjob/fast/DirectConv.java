@@ -28,6 +28,7 @@ final class DirectConv implements PreparedConv {
     private final DirectKernel kernel;
     private final ThreadLocal<Workspace> workspaces;
     private final float[] weight;
+    private final int splitBatchFloats;
     private final boolean depthwise;
     private final int lanes;
     private final PhaseWork[] work;
@@ -44,7 +45,14 @@ final class DirectConv implements PreparedConv {
 
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
                ThreadLocal<Workspace> workspaces) {
+        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS);
+    }
+
+    /** @param splitBatchFloats split inputs of several samples are built together up to this many floats */
+    DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
+               ThreadLocal<Workspace> workspaces, int splitBatchFloats) {
         this.plan = plan;
+        this.splitBatchFloats = splitBatchFloats;
         this.split = split;
         this.weight = weight;
         this.kernel = kernel;
@@ -190,7 +198,7 @@ final class DirectConv implements PreparedConv {
             return;
         }
         int perSampleSplit = split.channelSize * plan.inChannels;
-        int samplesPerRound = Math.max(1, Math.min(batch, SPLIT_BATCH_FLOATS / Math.max(1, perSampleSplit)));
+        int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
         int perSample = itemGroup.length;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
