@@ -102,7 +102,7 @@ final class DirectConv implements PreparedConv {
         final int[] kOff;
         /** Output offset (flattened dims, residues included) of each row position, or -1 for garbage. */
         final int[] outIndex;
-        /** Row position p is output p: kernels may write whole vectors straight into y. */
+        /** Row position p is output p (no garbage, no phase stride): kernels write whole vectors into y. */
         final boolean contiguous;
         /** Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are consecutive. */
         final int[] runStart;
@@ -115,7 +115,7 @@ final class DirectConv implements PreparedConv {
             int bestFlat = 1;
             long bestCost = Long.MAX_VALUE;
             for (int f = 1; f <= n; f++) {
-                long cost = rows(ph, n - f) * roundUp(span(ph, split, n - f), lanes);
+                long cost = rows(ph, n - f) * rowCost(span(ph, split, n - f), lanes);
                 if (cost < bestCost) {
                     bestCost = cost;
                     bestFlat = f;
@@ -153,7 +153,9 @@ final class DirectConv implements PreparedConv {
                     q[d] = 0;
                 }
             }
-            this.contiguous = flat == 1 && ph.period[n - 1] == 1;
+            boolean identity = true;
+            for (int p = 0; p < span && identity; p++) identity = outIndex[p] == p;
+            this.contiguous = identity;
             int runs = 0;
             int[] start = new int[span];
             int[] len = new int[span];
@@ -184,8 +186,10 @@ final class DirectConv implements PreparedConv {
             return s;
         }
 
-        private static long roundUp(long v, int m) {
-            return (v + m - 1) / m * m;
+        /** Time of one row in quarter tiles: a one-vector tile (8 accumulators) runs at about 3/4 the rate. */
+        private static long rowCost(int span, int lanes) {
+            int rest = span % (2 * lanes);
+            return span / (2 * lanes) * 4L + (rest == 0 ? 0 : rest > lanes ? 4 : 3);
         }
     }
 
@@ -251,12 +255,11 @@ final class DirectConv implements PreparedConv {
                 } else {
                     tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
                     int len = Math.min(w, rem);
-                    for (int r = 0; r < validRows; r++) {
-                        int yr = yBlock + r * p.outSize;
-                        for (int e = 0; e < len; e++) {
-                            int o = pw.outIndex[pos + e];
-                            if (o >= 0) y[yr + o] = tile[r * w + e];
-                        }
+                    for (int e = 0; e < len; e++) {
+                        int o = pw.outIndex[pos + e];
+                        if (o < 0) continue;
+                        int yo = yBlock + o;
+                        for (int r = 0; r < validRows; r++) y[yo + r * p.outSize] = tile[r * w + e];
                     }
                 }
                 j += w;

@@ -34,6 +34,9 @@ final class SplitInput {
     private final int[] runLo;
     private final int[] runHi;
     private final int runStep;
+    /** Per block: the slot along the innermost dim, and each line's input offset (outer dims) or -1 for zeros. */
+    private final int[] innerSlotOfBlock;
+    private final int[][] lineSource;
 
     SplitInput(ConvPlan plan) {
         ConvGeometry g = plan.geometry;
@@ -92,6 +95,26 @@ final class SplitInput {
         this.runLo = new int[slots[last]];
         this.runHi = new int[slots[last]];
         for (int s = 0; s < slots[last]; s++) longestRun(s);
+        this.innerSlotOfBlock = new int[blocks];
+        this.lineSource = new int[blocks][];
+        int linesPerBlock = blockSize / extent[last];
+        int[] slot = new int[n];
+        int[] u = new int[n];
+        for (int blk = 0; blk < blocks; blk++) {
+            innerSlotOfBlock[blk] = slot[last];
+            lineSource[blk] = new int[linesPerBlock];
+            Arrays.fill(u, 0);
+            for (int line = 0; line < linesPerBlock; line++) {
+                int off = 0;
+                for (int d = 0; d < last && off >= 0; d++) {
+                    int idx = lineIndex[d][slot[d]][u[d]];
+                    off = idx < 0 ? -1 : off + idx * inStrides[d];
+                }
+                lineSource[blk][line] = off;
+                for (int d = last - 1; d >= 0 && ++u[d] == extent[d]; d--) u[d] = 0;
+            }
+            for (int d = last; d >= 0 && ++slot[d] == slots[d]; d--) slot[d] = 0;
+        }
     }
 
     /** The virtual coordinate read by position 0 of phase {@code ph} at kernel index {@code k} along dim d. */
@@ -135,50 +158,36 @@ final class SplitInput {
 
     /** Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. */
     void fill(float[] x, int xc, float[] out, int oc) {
-        if (blocks == 0) return;
-        int n = dims;
-        int last = n - 1;
-        int[] slot = new int[n];
-        int[] u = new int[n];
-        int lineLen = extent[last];
-        int linesPerBlock = blockSize / lineLen;
+        int lineLen = extent[dims - 1];
+        int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
         for (int b = 0; b < blocks; b++) {
-            Arrays.fill(u, 0);
-            for (int line = 0; line < linesPerBlock; line++) {
-                int off = 0;
-                for (int d = 0; d < last && off >= 0; d++) {
-                    int idx = lineIndex[d][slot[d]][u[d]];
-                    off = idx < 0 ? -1 : off + idx * inStrides[d];
-                }
-                int dst = oc + b * blockSize + line * lineLen;
+            int slot = innerSlotOfBlock[b];
+            int[] idx = lineIndex[dims - 1][slot];
+            int lo = runLo[slot];
+            int hi = runHi[slot];
+            int[] source = lineSource[b];
+            int dst = oc + b * blockSize;
+            for (int line = 0; line < linesPerBlock; line++, dst += lineLen) {
+                int off = source[line];
                 if (off < 0) {
                     Arrays.fill(out, dst, dst + lineLen, 0f);
-                } else {
-                    fillLine(x, xc + off, slot[last], out, dst);
+                    continue;
                 }
-                for (int d = last - 1; d >= 0 && ++u[d] == extent[d]; d--) u[d] = 0;
+                int src = xc + off;
+                int d = dst;
+                for (int u = 0; u < lo; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                if (lo < hi) {
+                    int start = src + idx[lo];
+                    if (runStep == 1) {
+                        System.arraycopy(x, start, out, d, hi - lo);
+                        d += hi - lo;
+                    } else {
+                        for (int i = 0; i < hi - lo; i++) out[d++] = x[start + i * runStep];
+                    }
+                }
+                for (int u = Math.max(lo, hi); u < lineLen; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
             }
-            for (int d = last; d >= 0 && ++slot[d] == slots[d]; d--) slot[d] = 0;
         }
     }
 
-    private void fillLine(float[] x, int src, int slot, float[] out, int dst) {
-        int[] idx = lineIndex[dims - 1][slot];
-        int end = idx.length;
-        int lo = runLo[slot];
-        int hi = runHi[slot];
-        int u = 0;
-        for (; u < lo; u++) out[dst++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-        if (lo < hi) {
-            int start = src + idx[lo];
-            if (runStep == 1) {
-                System.arraycopy(x, start, out, dst, hi - lo);
-                dst += hi - lo;
-            } else {
-                for (int i = 0; i < hi - lo; i++) out[dst++] = x[start + i * runStep];
-            }
-            u = hi;
-        }
-        for (; u < end; u++) out[dst++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-    }
 }
