@@ -284,7 +284,7 @@ final class DirectConv implements PreparedConv {
         ConvPlan.Phase ph = pw.phase;
         float[] s = ws.patches(split.channelSize + SplitInput.SLACK);
         split.fill(x, item * p.inSize, s, 0);
-        int padded = (pw.span + lanes - 1) / lanes * lanes;
+        int padded = (pw.span + lanes - 1) / lanes * lanes + lanes;
         float[] out = ws.outTile(padded);
         float b = p.bias == null ? 0f : p.bias[c];
         int taps = ph.tapCount;
@@ -299,7 +299,11 @@ final class DirectConv implements PreparedConv {
                 sRow += q * split.strides[d];
                 yRow += q * p.outStrides[d];
             }
-            kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, out, pw.span);
+            if (pw.contiguous && pw.span >= lanes) {
+                kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, y, yRow, pw.span);
+                continue;
+            }
+            kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, out, 0, pw.span);
             for (int r = 0; r < pw.runStart.length; r++) {
                 int from = pw.runStart[r];
                 System.arraycopy(out, from, y, yRow + pw.outIndex[from], pw.runLen[r]);

@@ -30,9 +30,10 @@ interface DirectKernel {
                float[] c, int cOff, int ldc, int validRows);
 
     /**
-     * Depthwise: {@code out[p] = bias + sum_t w[wOff + t] * in[inOff + p + tapOff[t]]} for {@code p < count},
-     * rounded up to whole vectors ({@code out} and {@code in} must hold the overhang).
+     * Depthwise: {@code out[outOff + p] = bias + sum_t w[wOff + t] * in[inOff + p + tapOff[t]]} for {@code p < count}.
+     * When {@code count >= lanes()} nothing past {@code count} is written (the last vector overlaps the one before);
+     * otherwise two whole vectors are, and {@code out} must hold them; reads then run up to two vectors past count.
      */
     void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out,
-                   int count);
+                   int outOff, int count);
 }

@@ -149,15 +149,41 @@ final class DirectKernel512 implements DirectKernel {
     }
 
     @Override public void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias,
-                                    float[] out, int count) {
+                                    float[] out, int outOff, int count) {
         int L = S.length();
-        FloatVector start = FloatVector.broadcast(S, bias);
-        for (int p = 0; p < count; p += L) {
-            FloatVector acc = start;
+        int p = 0;
+        // four independent sums per tap loop: one chain would wait on the FMA latency
+        for (; p + 4 * L <= count; p += 4 * L) {
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = FloatVector.broadcast(S, bias);
+            FloatVector acc2 = FloatVector.broadcast(S, bias);
+            FloatVector acc3 = FloatVector.broadcast(S, bias);
             for (int t = 0; t < taps; t++) {
-                acc = FloatVector.fromArray(S, in, inOff + p + tapOff[t]).fma(FloatVector.broadcast(S, w[wOff + t]), acc);
+                FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                int i = inOff + p + tapOff[t];
+                acc0 = FloatVector.fromArray(S, in, i).fma(wt, acc0);
+                acc1 = FloatVector.fromArray(S, in, i + L).fma(wt, acc1);
+                acc2 = FloatVector.fromArray(S, in, i + 2 * L).fma(wt, acc2);
+                acc3 = FloatVector.fromArray(S, in, i + 3 * L).fma(wt, acc3);
             }
-            acc.intoArray(out, p);
+            acc0.intoArray(out, outOff + p);
+            acc1.intoArray(out, outOff + p + L);
+            acc2.intoArray(out, outOff + p + 2 * L);
+            acc3.intoArray(out, outOff + p + 3 * L);
+        }
+        // the rest in pairs; a vector that would run past count moves back to end at count (overlapping)
+        for (; p < count; p += 2 * L) {
+            int q0 = count >= L ? Math.min(p, count - L) : p;
+            int q1 = count >= L ? Math.min(p + L, count - L) : p + L;
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = FloatVector.broadcast(S, bias);
+            for (int t = 0; t < taps; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                acc0 = FloatVector.fromArray(S, in, inOff + q0 + tapOff[t]).fma(wt, acc0);
+                acc1 = FloatVector.fromArray(S, in, inOff + q1 + tapOff[t]).fma(wt, acc1);
+            }
+            acc0.intoArray(out, outOff + q0);
+            acc1.intoArray(out, outOff + q1);
         }
     }
 }
