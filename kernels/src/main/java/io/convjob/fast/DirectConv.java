@@ -18,6 +18,8 @@ final class DirectConv implements PreparedConv {
     private static final int ROWS = DirectKernel.ROWS;
     /** Positions per work item in vectors: rows split so threads balance and B stays in L2. */
     private static final int CHUNK_VECTORS = 16;
+    /** Row blocks (of 8 output channels) per work item: wide layers split over channels too, for threads. */
+    private static final int BLOCKS_PER_ITEM = 4;
     /** Samples whose split inputs exceed this many floats are split and computed in turn. */
     private static final int SPLIT_BATCH_FLOATS = 1 << 21;
     /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
@@ -37,6 +39,8 @@ final class DirectConv implements PreparedConv {
     private final int[] itemGroup;
     private final int[] itemPhase;
     private final int[] itemIndex;
+    private final int[] itemBlock;
+    private final int blockGroups;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
     static boolean fits(ConvPlan plan, SplitInput split) {
@@ -61,10 +65,11 @@ final class DirectConv implements PreparedConv {
         this.depthwise = plan.inPerGroup == 1 && plan.outPerGroup == 1 && plan.phases.length == 1
                 && plan.phases[0].tapCount == plan.geometry.kernelSize();
         this.work = new PhaseWork[plan.phases.length];
+        this.blockGroups = (plan.mBlocks + BLOCKS_PER_ITEM - 1) / BLOCKS_PER_ITEM;
         int items = 0;
         for (int p = 0; p < work.length; p++) {
             work[p] = new PhaseWork(plan, split, plan.phases[p], lanes);
-            items += plan.groups * work[p].items();
+            items += plan.groups * work[p].items() * blockGroups;
         }
         this.bias8 = new float[plan.groups][plan.mBlocks * ROWS];
         for (int grp = 0; grp < plan.groups; grp++) {
@@ -75,14 +80,18 @@ final class DirectConv implements PreparedConv {
         itemGroup = new int[items];
         itemPhase = new int[items];
         itemIndex = new int[items];
+        itemBlock = new int[items];
         int i = 0;
         for (int grp = 0; grp < plan.groups; grp++) {
             for (int p = 0; p < work.length; p++) {
                 for (int j = 0; j < work[p].items(); j++) {
-                    itemGroup[i] = grp;
-                    itemPhase[i] = p;
-                    itemIndex[i] = j;
-                    i++;
+                    for (int bg = 0; bg < blockGroups; bg++) {
+                        itemGroup[i] = grp;
+                        itemPhase[i] = p;
+                        itemIndex[i] = j;
+                        itemBlock[i] = bg * BLOCKS_PER_ITEM;
+                        i++;
+                    }
                 }
             }
         }
@@ -241,7 +250,8 @@ final class DirectConv implements PreparedConv {
         float[] bias = bias8[grp];
         int w2 = 2 * lanes;
         float[] tile = ws.outTile(ROWS * w2);
-        for (int mb = 0; mb < p.mBlocks; mb++) {
+        int mbEnd = Math.min(p.mBlocks, itemBlock[i] + BLOCKS_PER_ITEM);
+        for (int mb = itemBlock[i]; mb < mbEnd; mb++) {
             int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
             int aOff = mb * depth * ROWS;
             int yBlock = yRow + mb * ROWS * p.outSize;
