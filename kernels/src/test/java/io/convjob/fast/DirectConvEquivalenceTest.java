@@ -39,6 +39,8 @@ class DirectConvEquivalenceTest {
         }
         add(c, "3x3 rows longer than a chunk", conv(2, 5, 11, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {3, 300});
+        add(c, "37 output channels: two row-block groups", conv(2, 3, 37, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2),
+                1, true, PaddingMode.REFLECT), new int[] {6, 9});
         add(c, "1d k3 s3 d2 asymmetric", conv(1, 7, 8, rep(3, 1), rep(3, 1), explicit(new int[] {4}, new int[] {-1}),
                 rep(2, 1), 1, true, Z), new int[] {67});
         add(c, "4d k2 groups 2 circular", conv(4, 4, 6, rep(2, 4), rep(1, 4), Padding.Named.SAME, rep(1, 4), 2, true,
