@@ -82,9 +82,13 @@ final class DirectConv implements PreparedConv {
         itemIndex = new int[items];
         itemBlock = new int[items];
         int i = 0;
+        int maxItems = 0;
+        for (PhaseWork pw : work) maxItems = Math.max(maxItems, pw.items());
+        // phases interleaved: the phases of one region write neighbouring outputs while those lines are cached
         for (int grp = 0; grp < plan.groups; grp++) {
-            for (int p = 0; p < work.length; p++) {
-                for (int j = 0; j < work[p].items(); j++) {
+            for (int j = 0; j < maxItems; j++) {
+                for (int p = 0; p < work.length; p++) {
+                    if (j >= work[p].items()) continue;
                     for (int bg = 0; bg < blockGroups; bg++) {
                         itemGroup[i] = grp;
                         itemPhase[i] = p;
