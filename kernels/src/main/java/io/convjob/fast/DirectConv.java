@@ -40,6 +40,8 @@ final class DirectConv implements PreparedConv {
     private final int[] itemPhase;
     private final int[] itemIndex;
     private final int[] itemBlock;
+    /** Items {@code [taskStart[t], taskStart[t + 1])} run as one parallel task: the phases of one output region. */
+    private final int[] taskStart;
     private final int blockGroups;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
@@ -84,12 +86,16 @@ final class DirectConv implements PreparedConv {
         int i = 0;
         int maxItems = 0;
         for (PhaseWork pw : work) maxItems = Math.max(maxItems, pw.items());
-        // phases interleaved: the phases of one region write neighbouring outputs while those lines are cached
+        int[] starts = new int[plan.groups * maxItems * blockGroups + 1];
+        int tasks = 0;
+        // the phases of one region run together, one after another: they write neighbouring outputs (the lines stay
+        // cached), and no other thread writes those lines meanwhile
         for (int grp = 0; grp < plan.groups; grp++) {
             for (int j = 0; j < maxItems; j++) {
-                for (int p = 0; p < work.length; p++) {
-                    if (j >= work[p].items()) continue;
-                    for (int bg = 0; bg < blockGroups; bg++) {
+                for (int bg = 0; bg < blockGroups; bg++) {
+                    starts[tasks++] = i;
+                    for (int p = 0; p < work.length; p++) {
+                        if (j >= work[p].items()) continue;
                         itemGroup[i] = grp;
                         itemPhase[i] = p;
                         itemIndex[i] = j;
@@ -99,6 +105,8 @@ final class DirectConv implements PreparedConv {
                 }
             }
         }
+        starts[tasks] = i;
+        this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
     }
 
     /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
@@ -217,16 +225,19 @@ final class DirectConv implements PreparedConv {
         int perSampleSplit = split.channelSize * plan.inChannels;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
-        int perSample = itemGroup.length;
+        int perSample = taskStart.length - 1;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
             int first = b0;
             int count = Math.min(samplesPerRound, batch - b0);
             WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x, (first * plan.inChannels + item)
                     * plan.inSize, s, item * split.channelSize));
-            WorkPool.forEach(count * perSample, threads, item -> {
-                int sample = item / perSample;
-                int i = item % perSample;
-                computeItem(s, sample * perSampleSplit, y, first + sample, i, workspaces.get());
+            WorkPool.forEach(count * perSample, threads, task -> {
+                int sample = task / perSample;
+                int t = task % perSample;
+                Workspace ws = workspaces.get();
+                for (int i = taskStart[t]; i < taskStart[t + 1]; i++) {
+                    computeItem(s, sample * perSampleSplit, y, first + sample, i, ws);
+                }
             });
         }
     }
