@@ -137,6 +137,9 @@ final class DirectConv implements PreparedConv {
             long bestCost = Long.MAX_VALUE;
             for (int f = 1; f <= n; f++) {
                 long cost = rows(ph, n - f) * rowCost(span(ph, split, n - f), lanes);
+                boolean direct = f == 1 && ph.period[n - 1] == 1 || span(ph, split, n - f) == ph.positions;
+                // scattering a tile costs about as much as 24 depth steps of the kernel
+                if (!direct) cost += cost * 24 / Math.max(1, ph.depth);
                 if (cost < bestCost) {
                     bestCost = cost;
                     bestFlat = f;
