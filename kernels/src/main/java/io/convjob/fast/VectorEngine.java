@@ -4,8 +4,9 @@ import io.convjob.shape.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The Vector API engine: implicit GEMM with an 8 x 2-vector register-blocked micro-kernel at the chosen
- * vector size. Only this class and the {@code Vector*} kernels touch {@code jdk.incubator.vector}.
+ * The Vector API engine: direct convolution ({@link DirectConv}) with an 8 x 2-vector register-blocked
+ * micro-kernel at the chosen vector size; {@link DepthwiseConv} for depthwise layers, and the tiled implicit GEMM
+ * ({@link TiledConv}) when line buffers would be too large. Only this class and the {@code Vector*} kernels touch {@code jdk.incubator.vector}.
  */
 public final class VectorEngine implements ConvEngine {
     /** Depth rows per gathered panel: 2 vectors x 192 rows x 4 bytes = 24 KB at 512 bits, inside L1. */
@@ -14,6 +15,7 @@ public final class VectorEngine implements ConvEngine {
     private final int bits;
     private final MicroKernel kernel;
     private final RowAxpy rowAxpy;
+    private final DirectKernel direct;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     /** The preferred vector size of this machine. */
@@ -37,6 +39,11 @@ public final class VectorEngine implements ConvEngine {
             case 128 -> new VectorKernel128();
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
+        this.direct = switch (bits) {
+            case 512 -> new DirectKernel512();
+            case 256 -> new DirectKernel256();
+            default -> new DirectKernel128();
+        };
         this.rowAxpy = switch (bits) {
             case 512 -> new VectorAxpy512();
             case 256 -> new VectorAxpy256();
@@ -54,6 +61,9 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
+        SplitInput split = new SplitInput(plan);
+        if (DirectConv.fits(plan, split)) return new DirectConv(plan, split, weight, direct, workspaces);
         if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }

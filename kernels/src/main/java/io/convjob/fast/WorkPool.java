@@ -27,8 +27,13 @@ final class WorkPool {
             return;
         }
         AtomicInteger next = new AtomicInteger();
+        // items are taken a few at a time: one shared counter bump per tiny item costs more than the item
+        int grab = Math.max(1, count / (t * 32));
         Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) item.accept(i);
+            for (int i = next.getAndAdd(grab); i < count; i = next.getAndAdd(grab)) {
+                int end = Math.min(count, i + grab);
+                for (int j = i; j < end; j++) item.accept(j);
+            }
         };
         ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[t - 1];
         for (int h = 0; h < helpers.length; h++) helpers[h] = Holder.POOL.submit(worker);

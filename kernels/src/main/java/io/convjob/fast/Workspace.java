@@ -21,6 +21,19 @@ final class Workspace {
         return outTile;
     }
 
+    /** The split input of {@link DirectConv}, owned by the calling thread and read by the pool's workers. */
+    float[] split = new float[0];
+
+    float[] split(int size) {
+        if (split.length < size) split = new float[size];
+        return split;
+    }
+
+    int[] coords(int dims) {
+        if (coords.length < dims) coords = new int[dims];
+        return coords;
+    }
+
     void segments(int maxSegments, int dims, int positions) {
         if (segStart.length < maxSegments) {
             segStart = new int[maxSegments];

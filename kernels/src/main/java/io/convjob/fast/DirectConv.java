@@ -1,0 +1,341 @@
+package io.convjob.fast;
+
+import io.convjob.shape.ConvGeometry;
+
+import java.util.Arrays;
+
+/**
+ * Convolution without im2col. The input of each sample is first split once into {@link SplitInput} (padding,
+ * pre-padding modes, lhs dilation and window strides all resolved there, a copy about the size of the input);
+ * then every stride phase of {@link ConvPlan} is a dense sum over taps where each tap reads a contiguous run of the
+ * split input. Output rows along the innermost dims are flattened when that wastes fewer lanes (narrow rows): the
+ * split input's row pitch then leaves a few garbage positions per row, computed and dropped.
+ *
+ * <p>General layers go through an 8-channel x 2-vector register-blocked {@link DirectKernel}; depthwise layers
+ * (one input and output channel per group) through its depthwise loop, one channel per work item.
+ */
+final class DirectConv implements PreparedConv {
+    private static final int ROWS = DirectKernel.ROWS;
+    /** Positions per work item in vectors: rows split so threads balance and B stays in L2. */
+    private static final int CHUNK_VECTORS = 16;
+    /** Row blocks (of 8 output channels) per work item: wide layers split over channels too, for threads. */
+    private static final int BLOCKS_PER_ITEM = 4;
+    /** Samples whose split inputs exceed this many floats are split and computed in turn. */
+    private static final int SPLIT_BATCH_FLOATS = 1 << 21;
+    /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
+    static final int MAX_SPLIT_FLOATS = 1 << 24;
+
+    private final ConvPlan plan;
+    private final SplitInput split;
+    private final DirectKernel kernel;
+    private final ThreadLocal<Workspace> workspaces;
+    private final float[] weight;
+    private final int splitBatchFloats;
+    private final boolean depthwise;
+    private final int lanes;
+    private final PhaseWork[] work;
+    /** Per group, the bias of each row block padded to 8 (zeros where absent). */
+    private final float[][] bias8;
+    private final int[] itemGroup;
+    private final int[] itemPhase;
+    private final int[] itemIndex;
+    private final int[] itemBlock;
+    /** Items {@code [taskStart[t], taskStart[t + 1])} run as one parallel task: the phases of one output region. */
+    private final int[] taskStart;
+    private final int blockGroups;
+
+    /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
+    static boolean fits(ConvPlan plan, SplitInput split) {
+        return (long) split.channelSize * plan.inChannels <= MAX_SPLIT_FLOATS;
+    }
+
+    DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
+               ThreadLocal<Workspace> workspaces) {
+        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS);
+    }
+
+    /** @param splitBatchFloats split inputs of several samples are built together up to this many floats */
+    DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
+               ThreadLocal<Workspace> workspaces, int splitBatchFloats) {
+        this.plan = plan;
+        this.splitBatchFloats = splitBatchFloats;
+        this.split = split;
+        this.weight = weight;
+        this.kernel = kernel;
+        this.workspaces = workspaces;
+        this.lanes = kernel.lanes();
+        this.depthwise = plan.inPerGroup == 1 && plan.outPerGroup == 1 && plan.phases.length == 1
+                && plan.phases[0].tapCount == plan.geometry.kernelSize();
+        this.work = new PhaseWork[plan.phases.length];
+        this.blockGroups = (plan.mBlocks + BLOCKS_PER_ITEM - 1) / BLOCKS_PER_ITEM;
+        int items = 0;
+        for (int p = 0; p < work.length; p++) {
+            work[p] = new PhaseWork(plan, split, plan.phases[p], lanes);
+            items += plan.groups * work[p].items() * blockGroups;
+        }
+        this.bias8 = new float[plan.groups][plan.mBlocks * ROWS];
+        for (int grp = 0; grp < plan.groups; grp++) {
+            for (int co = 0; co < plan.outPerGroup && plan.bias != null; co++) {
+                bias8[grp][co] = plan.bias[grp * plan.outPerGroup + co];
+            }
+        }
+        itemGroup = new int[items];
+        itemPhase = new int[items];
+        itemIndex = new int[items];
+        itemBlock = new int[items];
+        int i = 0;
+        int maxItems = 0;
+        for (PhaseWork pw : work) maxItems = Math.max(maxItems, pw.items());
+        int[] starts = new int[plan.groups * maxItems * blockGroups + 1];
+        int tasks = 0;
+        // the phases of one region run together, one after another: they write neighbouring outputs (the lines stay
+        // cached), and no other thread writes those lines meanwhile
+        for (int grp = 0; grp < plan.groups; grp++) {
+            for (int j = 0; j < maxItems; j++) {
+                for (int bg = 0; bg < blockGroups; bg++) {
+                    starts[tasks++] = i;
+                    for (int p = 0; p < work.length; p++) {
+                        if (j >= work[p].items()) continue;
+                        itemGroup[i] = grp;
+                        itemPhase[i] = p;
+                        itemIndex[i] = j;
+                        itemBlock[i] = bg * BLOCKS_PER_ITEM;
+                        i++;
+                    }
+                }
+            }
+        }
+        starts[tasks] = i;
+        this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
+    }
+
+    /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
+    static final class PhaseWork {
+        final ConvPlan.Phase phase;
+        /** Trailing dims flattened into one row of positions. */
+        final int flat;
+        final int rows;
+        /** Positions per row, garbage included: offsets in the split input's block. */
+        final int span;
+        final int chunk;
+        final int chunks;
+        /** Split-input offset of depth row k = ci * tapCount + t (ci from the group's first channel). */
+        final int[] kOff;
+        /** Output offset (flattened dims, residues included) of each row position, or -1 for garbage. */
+        final int[] outIndex;
+        /** Row position p is output p (no garbage, no phase stride): kernels write whole vectors into y. */
+        final boolean contiguous;
+        /** Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are consecutive. */
+        final int[] runStart;
+        final int[] runLen;
+
+        PhaseWork(ConvPlan plan, SplitInput split, ConvPlan.Phase ph, int lanes) {
+            ConvGeometry g = plan.geometry;
+            int n = plan.dims;
+            this.phase = ph;
+            int bestFlat = 1;
+            long bestCost = Long.MAX_VALUE;
+            for (int f = 1; f <= n; f++) {
+                long cost = rows(ph, n - f) * rowCost(span(ph, split, n - f), lanes);
+                boolean direct = f == 1 && ph.period[n - 1] == 1 || span(ph, split, n - f) == ph.positions;
+                // scattering a tile costs about as much as 24 depth steps of the kernel
+                if (!direct) cost += cost * 24 / Math.max(1, ph.depth);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    bestFlat = f;
+                }
+            }
+            this.flat = bestFlat;
+            this.rows = (int) rows(ph, n - flat);
+            this.span = span(ph, split, n - flat);
+            int maxChunk = CHUNK_VECTORS * lanes;
+            this.chunk = Math.min(span, maxChunk);
+            this.chunks = (span + chunk - 1) / chunk;
+            this.kOff = new int[ph.depth];
+            for (int ci = 0; ci < plan.inPerGroup; ci++) {
+                for (int t = 0; t < ph.tapCount; t++) kOff[ci * ph.tapCount + t] = ci * split.channelSize + split.tapBase(g, ph, t);
+            }
+            this.outIndex = new int[span];
+            Arrays.fill(outIndex, -1);
+            int first = n - flat;
+            int[] q = new int[n];
+            boolean done = false;
+            while (!done) {
+                int p = 0;
+                int o = 0;
+                for (int d = first; d < n; d++) {
+                    p += q[d] * split.strides[d];
+                    o += (ph.residue[d] + ph.period[d] * q[d]) * plan.outStrides[d];
+                }
+                outIndex[p] = o;
+                done = true;
+                for (int d = n - 1; d >= first; d--) {
+                    if (++q[d] < ph.count[d]) {
+                        done = false;
+                        break;
+                    }
+                    q[d] = 0;
+                }
+            }
+            boolean identity = true;
+            for (int p = 0; p < span && identity; p++) identity = outIndex[p] == p;
+            this.contiguous = identity;
+            int runs = 0;
+            int[] start = new int[span];
+            int[] len = new int[span];
+            for (int p = 0; p < span; p++) {
+                if (outIndex[p] < 0) continue;
+                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + 1 == outIndex[p]) {
+                    len[runs - 1]++;
+                } else {
+                    start[runs] = p;
+                    len[runs++] = 1;
+                }
+            }
+            this.runStart = Arrays.copyOf(start, runs);
+            this.runLen = Arrays.copyOf(len, runs);
+        }
+
+        int items() { return rows * chunks; }
+
+        private static long rows(ConvPlan.Phase ph, int first) {
+            long r = 1;
+            for (int d = 0; d < first; d++) r *= ph.count[d];
+            return r;
+        }
+
+        private static int span(ConvPlan.Phase ph, SplitInput split, int first) {
+            int s = 1;
+            for (int d = first; d < ph.count.length; d++) s += (ph.count[d] - 1) * split.strides[d];
+            return s;
+        }
+
+        /** Time of one row in quarter tiles: a one-vector tile (8 accumulators) runs at about 3/4 the rate. */
+        private static long rowCost(int span, int lanes) {
+            int rest = span % (2 * lanes);
+            return span / (2 * lanes) * 4L + (rest == 0 ? 0 : rest > lanes ? 4 : 3);
+        }
+    }
+
+    @Override public ConvGeometry geometry() { return plan.geometry; }
+
+    @Override public void run(float[] x, float[] y, int batch, int threads) {
+        if (work.length == 0) return;
+        if (depthwise) {
+            WorkPool.forEach(batch * plan.outChannels, threads, item -> depthwiseItem(x, y, item, workspaces.get()));
+            return;
+        }
+        int perSampleSplit = split.channelSize * plan.inChannels;
+        int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
+        float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
+        int perSample = taskStart.length - 1;
+        for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
+            int first = b0;
+            int count = Math.min(samplesPerRound, batch - b0);
+            WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x, (first * plan.inChannels + item)
+                    * plan.inSize, s, item * split.channelSize));
+            WorkPool.forEach(count * perSample, threads, task -> {
+                int sample = task / perSample;
+                int t = task % perSample;
+                Workspace ws = workspaces.get();
+                for (int i = taskStart[t]; i < taskStart[t + 1]; i++) {
+                    computeItem(s, sample * perSampleSplit, y, first + sample, i, ws);
+                }
+            });
+        }
+    }
+
+    private void computeItem(float[] s, int sSample, float[] y, int b, int i, Workspace ws) {
+        ConvPlan p = plan;
+        int grp = itemGroup[i];
+        PhaseWork pw = work[itemPhase[i]];
+        ConvPlan.Phase ph = pw.phase;
+        int row = itemIndex[i] / pw.chunks;
+        int p0 = (itemIndex[i] % pw.chunks) * pw.chunk;
+        int valid = Math.min(pw.chunk, pw.span - p0);
+        int n = p.dims;
+        int sRow = sSample + grp * p.inPerGroup * split.channelSize;
+        int yRow = (b * p.outChannels + grp * p.outPerGroup) * p.outSize;
+        int rest = row;
+        for (int d = n - pw.flat - 1; d >= 0; d--) {
+            int q = rest % ph.count[d];
+            rest /= ph.count[d];
+            sRow += q * split.strides[d];
+            yRow += (ph.residue[d] + ph.period[d] * q) * p.outStrides[d];
+        }
+        int depth = ph.depth;
+        float[] a = ph.packed[grp];
+        float[] bias = bias8[grp];
+        int w2 = 2 * lanes;
+        float[] tile = ws.outTile(ROWS * w2);
+        int mbEnd = Math.min(p.mBlocks, itemBlock[i] + BLOCKS_PER_ITEM);
+        for (int mb = itemBlock[i]; mb < mbEnd; mb++) {
+            int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
+            int aOff = mb * depth * ROWS;
+            int yBlock = yRow + mb * ROWS * p.outSize;
+            for (int j = 0; j < valid; ) {
+                int rem = valid - j;
+                int w = rem > lanes ? w2 : lanes;
+                int pos = p0 + j;
+                if (pw.contiguous && rem >= w) {
+                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
+                            validRows);
+                } else {
+                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+                    int len = Math.min(w, rem);
+                    for (int e = 0; e < len; e++) {
+                        int o = pw.outIndex[pos + e];
+                        if (o < 0) continue;
+                        int yo = yBlock + o;
+                        for (int r = 0; r < validRows; r++) y[yo + r * p.outSize] = tile[r * w + e];
+                    }
+                }
+                j += w;
+            }
+        }
+    }
+
+    private void tile(int w, float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                      int biasOff, float[] c, int cOff, int ldc, int validRows) {
+        if (w == lanes) {
+            kernel.tile1(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        } else {
+            kernel.tile2(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+    }
+
+    /** One (sample, channel) of a depthwise layer: split that channel, run each row, copy the valid runs. */
+    private void depthwiseItem(float[] x, float[] y, int item, Workspace ws) {
+        ConvPlan p = plan;
+        int c = item % p.outChannels;
+        PhaseWork pw = work[0];
+        ConvPlan.Phase ph = pw.phase;
+        float[] s = ws.patches(split.channelSize + SplitInput.SLACK);
+        split.fill(x, item * p.inSize, s, 0);
+        int padded = (pw.span + lanes - 1) / lanes * lanes + lanes;
+        float[] out = ws.outTile(padded);
+        float b = p.bias == null ? 0f : p.bias[c];
+        int taps = ph.tapCount;
+        int n = p.dims;
+        for (int row = 0; row < pw.rows; row++) {
+            int sRow = 0;
+            int yRow = item * p.outSize;
+            int rest = row;
+            for (int d = n - pw.flat - 1; d >= 0; d--) {
+                int q = rest % ph.count[d];
+                rest /= ph.count[d];
+                sRow += q * split.strides[d];
+                yRow += q * p.outStrides[d];
+            }
+            if (pw.contiguous && pw.span >= lanes) {
+                kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, y, yRow, pw.span);
+                continue;
+            }
+            kernel.depthwise(s, sRow, pw.kOff, taps, weight, c * taps, b, out, 0, pw.span);
+            for (int r = 0; r < pw.runStart.length; r++) {
+                int from = pw.runStart[r];
+                System.arraycopy(out, from, y, yRow + pw.outIndex[from], pw.runLen[r]);
+            }
+        }
+    }
+}

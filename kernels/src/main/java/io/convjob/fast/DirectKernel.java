@@ -1,0 +1,39 @@
+package io.convjob.fast;
+
+/**
+ * The inner block of {@link DirectConv}: {@code C[8 x width] = bias + A[8 x K] * B[K x width]} where B row k
+ * starts at {@code b[bOff + kOff[k]]} (a run of the split input or of a copied tile) and A is packed
+ * {@code [k][8]}. All of K is summed in registers, so C is written once.
+ *
+ * <p>DirectKernel256 and DirectKernel128 are generated from DirectKernel512 (in this directory):
+ * <pre>
+ * sed -e s/512/256/g DirectKernel512.java &gt; DirectKernel256.java
+ * sed -e s/512/128/g DirectKernel512.java &gt; DirectKernel128.java
+ * </pre>
+ */
+interface DirectKernel {
+    /** Output channels per block. */
+    int ROWS = 8;
+
+    /** Floats per vector. */
+    int lanes();
+
+    /**
+     * Two vectors of positions ({@code 2 * lanes()}); C rows are {@code ldc} apart, rows from {@code validRows}
+     * on are not written. {@code bias} holds 8 start values from {@code biasOff}.
+     */
+    void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
+               float[] c, int cOff, int ldc, int validRows);
+
+    /** As {@link #tile2} for one vector of positions. */
+    void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
+               float[] c, int cOff, int ldc, int validRows);
+
+    /**
+     * Depthwise: {@code out[outOff + p] = bias + sum_t w[wOff + t] * in[inOff + p + tapOff[t]]} for {@code p < count}.
+     * When {@code count >= lanes()} nothing past {@code count} is written (the last vector overlaps the one before);
+     * otherwise two whole vectors are, and {@code out} must hold them; reads then run up to two vectors past count.
+     */
+    void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out,
+                   int outOff, int count);
+}

@@ -1,0 +1,189 @@
+package io.convjob.fast;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers. (A half-size
+ * tile for row tails was slower overall: FloatVector code shared by two species gets a polluted profile and C2
+ * then boxes the vectors.) The other sizes are generated copies of this file (the Vector
+ * API only compiles to SIMD when the species is a constant): edit this one, then run the commands in
+ * {@link DirectKernel}.
+ */
+final class DirectKernel512 implements DirectKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+
+    @Override public int lanes() { return S.length(); }
+
+    @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                int biasOff, float[] c, int cOff, int ldc, int validRows) {
+        int L = S.length();
+        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff + 0]), c01 = FloatVector.broadcast(S, bias[biasOff + 0]);
+        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]), c11 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]), c21 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]), c31 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c40 = FloatVector.broadcast(S, bias[biasOff + 4]), c41 = FloatVector.broadcast(S, bias[biasOff + 4]);
+        FloatVector c50 = FloatVector.broadcast(S, bias[biasOff + 5]), c51 = FloatVector.broadcast(S, bias[biasOff + 5]);
+        FloatVector c60 = FloatVector.broadcast(S, bias[biasOff + 6]), c61 = FloatVector.broadcast(S, bias[biasOff + 6]);
+        FloatVector c70 = FloatVector.broadcast(S, bias[biasOff + 7]), c71 = FloatVector.broadcast(S, bias[biasOff + 7]);
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + kOff[k];
+            FloatVector b0 = FloatVector.fromArray(S, b, bk + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + 1 * L);
+            int ak = aOff + k * ROWS;
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        if (0 < validRows) {
+            c00.intoArray(c, cOff + 0 * ldc + 0 * L);
+            c01.intoArray(c, cOff + 0 * ldc + 1 * L);
+        }
+        if (1 < validRows) {
+            c10.intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.intoArray(c, cOff + 1 * ldc + 1 * L);
+        }
+        if (2 < validRows) {
+            c20.intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.intoArray(c, cOff + 2 * ldc + 1 * L);
+        }
+        if (3 < validRows) {
+            c30.intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.intoArray(c, cOff + 3 * ldc + 1 * L);
+        }
+        if (4 < validRows) {
+            c40.intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.intoArray(c, cOff + 4 * ldc + 1 * L);
+        }
+        if (5 < validRows) {
+            c50.intoArray(c, cOff + 5 * ldc + 0 * L);
+            c51.intoArray(c, cOff + 5 * ldc + 1 * L);
+        }
+        if (6 < validRows) {
+            c60.intoArray(c, cOff + 6 * ldc + 0 * L);
+            c61.intoArray(c, cOff + 6 * ldc + 1 * L);
+        }
+        if (7 < validRows) {
+            c70.intoArray(c, cOff + 7 * ldc + 0 * L);
+            c71.intoArray(c, cOff + 7 * ldc + 1 * L);
+        }
+    }
+
+    @Override public void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                int biasOff, float[] c, int cOff, int ldc, int validRows) {
+        int L = S.length();
+        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff + 0]);
+        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c40 = FloatVector.broadcast(S, bias[biasOff + 4]);
+        FloatVector c50 = FloatVector.broadcast(S, bias[biasOff + 5]);
+        FloatVector c60 = FloatVector.broadcast(S, bias[biasOff + 6]);
+        FloatVector c70 = FloatVector.broadcast(S, bias[biasOff + 7]);
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + kOff[k];
+            FloatVector b0 = FloatVector.fromArray(S, b, bk + 0 * L);
+            int ak = aOff + k * ROWS;
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7]);
+            c70 = a7.fma(b0, c70);
+        }
+        if (0 < validRows) {
+            c00.intoArray(c, cOff + 0 * ldc + 0 * L);
+        }
+        if (1 < validRows) {
+            c10.intoArray(c, cOff + 1 * ldc + 0 * L);
+        }
+        if (2 < validRows) {
+            c20.intoArray(c, cOff + 2 * ldc + 0 * L);
+        }
+        if (3 < validRows) {
+            c30.intoArray(c, cOff + 3 * ldc + 0 * L);
+        }
+        if (4 < validRows) {
+            c40.intoArray(c, cOff + 4 * ldc + 0 * L);
+        }
+        if (5 < validRows) {
+            c50.intoArray(c, cOff + 5 * ldc + 0 * L);
+        }
+        if (6 < validRows) {
+            c60.intoArray(c, cOff + 6 * ldc + 0 * L);
+        }
+        if (7 < validRows) {
+            c70.intoArray(c, cOff + 7 * ldc + 0 * L);
+        }
+    }
+
+    @Override public void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias,
+                                    float[] out, int outOff, int count) {
+        int L = S.length();
+        int p = 0;
+        // four independent sums per tap loop: one chain would wait on the FMA latency
+        for (; p + 4 * L <= count; p += 4 * L) {
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = FloatVector.broadcast(S, bias);
+            FloatVector acc2 = FloatVector.broadcast(S, bias);
+            FloatVector acc3 = FloatVector.broadcast(S, bias);
+            for (int t = 0; t < taps; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                int i = inOff + p + tapOff[t];
+                acc0 = FloatVector.fromArray(S, in, i).fma(wt, acc0);
+                acc1 = FloatVector.fromArray(S, in, i + L).fma(wt, acc1);
+                acc2 = FloatVector.fromArray(S, in, i + 2 * L).fma(wt, acc2);
+                acc3 = FloatVector.fromArray(S, in, i + 3 * L).fma(wt, acc3);
+            }
+            acc0.intoArray(out, outOff + p);
+            acc1.intoArray(out, outOff + p + L);
+            acc2.intoArray(out, outOff + p + 2 * L);
+            acc3.intoArray(out, outOff + p + 3 * L);
+        }
+        // the rest in pairs; a vector that would run past count moves back to end at count (overlapping)
+        for (; p < count; p += 2 * L) {
+            int q0 = count >= L ? Math.min(p, count - L) : p;
+            int q1 = count >= L ? Math.min(p + L, count - L) : p + L;
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = FloatVector.broadcast(S, bias);
+            for (int t = 0; t < taps; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                acc0 = FloatVector.fromArray(S, in, inOff + q0 + tapOff[t]).fma(wt, acc0);
+                acc1 = FloatVector.fromArray(S, in, inOff + q1 + tapOff[t]).fma(wt, acc1);
+            }
+            acc0.intoArray(out, outOff + q0);
+            acc1.intoArray(out, outOff + q1);
+        }
+    }
+}

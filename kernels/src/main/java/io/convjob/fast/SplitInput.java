@@ -1,0 +1,193 @@
+package io.convjob.fast;
+
+import io.convjob.shape.ConvGeometry;
+
+import java.util.Arrays;
+
+/**
+ * One input channel as the kernels read it: the virtual input of {@link ConvGeometry#sourceIndex()} (pre-padded,
+ * lhs-dilated, padded) split per dim by the residue of its coordinate modulo {@code step[d]} (the distance between
+ * consecutive outputs of one stride phase). Every tap of every phase then reads a dense box of one split block,
+ * so a run of outputs along a row is a contiguous run here. Only the residues some tap reads are kept.
+ *
+ * <p>Layout of one channel: {@code [block][u_0]..[u_{n-1}]}, blocks in row-major order of the per-dim slots.
+ */
+final class SplitInput {
+    /** Floats after the last channel that whole-vector reads past the last position may touch. */
+    static final int SLACK = 64;
+
+    final int dims;
+    final int[] step;
+    /** Per dim: the compact slot of each residue (-1 when unused). */
+    final int[][] slotOf;
+    final int[] slots;
+    /** Lines per slot along each dim. */
+    final int[] extent;
+    /** Strides inside one block. */
+    final int[] strides;
+    final int blockSize;
+    final int blocks;
+    final int channelSize;
+    private final int[] inStrides;
+    /** {@code lineIndex[d][slot][u]}: input index read, or -1 for zero. */
+    private final int[][][] lineIndex;
+    private final int[] runLo;
+    private final int[] runHi;
+    private final int runStep;
+    /** Per block: the slot along the innermost dim, and each line's input offset (outer dims) or -1 for zeros. */
+    private final int[] innerSlotOfBlock;
+    private final int[][] lineSource;
+
+    SplitInput(ConvPlan plan) {
+        ConvGeometry g = plan.geometry;
+        int n = plan.dims;
+        this.dims = n;
+        this.step = new int[n];
+        this.slotOf = new int[n][];
+        this.slots = new int[n];
+        this.extent = new int[n];
+        this.inStrides = plan.inStrides;
+        int[][] maps = g.sourceIndex();
+        this.lineIndex = new int[n][][];
+        for (int d = 0; d < n; d++) {
+            int m = plan.phases.length == 0 ? 1 : plan.phases[0].period[d] * g.stride()[d];
+            step[d] = m;
+            slotOf[d] = new int[m];
+            Arrays.fill(slotOf[d], -1);
+            int[] residueOfSlot = new int[m];
+            int need = 1;
+            for (ConvPlan.Phase ph : plan.phases) {
+                // phases without taps still lay their positions out on this grid
+                need = Math.max(need, ph.count[d]);
+                for (int k : ph.taps[d]) {
+                    int v0 = virtualStart(g, ph, d, k);
+                    int j = v0 % m;
+                    if (slotOf[d][j] < 0) {
+                        residueOfSlot[slots[d]] = j;
+                        slotOf[d][j] = slots[d]++;
+                    }
+                    need = Math.max(need, v0 / m + ph.count[d]);
+                }
+            }
+            extent[d] = need;
+            lineIndex[d] = new int[slots[d]][need];
+            for (int s = 0; s < slots[d]; s++) {
+                for (int u = 0; u < need; u++) {
+                    long v = residueOfSlot[s] + (long) m * u;
+                    lineIndex[d][s][u] = v < maps[d].length ? maps[d][(int) v] : -1;
+                }
+            }
+        }
+        this.strides = new int[n];
+        int size = 1;
+        int b = 1;
+        for (int d = n - 1; d >= 0; d--) {
+            strides[d] = size;
+            size = Math.multiplyExact(size, extent[d]);
+            b *= slots[d];
+        }
+        this.blockSize = size;
+        this.blocks = b;
+        this.channelSize = Math.multiplyExact(blockSize, blocks);
+        int last = n - 1;
+        int lhs = g.lhsDilation()[last];
+        this.runStep = step[last] % lhs == 0 ? step[last] / lhs : 0;
+        this.runLo = new int[slots[last]];
+        this.runHi = new int[slots[last]];
+        for (int s = 0; s < slots[last]; s++) longestRun(s);
+        this.innerSlotOfBlock = new int[blocks];
+        this.lineSource = new int[blocks][];
+        int linesPerBlock = blockSize / extent[last];
+        int[] slot = new int[n];
+        int[] u = new int[n];
+        for (int blk = 0; blk < blocks; blk++) {
+            innerSlotOfBlock[blk] = slot[last];
+            lineSource[blk] = new int[linesPerBlock];
+            Arrays.fill(u, 0);
+            for (int line = 0; line < linesPerBlock; line++) {
+                int off = 0;
+                for (int d = 0; d < last && off >= 0; d++) {
+                    int idx = lineIndex[d][slot[d]][u[d]];
+                    off = idx < 0 ? -1 : off + idx * inStrides[d];
+                }
+                lineSource[blk][line] = off;
+                for (int d = last - 1; d >= 0 && ++u[d] == extent[d]; d--) u[d] = 0;
+            }
+            for (int d = last; d >= 0 && ++slot[d] == slots[d]; d--) slot[d] = 0;
+        }
+    }
+
+    /** The virtual coordinate read by position 0 of phase {@code ph} at kernel index {@code k} along dim d. */
+    static int virtualStart(ConvGeometry g, ConvPlan.Phase ph, int d, int k) {
+        return ph.residue[d] * g.stride()[d] + k * g.dilation()[d];
+    }
+
+    /** Offset inside a channel of the box read by phase tap {@code t} (position 0). */
+    int tapBase(ConvGeometry g, ConvPlan.Phase ph, int t) {
+        int block = 0;
+        int off = 0;
+        for (int d = 0; d < dims; d++) {
+            int v0 = virtualStart(g, ph, d, ph.taps[d][ph.tapOf[t * dims + d]]);
+            block = block * slots[d] + slotOf[d][v0 % step[d]];
+            off += (v0 / step[d]) * strides[d];
+        }
+        return block * blockSize + off;
+    }
+
+    private void longestRun(int s) {
+        int[] idx = lineIndex[dims - 1][s];
+        int bestLo = 0;
+        int bestLen = 0;
+        int u = 0;
+        while (runStep > 0 && u < idx.length) {
+            if (idx[u] < 0) {
+                u++;
+                continue;
+            }
+            int lo = u;
+            while (u + 1 < idx.length && idx[u + 1] == idx[u] + runStep) u++;
+            u++;
+            if (u - lo > bestLen) {
+                bestLen = u - lo;
+                bestLo = lo;
+            }
+        }
+        runLo[s] = bestLo;
+        runHi[s] = bestLo + bestLen;
+    }
+
+    /** Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. */
+    void fill(float[] x, int xc, float[] out, int oc) {
+        int lineLen = extent[dims - 1];
+        int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
+        for (int b = 0; b < blocks; b++) {
+            int slot = innerSlotOfBlock[b];
+            int[] idx = lineIndex[dims - 1][slot];
+            int lo = runLo[slot];
+            int hi = runHi[slot];
+            int[] source = lineSource[b];
+            int dst = oc + b * blockSize;
+            for (int line = 0; line < linesPerBlock; line++, dst += lineLen) {
+                int off = source[line];
+                if (off < 0) {
+                    Arrays.fill(out, dst, dst + lineLen, 0f);
+                    continue;
+                }
+                int src = xc + off;
+                int d = dst;
+                for (int u = 0; u < lo; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                if (lo < hi) {
+                    int start = src + idx[lo];
+                    if (runStep == 1) {
+                        System.arraycopy(x, start, out, d, hi - lo);
+                        d += hi - lo;
+                    } else {
+                        for (int i = 0; i < hi - lo; i++) out[d++] = x[start + i * runStep];
+                    }
+                }
+                for (int u = Math.max(lo, hi); u < lineLen; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
+            }
+        }
+    }
+
+}

@@ -1,0 +1,112 @@
+package io.convjob.fast;
+
+import io.convjob.shape.ConvGeometry;
+import io.convjob.shape.Shapes;
+import io.convjob.spec.Padding;
+import io.convjob.spec.PaddingMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.convjob.fast.ConvCases.conv;
+import static io.convjob.fast.ConvCases.explicit;
+import static io.convjob.fast.ConvCases.pad;
+import static io.convjob.fast.ConvCases.rep;
+import static io.convjob.fast.ConvCases.transpose;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * {@link DirectConv} against the reference on layers aimed at its paths: chunked long rows, flattened narrow rows,
+ * strided split inputs under every padding mode, pointwise phases, transposed phases without taps, depthwise
+ * layers; each at batch 1 and 3 and threads 1 and 2, at every vector size.
+ */
+class DirectConvEquivalenceTest {
+    private static final PaddingMode Z = PaddingMode.ZEROS;
+
+    static List<ConvCases.Case> cases() {
+        List<ConvCases.Case> c = new ArrayList<>();
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "3x3 s2 narrow rows " + mode, conv(2, 6, 9, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
+                    mode), new int[] {13, 11});
+            add(c, "3d 3x3x3 stride 1,2,1 " + mode, conv(3, 4, 17, rep(3, 3), new int[] {1, 2, 1}, pad(3, 1),
+                    rep(1, 3), 1, true, mode), new int[] {5, 7, 9});
+            add(c, "depthwise 3x3 dilation 2 " + mode, conv(2, 5, 5, rep(3, 2), rep(1, 2), pad(2, 2), rep(2, 2), 5,
+                    true, mode), new int[] {9, 40});
+            add(c, "depthwise 1d k5 s2 " + mode, conv(1, 3, 3, rep(5, 1), rep(2, 1), pad(1, 3), rep(1, 1), 3, false,
+                    mode), new int[] {71});
+        }
+        add(c, "3x3 rows longer than a chunk", conv(2, 5, 11, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                new int[] {3, 300});
+        add(c, "37 output channels: two row-block groups", conv(2, 3, 37, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2),
+                1, true, PaddingMode.REFLECT), new int[] {6, 9});
+        add(c, "1d k3 s3 d2 asymmetric", conv(1, 7, 8, rep(3, 1), rep(3, 1), explicit(new int[] {4}, new int[] {-1}),
+                rep(2, 1), 1, true, Z), new int[] {67});
+        add(c, "4d k2 groups 2 circular", conv(4, 4, 6, rep(2, 4), rep(1, 4), Padding.Named.SAME, rep(1, 4), 2, true,
+                PaddingMode.CIRCULAR), new int[] {3, 2, 4, 5});
+        add(c, "pointwise 13->10", conv(2, 13, 10, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z),
+                new int[] {9, 31});
+        add(c, "pointwise groups 3", conv(1, 6, 9, rep(1, 1), rep(1, 1), pad(1, 0), rep(1, 1), 3, false, Z),
+                new int[] {37});
+        add(c, "transpose 2x2x2 s2 pointwise phases", transpose(3, 5, 6, rep(2, 3), rep(2, 3), pad(3, 0), rep(0, 3),
+                rep(1, 3), 1, true, Z), new int[] {3, 4, 5});
+        add(c, "transpose 4x4 s2 groups 2", transpose(2, 6, 4, rep(4, 2), rep(2, 2), pad(2, 1), new int[] {1, 0},
+                rep(1, 2), 2, true, Z), new int[] {7, 5});
+        add(c, "transpose k2 s3 phases without taps", transpose(1, 3, 5, rep(2, 1), rep(3, 1), pad(1, 0), rep(2, 1),
+                rep(1, 1), 1, true, Z), new int[] {11});
+        add(c, "transpose k1 s2 tapless phase with more rows", transpose(3, 4, 3, new int[] {2, 1, 3},
+                new int[] {1, 2, 1}, explicit(new int[] {2, 1, 2}, new int[] {0, 0, 1}), new int[] {0, 1, 0},
+                new int[] {1, 1, 2}, 1, false, Z), new int[] {6, 4, 5});
+        add(c, "transpose circular SAME", transpose(2, 4, 3, rep(3, 2), rep(2, 2), Padding.Named.SAME, rep(0, 2),
+                rep(1, 2), 1, false, PaddingMode.CIRCULAR), new int[] {6, 5});
+        add(c, "depthwise transposed", transpose(2, 4, 4, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), rep(1, 2), 4,
+                true, Z), new int[] {5, 6});
+        add(c, "depthwise multiplier 2", conv(2, 3, 6, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 3, true, Z),
+                new int[] {6, 7});
+        add(c, "depthwise 3d circular", conv(3, 2, 2, rep(3, 3), rep(1, 3), pad(3, 1), rep(1, 3), 2, true,
+                PaddingMode.CIRCULAR), new int[] {4, 5, 6});
+        add(c, "depthwise s2 cropped", conv(2, 3, 3, rep(3, 2), rep(2, 2), explicit(new int[] {-1, 2},
+                new int[] {1, -2}), rep(1, 2), 3, true, Z), new int[] {10, 12});
+        add(c, "empty output", conv(2, 3, 3, rep(5, 2), rep(1, 2), Padding.Named.VALID, rep(1, 2), 1, true, Z),
+                new int[] {3, 8});
+        return c;
+    }
+
+    private static void add(List<ConvCases.Case> cases, String label, io.convjob.spec.ConvLayerSpec spec, int[] in) {
+        for (int batch : new int[] {1, 3}) {
+            for (int threads : new int[] {1, 2}) cases.add(new ConvCases.Case(label, spec, in, batch, threads));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 256, 512})
+    void directPathsMatchReference(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        for (ConvCases.Case c : cases()) {
+            ConvGeometry g = Shapes.lower(c.spec(), c.inShape());
+            assertInstanceOf(DirectConv.class, engine.prepare(g, new float[(int) c.spec().weightCount()], null),
+                    c::toString);
+            ConvCases.assertMatchesReference(engine, c);
+        }
+    }
+
+    /** One sample per split round: the split buffer is rebuilt between samples. */
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 512})
+    void oneSamplePerSplitRoundMatchesReference(int bits) {
+        DirectKernel kernel = bits == 128 ? new DirectKernel128() : new DirectKernel512();
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        ConvEngine engine = new ConvEngine() {
+            @Override public String name() { return "direct-one-sample-" + bits; }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1);
+            }
+        };
+        for (ConvCases.Case c : cases()) {
+            if (c.batch() > 1) ConvCases.assertMatchesReference(engine, c);
+        }
+    }
+}
