@@ -94,19 +94,14 @@ public final class Shapes {
         if (padding instanceof Padding.Explicit e) {
             lo = e.lo().toArray();
             hi = e.hi().toArray();
-        } else {
-            Padding.Named named = (Padding.Named) padding;
-            {
-                if (named != Padding.Named.VALID) {
-                    for (int i = 0; i < n; i++) {
-                        int window = d[i] * (k[i] - 1) + 1;
-                        int out = Math.floorDiv(in[i] + s[i] - 1, s[i]);
-                        int total = Math.max((out - 1) * s[i] + window - in[i], 0);
-                        int small = total / 2;
-                        lo[i] = named == Padding.Named.SAME ? small : total - small;
-                        hi[i] = total - lo[i];
-                    }
-                }
+        } else if (padding != Padding.Named.VALID) {
+            for (int i = 0; i < n; i++) {
+                int window = d[i] * (k[i] - 1) + 1;
+                int out = Math.floorDiv(in[i] + s[i] - 1, s[i]);
+                int total = Math.max((out - 1) * s[i] + window - in[i], 0);
+                int small = total / 2;
+                lo[i] = padding == Padding.Named.SAME ? small : total - small;
+                hi[i] = total - lo[i];
             }
         }
         return new int[][] {lo, hi};
@@ -131,21 +126,16 @@ public final class Shapes {
             if (t.padding() instanceof Padding.Explicit e) {
                 p0 = e.lo().get(i);
                 p1 = e.hi().get(i);
+            } else if (t.padding() == Padding.Named.VALID) {
+                p0 = 0;
+                p1 = 0;
             } else {
-                Padding.Named named = (Padding.Named) t.padding();
-                {
-                    if (named == Padding.Named.VALID) {
-                        p0 = 0;
-                        p1 = 0;
-                    } else {
-                        int pSum = d * (k - 1) - s + a + 1;
-                        a = pSum < 0 ? -pSum : 0;
-                        pSum = Math.max(pSum, 0);
-                        int lower = named == Padding.Named.SAME_LOWER ? 1 : 0;
-                        p0 = Math.floorDiv(pSum + lower, 2);
-                        p1 = pSum - p0;
-                    }
-                }
+                int pSum = d * (k - 1) - s + a + 1;
+                a = pSum < 0 ? -pSum : 0; // equinox: a too-small sum moves into the output padding
+                pSum = Math.max(pSum, 0);
+                int lower = t.padding() == Padding.Named.SAME_LOWER ? 1 : 0;
+                p0 = Math.floorDiv(pSum + lower, 2);
+                p1 = pSum - p0;
             }
             lo[i] = d * (k - 1) - p0;
             hi[i] = d * (k - 1) - p1 + a;
