@@ -64,6 +64,11 @@ public final class VectorEngine implements ConvEngine {
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
         SplitInput split = new SplitInput(plan);
         if (DirectConv.fits(plan, split)) return new DirectConv(plan, split, weight, direct, workspaces);
+        return prepareLarge(geometry, weight, bias);
+    }
+
+    /** The paths for layers whose split input would be too large: no per-sample copy of the input. */
+    PreparedConv prepareLarge(ConvGeometry geometry, float[] weight, float[] bias) {
         if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }
