@@ -62,7 +62,12 @@ public final class VectorEngine implements ConvEngine {
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
-        SplitInput split = new SplitInput(plan);
+        SplitInput split;
+        try {
+            split = new SplitInput(plan);
+        } catch (ArithmeticException tooLarge) {
+            return prepareLarge(geometry, weight, bias);
+        }
         if (DirectConv.fits(plan, split)) return new DirectConv(plan, split, weight, direct, workspaces);
         return prepareLarge(geometry, weight, bias);
     }
