@@ -317,6 +317,28 @@ final class DirectConv implements PreparedConv {
         float b = p.bias == null ? 0f : p.bias[c];
         int taps = ph.tapCount;
         int n = p.dims;
+        int rowLength = ph.count[n - 1];
+        if (rowLength >= lanes) {
+            // rows straight into y, two at a time: no flattened tile to copy out
+            int rows = n == 1 ? 1 : ph.count[n - 2];
+            int inPitch = n == 1 ? 0 : split.strides[n - 2];
+            int outPitch = n == 1 ? 0 : p.outStrides[n - 2];
+            int planes = ph.positions / (rows * rowLength);
+            for (int plane = 0; plane < planes; plane++) {
+                int sOff = 0;
+                int yOff = item * p.outSize;
+                int rest = plane;
+                for (int d = n - 3; d >= 0; d--) {
+                    int q = rest % ph.count[d];
+                    rest /= ph.count[d];
+                    sOff += q * split.strides[d];
+                    yOff += q * p.outStrides[d];
+                }
+                kernel.depthwiseRows(s, sOff, inPitch, pw.kOff, taps, weight, c * taps, b, y, yOff, outPitch,
+                        rowLength, rows);
+            }
+            return;
+        }
         for (int row = 0; row < pw.rows; row++) {
             int sRow = 0;
             int yRow = item * p.outSize;
