@@ -34,6 +34,8 @@ final class SplitInput {
     private final int[] runLo;
     private final int[] runHi;
     private final int runStep;
+    /** Per inner slot: every line position outside the run reads zero (zero padding): no index lookups there. */
+    private final boolean[] zeroEdges;
     /** Per block: the slot along the innermost dim, and each line's input offset (outer dims) or -1 for zeros. */
     private final int[] innerSlotOfBlock;
     private final int[][] lineSource;
@@ -95,6 +97,13 @@ final class SplitInput {
         this.runLo = new int[slots[last]];
         this.runHi = new int[slots[last]];
         for (int s = 0; s < slots[last]; s++) longestRun(s);
+        this.zeroEdges = new boolean[slots[last]];
+        for (int s = 0; s < slots[last]; s++) {
+            boolean zero = true;
+            int[] idx = lineIndex[last][s];
+            for (int u = 0; u < idx.length && zero; u++) zero = (u >= runLo[s] && u < runHi[s]) || idx[u] < 0;
+            zeroEdges[s] = zero;
+        }
         this.innerSlotOfBlock = new int[blocks];
         this.lineSource = new int[blocks][];
         int linesPerBlock = blockSize / extent[last];
@@ -160,6 +169,7 @@ final class SplitInput {
     void fill(float[] x, int xc, float[] out, int oc) {
         int lineLen = extent[dims - 1];
         int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
+        int step = runStep;
         for (int b = 0; b < blocks; b++) {
             int slot = innerSlotOfBlock[b];
             int[] idx = lineIndex[dims - 1][slot];
@@ -174,18 +184,20 @@ final class SplitInput {
                     continue;
                 }
                 int src = xc + off;
-                int d = dst;
-                for (int u = 0; u < lo; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                if (lo < hi) {
-                    int start = src + idx[lo];
-                    if (runStep == 1) {
-                        System.arraycopy(x, start, out, d, hi - lo);
-                        d += hi - lo;
-                    } else {
-                        for (int i = 0; i < hi - lo; i++) out[d++] = x[start + i * runStep];
-                    }
+                int runStart = lo < hi ? src + idx[lo] : 0;
+                if (zeroEdges[slot]) {
+                    for (int u = 0; u < lo; u++) out[dst + u] = 0f;
+                    for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = 0f;
+                } else {
+                    for (int u = 0; u < lo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                    for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                 }
-                for (int u = Math.max(lo, hi); u < lineLen; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                if (lo >= hi) continue;
+                if (step == 1) {
+                    System.arraycopy(x, runStart, out, dst + lo, hi - lo);
+                } else {
+                    for (int i = 0; i < hi - lo; i++) out[dst + lo + i] = x[runStart + i * step];
+                }
             }
         }
     }
