@@ -29,11 +29,6 @@ final class Workspace {
         return split;
     }
 
-    int[] coords(int dims) {
-        if (coords.length < dims) coords = new int[dims];
-        return coords;
-    }
-
     void segments(int maxSegments, int dims, int positions) {
         if (segStart.length < maxSegments) {
             segStart = new int[maxSegments];
