@@ -42,6 +42,13 @@ final class DirectConv implements PreparedConv {
     private final int[] itemBlock;
     /** Items {@code [taskStart[t], taskStart[t + 1])} run as one parallel task: the phases of one output region. */
     private final int[] taskStart;
+    /**
+     * Pointwise layers on an unpadded input (1x1 convs, stride-k transposed convs with k x k kernels): the split is
+     * stored chunk-major, {@code [chunk][channel][position]}, so a tile's depth rows lie within a few pages instead
+     * of one page per channel. The chunk length, or 0 for the plain layout.
+     */
+    private final int blockedChunk;
+    private final int[] blockedKOff;
     private final int blockGroups;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
@@ -107,6 +114,14 @@ final class DirectConv implements PreparedConv {
         }
         starts[tasks] = i;
         this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
+        boolean blocked = !depthwise && split.identity && work.length > 0;
+        for (PhaseWork pw : work) {
+            blocked &= pw.rows == 1 && pw.span == pw.phase.positions && pw.phase.tapCount == 1 && pw.kOff[0] == 0
+                    && pw.chunk == work[0].chunk;
+        }
+        this.blockedChunk = blocked ? work[0].chunk : 0;
+        this.blockedKOff = new int[blocked ? plan.inPerGroup : 0];
+        for (int ci = 0; ci < blockedKOff.length; ci++) blockedKOff[ci] = ci * blockedChunk;
     }
 
     /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
@@ -225,15 +240,23 @@ final class DirectConv implements PreparedConv {
             WorkPool.forEach(batch * plan.outChannels, threads, item -> depthwiseItem(x, y, item, workspaces.get()));
             return;
         }
-        int perSampleSplit = split.channelSize * plan.inChannels;
+        int chunks = blockedChunk == 0 ? 0 : (plan.inSize + blockedChunk - 1) / blockedChunk;
+        int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
+                : chunks * plan.inChannels * blockedChunk;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
         int perSample = taskStart.length - 1;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
             int first = b0;
             int count = Math.min(samplesPerRound, batch - b0);
-            WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x, (first * plan.inChannels + item)
-                    * plan.inSize, s, item * split.channelSize));
+            if (blockedChunk == 0) {
+                WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x,
+                        (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize));
+            } else {
+                WorkPool.forEach(count * plan.inChannels, threads, item -> fillBlocked(x,
+                        (first * plan.inChannels + item) * plan.inSize, s,
+                        item / plan.inChannels * perSampleSplit + item % plan.inChannels * blockedChunk));
+            }
             WorkPool.forEach(count * perSample, threads, task -> {
                 int sample = task / perSample;
                 int t = task % perSample;
@@ -242,6 +265,15 @@ final class DirectConv implements PreparedConv {
                     computeItem(s, sample * perSampleSplit, y, first + sample, i, ws);
                 }
             });
+        }
+    }
+
+    /** One channel into the chunk-major split: chunk c goes to {@code out[oc + c * inChannels * chunk ..]}. */
+    private void fillBlocked(float[] x, int xc, float[] out, int oc) {
+        int chunk = blockedChunk;
+        int stride = plan.inChannels * chunk;
+        for (int c = 0, p = 0; p < plan.inSize; c++, p += chunk) {
+            System.arraycopy(x, xc + p, out, oc + c * stride, Math.min(chunk, plan.inSize - p));
         }
     }
 
@@ -263,6 +295,13 @@ final class DirectConv implements PreparedConv {
             sRow += q * split.strides[d];
             yRow += (ph.residue[d] + ph.period[d] * q) * p.outStrides[d];
         }
+        // B of position p0 + j is at sBase + j
+        int sBase = sRow + p0;
+        int[] kOff = pw.kOff;
+        if (blockedChunk != 0) {
+            sBase = sSample + (p0 / blockedChunk * p.inChannels + grp * p.inPerGroup) * blockedChunk;
+            kOff = blockedKOff;
+        }
         int depth = ph.depth;
         float[] a = ph.packed[grp];
         float[] bias = bias8[grp];
@@ -278,10 +317,10 @@ final class DirectConv implements PreparedConv {
                 int w = rem > lanes ? w2 : lanes;
                 int pos = p0 + j;
                 if (pw.contiguous && rem >= w) {
-                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
+                    tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
                             validRows);
                 } else {
-                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+                    tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
                     int len = Math.min(w, rem);
                     for (int e = 0; e < len; e++) {
                         int o = pw.outIndex[pos + e];

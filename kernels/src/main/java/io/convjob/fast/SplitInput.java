@@ -28,6 +28,8 @@ final class SplitInput {
     final int blockSize;
     final int blocks;
     final int channelSize;
+    /** The split is the input channel itself (one block, no padding, no stride). */
+    final boolean identity;
     private final int[] inStrides;
     /** {@code lineIndex[d][slot][u]}: input index read, or -1 for zero. */
     private final int[][][] lineIndex;
@@ -104,6 +106,12 @@ final class SplitInput {
             for (int u = 0; u < idx.length && zero; u++) zero = (u >= runLo[s] && u < runHi[s]) || idx[u] < 0;
             zeroEdges[s] = zero;
         }
+        boolean same = blocks == 1;
+        for (int d = 0; d < n && same; d++) {
+            same = extent[d] == g.inShape()[d];
+            for (int u = 0; u < extent[d] && same; u++) same = lineIndex[d][0][u] == u;
+        }
+        this.identity = same;
         this.innerSlotOfBlock = new int[blocks];
         this.lineSource = new int[blocks][];
         int linesPerBlock = blockSize / extent[last];
