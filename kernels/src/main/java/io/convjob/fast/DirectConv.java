@@ -244,7 +244,7 @@ final class DirectConv implements PreparedConv {
         int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
                 : chunks * plan.inChannels * blockedChunk;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
-        float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
+        float[] s = workspaces.get().split(this, samplesPerRound * perSampleSplit + SplitInput.SLACK);
         int perSample = taskStart.length - 1;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
             int first = b0;
@@ -349,7 +349,7 @@ final class DirectConv implements PreparedConv {
         int c = item % p.outChannels;
         PhaseWork pw = work[0];
         ConvPlan.Phase ph = pw.phase;
-        float[] s = ws.patches(split.channelSize + SplitInput.SLACK);
+        float[] s = ws.plane(this, split.channelSize + SplitInput.SLACK);
         split.fill(x, item * p.inSize, s, 0);
         int padded = (pw.span + lanes - 1) / lanes * lanes + lanes;
         float[] out = ws.outTile(padded);

@@ -173,7 +173,11 @@ final class SplitInput {
         runHi[s] = bestLo + bestLen;
     }
 
-    /** Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. */
+    /**
+     * Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. Padding that reads
+     * zero whatever the input is never written: {@code out} must already hold zeros there (a fresh or reused buffer
+     * of this layout).
+     */
     void fill(float[] x, int xc, float[] out, int oc) {
         int lineLen = extent[dims - 1];
         int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
@@ -187,16 +191,10 @@ final class SplitInput {
             int dst = oc + b * blockSize;
             for (int line = 0; line < linesPerBlock; line++, dst += lineLen) {
                 int off = source[line];
-                if (off < 0) {
-                    Arrays.fill(out, dst, dst + lineLen, 0f);
-                    continue;
-                }
+                if (off < 0) continue;
                 int src = xc + off;
                 int runStart = lo < hi ? src + idx[lo] : 0;
-                if (zeroEdges[slot]) {
-                    for (int u = 0; u < lo; u++) out[dst + u] = 0f;
-                    for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = 0f;
-                } else {
+                if (!zeroEdges[slot]) {
                     for (int u = 0; u < lo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                     for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                 }
