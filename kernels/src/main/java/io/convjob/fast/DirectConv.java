@@ -251,7 +251,7 @@ final class DirectConv implements PreparedConv {
             int count = Math.min(samplesPerRound, batch - b0);
             if (blockedChunk == 0) {
                 WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x,
-                        (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize));
+                        (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize, kernel));
             } else {
                 WorkPool.forEach(count * plan.inChannels, threads, item -> fillBlocked(x,
                         (first * plan.inChannels + item) * plan.inSize, s,
@@ -350,7 +350,7 @@ final class DirectConv implements PreparedConv {
         PhaseWork pw = work[0];
         ConvPlan.Phase ph = pw.phase;
         float[] s = ws.plane(this, split.channelSize + SplitInput.SLACK);
-        split.fill(x, item * p.inSize, s, 0);
+        split.fill(x, item * p.inSize, s, 0, kernel);
         int padded = (pw.span + lanes - 1) / lanes * lanes + lanes;
         float[] out = ws.outTile(padded);
         float b = p.bias == null ? 0f : p.bias[c];

@@ -44,4 +44,7 @@ interface DirectKernel {
      */
     void depthwiseRows(float[] in, int inOff, int inPitch, int[] tapOff, int taps, float[] w, int wOff, float bias,
                        float[] out, int outOff, int outPitch, int rowLength, int rows);
+
+    /** {@code System.arraycopy} for short runs between distinct arrays, without the call. */
+    void copy(float[] src, int srcOff, float[] dst, int dstOff, int len);
 }

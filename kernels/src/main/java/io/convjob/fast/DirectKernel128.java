@@ -219,4 +219,17 @@ final class DirectKernel128 implements DirectKernel {
             }
         }
     }
+
+    @Override public void copy(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+        int L = S.length();
+        if (len < L) {
+            System.arraycopy(src, srcOff, dst, dstOff, len);
+            return;
+        }
+        // whole vectors, the last one moved back to end at len (overlapping): no call, no scalar tail
+        for (int i = 0; i < len; i += L) {
+            int j = Math.min(i, len - L);
+            FloatVector.fromArray(S, src, srcOff + j).intoArray(dst, dstOff + j);
+        }
+    }
 }

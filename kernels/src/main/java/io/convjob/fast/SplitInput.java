@@ -178,7 +178,7 @@ final class SplitInput {
      * zero whatever the input is never written: {@code out} must already hold zeros there (a fresh or reused buffer
      * of this layout).
      */
-    void fill(float[] x, int xc, float[] out, int oc) {
+    void fill(float[] x, int xc, float[] out, int oc, DirectKernel kernel) {
         int lineLen = extent[dims - 1];
         int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
         int step = runStep;
@@ -200,7 +200,7 @@ final class SplitInput {
                 }
                 if (lo >= hi) continue;
                 if (step == 1) {
-                    System.arraycopy(x, runStart, out, dst + lo, hi - lo);
+                    kernel.copy(x, runStart, out, dst + lo, hi - lo);
                 } else {
                     for (int i = 0; i < hi - lo; i++) out[dst + lo + i] = x[runStart + i * step];
                 }
