@@ -20,7 +20,7 @@ final class DirectConv implements PreparedConv {
     private static final int CHUNK_VECTORS = 16;
     /** Row blocks (of 8 output channels) per work item: wide layers split over channels too, for threads. */
     private static final int BLOCKS_PER_ITEM = 4;
-    /** Samples whose split inputs exceed this many floats are split and computed in turn. */
+    /** Split inputs of several samples are built (then used) together up to this many floats. */
     private static final int SPLIT_BATCH_FLOATS = 1 << 21;
     /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
     static final int MAX_SPLIT_FLOATS = 1 << 24;
@@ -140,9 +140,13 @@ final class DirectConv implements PreparedConv {
         final int[] outIndex;
         /** Row position p is output p (no garbage, no phase stride): kernels write whole vectors into y. */
         final boolean contiguous;
-        /** Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are consecutive. */
+        /**
+         * Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are {@code runStep} apart
+         * (the phase period along the innermost dim), in position order.
+         */
         final int[] runStart;
         final int[] runLen;
+        final int runStep;
 
         PhaseWork(ConvPlan plan, SplitInput split, ConvPlan.Phase ph, int lanes) {
             ConvGeometry g = plan.geometry;
@@ -195,12 +199,13 @@ final class DirectConv implements PreparedConv {
             boolean identity = true;
             for (int p = 0; p < span && identity; p++) identity = outIndex[p] == p;
             this.contiguous = identity;
+            this.runStep = ph.period[n - 1];
             int runs = 0;
             int[] start = new int[span];
             int[] len = new int[span];
             for (int p = 0; p < span; p++) {
                 if (outIndex[p] < 0) continue;
-                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + 1 == outIndex[p]) {
+                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + runStep == outIndex[p]) {
                     len[runs - 1]++;
                 } else {
                     start[runs] = p;
@@ -321,15 +326,38 @@ final class DirectConv implements PreparedConv {
                             validRows);
                 } else {
                     tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
-                    int len = Math.min(w, rem);
-                    for (int e = 0; e < len; e++) {
-                        int o = pw.outIndex[pos + e];
-                        if (o < 0) continue;
-                        int yo = yBlock + o;
-                        for (int r = 0; r < validRows; r++) y[yo + r * p.outSize] = tile[r * w + e];
-                    }
+                    scatter(pw, tile, w, pos, Math.min(w, rem), y, yBlock, p.outSize, validRows);
                 }
                 j += w;
+            }
+        }
+    }
+
+    /** Tile columns {@code [0, len)} (positions {@code pos..}) to their outputs, run by run. */
+    private static void scatter(PhaseWork pw, float[] tile, int w, int pos, int len, float[] y, int yBlock, int ldy,
+                                int validRows) {
+        int[] start = pw.runStart;
+        int lo = 0;
+        int hi = start.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (start[mid] + pw.runLen[mid] <= pos) lo = mid + 1;
+            else hi = mid;
+        }
+        int step = pw.runStep;
+        for (int ri = lo; ri < start.length && start[ri] < pos + len; ri++) {
+            int from = Math.max(start[ri], pos);
+            int count = Math.min(start[ri] + pw.runLen[ri], pos + len) - from;
+            int o = yBlock + pw.outIndex[from];
+            int t = from - pos;
+            for (int r = 0; r < validRows; r++) {
+                int yr = o + r * ldy;
+                int tr = r * w + t;
+                if (step == 1) {
+                    System.arraycopy(tile, tr, y, yr, count);
+                } else {
+                    for (int k = 0; k < count; k++) y[yr + k * step] = tile[tr + k];
+                }
             }
         }
     }
