@@ -20,7 +20,7 @@ final class DirectConv implements PreparedConv {
     private static final int CHUNK_VECTORS = 16;
     /** Row blocks (of 8 output channels) per work item: wide layers split over channels too, for threads. */
     private static final int BLOCKS_PER_ITEM = 4;
-    /** Samples whose split inputs exceed this many floats are split and computed in turn. */
+    /** Split inputs of several samples are built (then used) together up to this many floats. */
     private static final int SPLIT_BATCH_FLOATS = 1 << 21;
     /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
     static final int MAX_SPLIT_FLOATS = 1 << 24;
@@ -42,6 +42,13 @@ final class DirectConv implements PreparedConv {
     private final int[] itemBlock;
     /** Items {@code [taskStart[t], taskStart[t + 1])} run as one parallel task: the phases of one output region. */
     private final int[] taskStart;
+    /**
+     * Pointwise layers on an unpadded input (1x1 convs, stride-k transposed convs with k x k kernels): the split is
+     * stored chunk-major, {@code [chunk][channel][position]}, so a tile's depth rows lie within a few pages instead
+     * of one page per channel. The chunk length, or 0 for the plain layout.
+     */
+    private final int blockedChunk;
+    private final int[] blockedKOff;
     private final int blockGroups;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
@@ -107,6 +114,14 @@ final class DirectConv implements PreparedConv {
         }
         starts[tasks] = i;
         this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
+        boolean blocked = !depthwise && split.identity && work.length > 0;
+        for (PhaseWork pw : work) {
+            blocked &= pw.rows == 1 && pw.span == pw.phase.positions && pw.phase.tapCount == 1 && pw.kOff[0] == 0
+                    && pw.chunk == work[0].chunk;
+        }
+        this.blockedChunk = blocked ? work[0].chunk : 0;
+        this.blockedKOff = new int[blocked ? plan.inPerGroup : 0];
+        for (int ci = 0; ci < blockedKOff.length; ci++) blockedKOff[ci] = ci * blockedChunk;
     }
 
     /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
@@ -125,9 +140,13 @@ final class DirectConv implements PreparedConv {
         final int[] outIndex;
         /** Row position p is output p (no garbage, no phase stride): kernels write whole vectors into y. */
         final boolean contiguous;
-        /** Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are consecutive. */
+        /**
+         * Runs {@code [runStart[i], runStart[i] + runLen[i])} of positions whose outputs are {@code runStep} apart
+         * (the phase period along the innermost dim), in position order.
+         */
         final int[] runStart;
         final int[] runLen;
+        final int runStep;
 
         PhaseWork(ConvPlan plan, SplitInput split, ConvPlan.Phase ph, int lanes) {
             ConvGeometry g = plan.geometry;
@@ -180,12 +199,13 @@ final class DirectConv implements PreparedConv {
             boolean identity = true;
             for (int p = 0; p < span && identity; p++) identity = outIndex[p] == p;
             this.contiguous = identity;
+            this.runStep = ph.period[n - 1];
             int runs = 0;
             int[] start = new int[span];
             int[] len = new int[span];
             for (int p = 0; p < span; p++) {
                 if (outIndex[p] < 0) continue;
-                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + 1 == outIndex[p]) {
+                if (runs > 0 && start[runs - 1] + len[runs - 1] == p && outIndex[p - 1] + runStep == outIndex[p]) {
                     len[runs - 1]++;
                 } else {
                     start[runs] = p;
@@ -225,15 +245,23 @@ final class DirectConv implements PreparedConv {
             WorkPool.forEach(batch * plan.outChannels, threads, item -> depthwiseItem(x, y, item, workspaces.get()));
             return;
         }
-        int perSampleSplit = split.channelSize * plan.inChannels;
+        int chunks = blockedChunk == 0 ? 0 : (plan.inSize + blockedChunk - 1) / blockedChunk;
+        int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
+                : chunks * plan.inChannels * blockedChunk;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
-        float[] s = workspaces.get().split(samplesPerRound * perSampleSplit + SplitInput.SLACK);
+        float[] s = workspaces.get().split(this, samplesPerRound * perSampleSplit + SplitInput.SLACK);
         int perSample = taskStart.length - 1;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
             int first = b0;
             int count = Math.min(samplesPerRound, batch - b0);
-            WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x, (first * plan.inChannels + item)
-                    * plan.inSize, s, item * split.channelSize));
+            if (blockedChunk == 0) {
+                WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x,
+                        (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize, kernel));
+            } else {
+                WorkPool.forEach(count * plan.inChannels, threads, item -> fillBlocked(x,
+                        (first * plan.inChannels + item) * plan.inSize, s,
+                        item / plan.inChannels * perSampleSplit + item % plan.inChannels * blockedChunk));
+            }
             WorkPool.forEach(count * perSample, threads, task -> {
                 int sample = task / perSample;
                 int t = task % perSample;
@@ -242,6 +270,15 @@ final class DirectConv implements PreparedConv {
                     computeItem(s, sample * perSampleSplit, y, first + sample, i, ws);
                 }
             });
+        }
+    }
+
+    /** One channel into the chunk-major split: chunk c goes to {@code out[oc + c * inChannels * chunk ..]}. */
+    private void fillBlocked(float[] x, int xc, float[] out, int oc) {
+        int chunk = blockedChunk;
+        int stride = plan.inChannels * chunk;
+        for (int c = 0, p = 0; p < plan.inSize; c++, p += chunk) {
+            System.arraycopy(x, xc + p, out, oc + c * stride, Math.min(chunk, plan.inSize - p));
         }
     }
 
@@ -263,6 +300,13 @@ final class DirectConv implements PreparedConv {
             sRow += q * split.strides[d];
             yRow += (ph.residue[d] + ph.period[d] * q) * p.outStrides[d];
         }
+        // B of position p0 + j is at sBase + j
+        int sBase = sRow + p0;
+        int[] kOff = pw.kOff;
+        if (blockedChunk != 0) {
+            sBase = sSample + (p0 / blockedChunk * p.inChannels + grp * p.inPerGroup) * blockedChunk;
+            kOff = blockedKOff;
+        }
         int depth = ph.depth;
         float[] a = ph.packed[grp];
         float[] bias = bias8[grp];
@@ -278,19 +322,42 @@ final class DirectConv implements PreparedConv {
                 int w = rem > lanes ? w2 : lanes;
                 int pos = p0 + j;
                 if (pw.contiguous && rem >= w) {
-                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
+                    tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize,
                             validRows);
                 } else {
-                    tile(w, a, aOff, s, sRow + pos, pw.kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
-                    int len = Math.min(w, rem);
-                    for (int e = 0; e < len; e++) {
-                        int o = pw.outIndex[pos + e];
-                        if (o < 0) continue;
-                        int yo = yBlock + o;
-                        for (int r = 0; r < validRows; r++) y[yo + r * p.outSize] = tile[r * w + e];
-                    }
+                    tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+                    scatter(pw, tile, w, pos, Math.min(w, rem), y, yBlock, p.outSize, validRows);
                 }
                 j += w;
+            }
+        }
+    }
+
+    /** Tile columns {@code [0, len)} (positions {@code pos..}) to their outputs, run by run. */
+    private static void scatter(PhaseWork pw, float[] tile, int w, int pos, int len, float[] y, int yBlock, int ldy,
+                                int validRows) {
+        int[] start = pw.runStart;
+        int lo = 0;
+        int hi = start.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (start[mid] + pw.runLen[mid] <= pos) lo = mid + 1;
+            else hi = mid;
+        }
+        int step = pw.runStep;
+        for (int ri = lo; ri < start.length && start[ri] < pos + len; ri++) {
+            int from = Math.max(start[ri], pos);
+            int count = Math.min(start[ri] + pw.runLen[ri], pos + len) - from;
+            int o = yBlock + pw.outIndex[from];
+            int t = from - pos;
+            for (int r = 0; r < validRows; r++) {
+                int yr = o + r * ldy;
+                int tr = r * w + t;
+                if (step == 1) {
+                    System.arraycopy(tile, tr, y, yr, count);
+                } else {
+                    for (int k = 0; k < count; k++) y[yr + k * step] = tile[tr + k];
+                }
             }
         }
     }
@@ -310,13 +377,35 @@ final class DirectConv implements PreparedConv {
         int c = item % p.outChannels;
         PhaseWork pw = work[0];
         ConvPlan.Phase ph = pw.phase;
-        float[] s = ws.patches(split.channelSize + SplitInput.SLACK);
-        split.fill(x, item * p.inSize, s, 0);
+        float[] s = ws.plane(this, split.channelSize + SplitInput.SLACK);
+        split.fill(x, item * p.inSize, s, 0, kernel);
         int padded = (pw.span + lanes - 1) / lanes * lanes + lanes;
         float[] out = ws.outTile(padded);
         float b = p.bias == null ? 0f : p.bias[c];
         int taps = ph.tapCount;
         int n = p.dims;
+        int rowLength = ph.count[n - 1];
+        if (rowLength >= lanes) {
+            // rows straight into y, two at a time: no flattened tile to copy out
+            int rows = n == 1 ? 1 : ph.count[n - 2];
+            int inPitch = n == 1 ? 0 : split.strides[n - 2];
+            int outPitch = n == 1 ? 0 : p.outStrides[n - 2];
+            int planes = ph.positions / (rows * rowLength);
+            for (int plane = 0; plane < planes; plane++) {
+                int sOff = 0;
+                int yOff = item * p.outSize;
+                int rest = plane;
+                for (int d = n - 3; d >= 0; d--) {
+                    int q = rest % ph.count[d];
+                    rest /= ph.count[d];
+                    sOff += q * split.strides[d];
+                    yOff += q * p.outStrides[d];
+                }
+                kernel.depthwiseRows(s, sOff, inPitch, pw.kOff, taps, weight, c * taps, b, y, yOff, outPitch,
+                        rowLength, rows);
+            }
+            return;
+        }
         for (int row = 0; row < pw.rows; row++) {
             int sRow = 0;
             int yRow = item * p.outSize;

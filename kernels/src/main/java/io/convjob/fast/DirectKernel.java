@@ -36,4 +36,15 @@ interface DirectKernel {
      */
     void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias, float[] out,
                    int outOff, int count);
+
+    /**
+     * Depthwise over {@code rows} rows of {@code rowLength >= lanes()} outputs written straight into place: row r
+     * reads from {@code inOff + r * inPitch} and writes {@code out[outOff + r * outPitch + p]}, {@code p < rowLength};
+     * nothing outside the rows is written (row ends are covered by an overlapping last vector).
+     */
+    void depthwiseRows(float[] in, int inOff, int inPitch, int[] tapOff, int taps, float[] w, int wOff, float bias,
+                       float[] out, int outOff, int outPitch, int rowLength, int rows);
+
+    /** {@code System.arraycopy} for short runs between distinct arrays, without the call. */
+    void copy(float[] src, int srcOff, float[] dst, int dstOff, int len);
 }

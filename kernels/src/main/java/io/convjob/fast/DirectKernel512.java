@@ -186,4 +186,50 @@ final class DirectKernel512 implements DirectKernel {
             acc1.intoArray(out, outOff + q1);
         }
     }
+
+    @Override public void depthwiseRows(float[] in, int inOff, int inPitch, int[] tapOff, int taps, float[] w, int wOff,
+                                        float bias, float[] out, int outOff, int outPitch, int rowLength, int rows) {
+        int L = S.length();
+        // two rows x two vectors: four independent sums; an odd last row is paired with itself
+        for (int r = 0; r < rows; r += 2) {
+            int r1 = Math.min(r + 1, rows - 1);
+            int in0 = inOff + r * inPitch;
+            int in1 = inOff + r1 * inPitch;
+            int out0 = outOff + r * outPitch;
+            int out1 = outOff + r1 * outPitch;
+            for (int p = 0; p < rowLength; p += 2 * L) {
+                int q0 = Math.min(p, rowLength - L);
+                int q1 = Math.min(p + L, rowLength - L);
+                FloatVector acc00 = FloatVector.broadcast(S, bias);
+                FloatVector acc01 = FloatVector.broadcast(S, bias);
+                FloatVector acc10 = FloatVector.broadcast(S, bias);
+                FloatVector acc11 = FloatVector.broadcast(S, bias);
+                for (int t = 0; t < taps; t++) {
+                    FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                    int off = tapOff[t];
+                    acc00 = FloatVector.fromArray(S, in, in0 + q0 + off).fma(wt, acc00);
+                    acc01 = FloatVector.fromArray(S, in, in0 + q1 + off).fma(wt, acc01);
+                    acc10 = FloatVector.fromArray(S, in, in1 + q0 + off).fma(wt, acc10);
+                    acc11 = FloatVector.fromArray(S, in, in1 + q1 + off).fma(wt, acc11);
+                }
+                acc00.intoArray(out, out0 + q0);
+                acc01.intoArray(out, out0 + q1);
+                acc10.intoArray(out, out1 + q0);
+                acc11.intoArray(out, out1 + q1);
+            }
+        }
+    }
+
+    @Override public void copy(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+        int L = S.length();
+        if (len < L) {
+            System.arraycopy(src, srcOff, dst, dstOff, len);
+            return;
+        }
+        // whole vectors, the last one moved back to end at len (overlapping): no call, no scalar tail
+        for (int i = 0; i < len; i += L) {
+            int j = Math.min(i, len - L);
+            FloatVector.fromArray(S, src, srcOff + j).intoArray(dst, dstOff + j);
+        }
+    }
 }

@@ -3,7 +3,8 @@ package io.convjob.fast;
 import io.convjob.shape.ConvGeometry;
 
 /**
- * The engine for JVMs without the Vector API module: the same tiled implicit GEMM as {@link VectorEngine}
+ * The engine for JVMs without the Vector API module: the tiled implicit GEMM that {@link VectorEngine} keeps for
+ * layers too large for its split input
  * (phases, patch gathering, blocking) with a plain-Java micro-kernel the JIT can auto-vectorise.
  */
 public final class ScalarEngine implements ConvEngine {

@@ -28,12 +28,16 @@ final class SplitInput {
     final int blockSize;
     final int blocks;
     final int channelSize;
+    /** The split is the input channel itself (one block, no padding, no stride). */
+    final boolean identity;
     private final int[] inStrides;
     /** {@code lineIndex[d][slot][u]}: input index read, or -1 for zero. */
     private final int[][][] lineIndex;
     private final int[] runLo;
     private final int[] runHi;
     private final int runStep;
+    /** Per inner slot: every line position outside the run reads zero (zero padding): no index lookups there. */
+    private final boolean[] zeroEdges;
     /** Per block: the slot along the innermost dim, and each line's input offset (outer dims) or -1 for zeros. */
     private final int[] innerSlotOfBlock;
     private final int[][] lineSource;
@@ -95,6 +99,19 @@ final class SplitInput {
         this.runLo = new int[slots[last]];
         this.runHi = new int[slots[last]];
         for (int s = 0; s < slots[last]; s++) longestRun(s);
+        this.zeroEdges = new boolean[slots[last]];
+        for (int s = 0; s < slots[last]; s++) {
+            boolean zero = true;
+            int[] idx = lineIndex[last][s];
+            for (int u = 0; u < idx.length && zero; u++) zero = (u >= runLo[s] && u < runHi[s]) || idx[u] < 0;
+            zeroEdges[s] = zero;
+        }
+        boolean same = blocks == 1;
+        for (int d = 0; d < n && same; d++) {
+            same = extent[d] == g.inShape()[d];
+            for (int u = 0; u < extent[d] && same; u++) same = lineIndex[d][0][u] == u;
+        }
+        this.identity = same;
         this.innerSlotOfBlock = new int[blocks];
         this.lineSource = new int[blocks][];
         int linesPerBlock = blockSize / extent[last];
@@ -156,10 +173,15 @@ final class SplitInput {
         runHi[s] = bestLo + bestLen;
     }
 
-    /** Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. */
-    void fill(float[] x, int xc, float[] out, int oc) {
+    /**
+     * Writes the split of the channel at {@code x[xc..]} to {@code out[oc .. oc + channelSize)}. Padding that reads
+     * zero whatever the input is never written: {@code out} must already hold zeros there (a fresh or reused buffer
+     * of this layout).
+     */
+    void fill(float[] x, int xc, float[] out, int oc, DirectKernel kernel) {
         int lineLen = extent[dims - 1];
         int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
+        int step = runStep;
         for (int b = 0; b < blocks; b++) {
             int slot = innerSlotOfBlock[b];
             int[] idx = lineIndex[dims - 1][slot];
@@ -169,23 +191,19 @@ final class SplitInput {
             int dst = oc + b * blockSize;
             for (int line = 0; line < linesPerBlock; line++, dst += lineLen) {
                 int off = source[line];
-                if (off < 0) {
-                    Arrays.fill(out, dst, dst + lineLen, 0f);
-                    continue;
-                }
+                if (off < 0) continue;
                 int src = xc + off;
-                int d = dst;
-                for (int u = 0; u < lo; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                if (lo < hi) {
-                    int start = src + idx[lo];
-                    if (runStep == 1) {
-                        System.arraycopy(x, start, out, d, hi - lo);
-                        d += hi - lo;
-                    } else {
-                        for (int i = 0; i < hi - lo; i++) out[d++] = x[start + i * runStep];
-                    }
+                int runStart = lo < hi ? src + idx[lo] : 0;
+                if (!zeroEdges[slot]) {
+                    for (int u = 0; u < lo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                    for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                 }
-                for (int u = Math.max(lo, hi); u < lineLen; u++) out[d++] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                if (lo >= hi) continue;
+                if (step == 1) {
+                    kernel.copy(x, runStart, out, dst + lo, hi - lo);
+                } else {
+                    for (int i = 0; i < hi - lo; i++) out[dst + lo + i] = x[runStart + i * step];
+                }
             }
         }
     }

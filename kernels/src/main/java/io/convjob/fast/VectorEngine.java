@@ -62,8 +62,18 @@ public final class VectorEngine implements ConvEngine {
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
-        SplitInput split = new SplitInput(plan);
+        SplitInput split;
+        try {
+            split = new SplitInput(plan);
+        } catch (ArithmeticException tooLarge) {
+            return prepareLarge(geometry, weight, bias);
+        }
         if (DirectConv.fits(plan, split)) return new DirectConv(plan, split, weight, direct, workspaces);
+        return prepareLarge(geometry, weight, bias);
+    }
+
+    /** The paths for layers whose split input would be too large: no per-sample copy of the input. */
+    PreparedConv prepareLarge(ConvGeometry geometry, float[] weight, float[] bias) {
         if (DepthwiseConv.supports(geometry)) return new DepthwiseConv(geometry, weight, bias, rowAxpy);
         return new TiledConv(geometry, weight, bias, kernel, workspaces, MAX_DEPTH_BLOCK);
     }

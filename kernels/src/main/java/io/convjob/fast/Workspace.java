@@ -21,17 +21,43 @@ final class Workspace {
         return outTile;
     }
 
-    /** The split input of {@link DirectConv}, owned by the calling thread and read by the pool's workers. */
-    float[] split = new float[0];
+    /** Split inputs of {@link DirectConv}: their padding zeros stay in place from call to call of one layer. */
+    private final Scratch split = new Scratch();
+    private final Scratch plane = new Scratch();
 
-    float[] split(int size) {
-        if (split.length < size) split = new float[size];
-        return split;
+    /**
+     * The split buffer of {@code layer}, owned by the calling thread and read by the pool's workers: the first
+     * {@code size} floats are zero wherever {@code layer} never writes.
+     */
+    float[] split(Object layer, int size) {
+        return split.zeroedFor(layer, size);
     }
 
-    int[] coords(int dims) {
-        if (coords.length < dims) coords = new int[dims];
-        return coords;
+    /** As {@link #split} for one channel at a time (depthwise layers), used by this thread only. */
+    float[] plane(Object layer, int size) {
+        return plane.zeroedFor(layer, size);
+    }
+
+    /** A buffer that remembers which layer's layout it holds and how far it is zeroed for it. */
+    private static final class Scratch {
+        private float[] data = new float[0];
+        private Object layer;
+        private int zeroed;
+
+        float[] zeroedFor(Object owner, int size) {
+            if (data.length < size) {
+                data = new float[size];
+                zeroed = size;
+            } else if (layer != owner) {
+                java.util.Arrays.fill(data, 0, size, 0f);
+                zeroed = size;
+            } else if (zeroed < size) {
+                java.util.Arrays.fill(data, zeroed, size, 0f);
+                zeroed = size;
+            }
+            layer = owner;
+            return data;
+        }
     }
 
     void segments(int maxSegments, int dims, int positions) {

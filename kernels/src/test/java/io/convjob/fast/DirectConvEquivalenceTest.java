@@ -91,6 +91,62 @@ class DirectConvEquivalenceTest {
         }
     }
 
+    /**
+     * Split buffers keep their padding zeros between calls of one layer and are re-zeroed for another: interleave a
+     * padded layer (growing and shrinking its batch) with layers that write where it has zeros, on one thread.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 512})
+    void reusedSplitBuffersKeepTheirZeros(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        ConvGeometry padded = Shapes.lower(conv(2, 3, 5, rep(3, 2), rep(1, 2), pad(2, 2), rep(1, 2), 1, true, Z),
+                new int[] {7, 9});
+        ConvGeometry pointwise = Shapes.lower(conv(2, 3, 4, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, false, Z),
+                new int[] {11, 11});
+        ConvGeometry depthwise = Shapes.lower(conv(2, 3, 3, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 3, true, Z),
+                new int[] {7, 9});
+        ConvGeometry depthwiseWide = Shapes.lower(conv(2, 3, 3, rep(3, 2), rep(1, 2), pad(2, 0), rep(1, 2), 3, true,
+                Z), new int[] {9, 11});
+        java.util.Random r = new java.util.Random(5);
+        Layer a = new Layer(engine, padded, r);
+        Layer b = new Layer(engine, pointwise, r);
+        Layer d = new Layer(engine, depthwise, r);
+        Layer e = new Layer(engine, depthwiseWide, r);
+        for (int[] step : new int[][] {{0, 1}, {1, 3}, {0, 3}, {0, 1}, {1, 1}, {0, 2}, {2, 2}, {3, 2}, {2, 1}}) {
+            Layer layer = new Layer[] {a, b, d, e}[step[0]];
+            layer.check(step[1], r);
+        }
+    }
+
+    /** One prepared layer, run repeatedly against the reference. */
+    private static final class Layer {
+        final ConvGeometry g;
+        final float[] w;
+        final float[] bias;
+        final PreparedConv prepared;
+
+        Layer(ConvEngine engine, ConvGeometry g, java.util.Random r) {
+            this.g = g;
+            this.w = ConvCases.randomArray(r, g.outChannels() * g.inPerGroup() * (int) g.kernelSize());
+            this.bias = ConvCases.randomArray(r, g.outChannels());
+            this.prepared = engine.prepare(g, w, bias);
+            assertInstanceOf(DirectConv.class, prepared);
+        }
+
+        void check(int batch, java.util.Random r) {
+            float[] x = ConvCases.randomArray(r, batch * g.inChannels() * (int) g.inSpatialSize());
+            int outLen = batch * g.outChannels() * (int) g.outSpatialSize();
+            float[] expected = new float[outLen];
+            new io.convjob.reference.ReferenceConv().prepare(g, w, bias).run(x, expected, batch, 1);
+            float[] actual = new float[outLen];
+            prepared.run(x, actual, batch, 1);
+            for (int i = 0; i < outLen; i++) {
+                org.junit.jupiter.api.Assertions.assertEquals(expected[i], actual[i], 1e-4, g + " batch " + batch
+                        + " y[" + i + "]");
+            }
+        }
+    }
+
     /** One sample per split round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
     @ValueSource(ints = {128, 512})
