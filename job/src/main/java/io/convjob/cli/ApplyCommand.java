@@ -150,24 +150,32 @@ public final class ApplyCommand implements Callable<Integer> {
         return m.outputShape(sample);
     }
 
-    /** Runs {@code batch} samples through the model, {@code --batch-size} at a time, reusing one chunk buffer. */
+    // reused across record batches: fresh memory costs a page fault per 4 KiB on these VMs
+    private float[] xChunk = new float[0];
+    private float[] yChunk = new float[0];
+    private float[] yBatch = new float[0];
+
+    /**
+     * Runs {@code batch} samples through the model, {@code --batch-size} at a time. The result lives in a buffer
+     * reused by the next call: consume it first.
+     */
     private float[] runChunked(Model m, float[] x, int[] sample, int[] outSample, int batch, int nThreads) {
         int inElems = Math.toIntExact(Tensor.elementCount(sample));
         int outElems = Math.toIntExact(Tensor.elementCount(outSample));
-        float[] y = new float[Math.toIntExact((long) batch * outElems)];
+        yBatch = grow(yBatch, (long) batch * outElems);
         if (batch <= batchSize) {
-            m.run(x, sample, batch, y, nThreads);
-            return y;
+            m.run(x, sample, batch, yBatch, nThreads);
+            return yBatch;
         }
-        float[] xChunk = new float[batchSize * inElems];
-        float[] yChunk = new float[batchSize * outElems];
+        xChunk = grow(xChunk, (long) batchSize * inElems);
+        yChunk = grow(yChunk, (long) batchSize * outElems);
         for (int from = 0; from < batch; from += batchSize) {
             int n = Math.min(batchSize, batch - from);
             System.arraycopy(x, from * inElems, xChunk, 0, n * inElems);
             m.run(xChunk, sample, n, yChunk, nThreads);
-            System.arraycopy(yChunk, 0, y, from * outElems, n * outElems);
+            System.arraycopy(yChunk, 0, yBatch, from * outElems, n * outElems);
         }
-        return y;
+        return yBatch;
     }
 
     private static float[] grow(float[] buffer, long need) {
