@@ -54,6 +54,12 @@ interface DirectKernel {
     void depthwise3x3(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias, float[] y,
                       int yOff);
 
+    /**
+     * {@code dst[dstOff + i] = src[srcOff + 2 * i]} for {@code i < len}; when {@code len < lanes()} one whole vector
+     * is written, zeros past len. Reads {@code src[srcOff .. srcOff + 2 * max(len, lanes()))}.
+     */
+    void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len);
+
     /** {@code System.arraycopy} for short runs between distinct arrays, without the call. */
     void copy(float[] src, int srcOff, float[] dst, int dstOff, int len);
 }

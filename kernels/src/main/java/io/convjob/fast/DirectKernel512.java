@@ -2,6 +2,7 @@ package io.convjob.fast;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +17,9 @@ final class DirectKernel512 implements DirectKernel {
     /** Lane 0, and the last lane. */
     private static final VectorMask<Float> FIRST = VectorMask.fromLong(S, 1L);
     private static final VectorMask<Float> LAST = VectorMask.fromLong(S, 1L << (S.length() - 1));
+    /** Lane i takes lane 2i mod L; the upper half of the lanes. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i % S.length());
+    private static final VectorMask<Float> HIGH_HALF = S.indexInRange(-S.length() / 2, S.length() / 2);
     /** A zero row for {@link #depthwise3x3}: reads at -1 .. 2 * lanes from offset 1. */
     private static final float[] ZEROS = new float[2 * S.length() + 2];
 
@@ -302,6 +306,26 @@ final class DirectKernel512 implements DirectKernel {
             a00.intoArray(y, yOff + r * width);
             a01.intoArray(y, yOff + r * width + q1);
         }
+    }
+
+    @Override public void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+        int L = S.length();
+        if (len < L) {
+            evens(src, srcOff).blend(0f, S.indexInRange(-len, L - len)).intoArray(dst, dstOff);
+            return;
+        }
+        // whole vectors, the last one moved back to end at len (overlapping)
+        for (int i = 0; i < len; i += L) {
+            int j = Math.min(i, len - L);
+            evens(src, srcOff + 2 * j).intoArray(dst, dstOff + j);
+        }
+    }
+
+    /** {@code src[off], src[off + 2], ..}: the even lanes of two vectors, each permuted into place. */
+    private static FloatVector evens(float[] src, int off) {
+        FloatVector lo = FloatVector.fromArray(S, src, off).rearrange(EVEN);
+        FloatVector hi = FloatVector.fromArray(S, src, off + S.length()).rearrange(EVEN);
+        return lo.blend(hi, HIGH_HALF);
     }
 
     @Override public void copy(float[] src, int srcOff, float[] dst, int dstOff, int len) {

@@ -37,6 +37,13 @@ class DirectConvEquivalenceTest {
             add(c, "depthwise 1d k5 s2 " + mode, conv(1, 3, 3, rep(5, 1), rep(2, 1), pad(1, 3), rep(1, 1), 3, false,
                     mode), new int[] {71});
         }
+        // stride-2 split lines copied by vectors: runs shorter than, equal to, and longer than one vector
+        for (int width : new int[] {9, 16, 33, 75}) {
+            add(c, "3x3 s2 width " + width, conv(2, 3, 5, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                    new int[] {4, width});
+        }
+        add(c, "3x3 s2 width 40 reflect", conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, false,
+                PaddingMode.REFLECT), new int[] {3, 40});
         // depthwise 3x3 stride 1 pad 1 read straight from the input: widths one to two vectors at 128/256/512
         // bits (5..8, 9..16, 17..32) and outside, odd and even heights, a single row; other modes for contrast
         for (int[] in : new int[][] {{5, 7}, {1, 13}, {2, 17}, {7, 28}, {28, 31}, {4, 32}, {3, 33}, {6, 8}}) {
