@@ -51,7 +51,7 @@ final class DirectConv implements PreparedConv {
     private final int[] blockedKOff;
     private final int blockGroups;
     /**
-     * Depthwise 3x3 stride-1 zero-padding-1 planes over one and up to two vectors wide: read straight from the input, no split.
+     * Depthwise 3x3 stride-1 zero-padding-1 planes over one vector wide: read straight from the input, no split.
      * Per channel its 9 weights in kernel order, or null when the layer does not qualify.
      */
     private final float[] direct3x3;
@@ -136,7 +136,7 @@ final class DirectConv implements PreparedConv {
         if (plan.dims != 2 || ph.tapCount != 9 || !split.zeroPaddedByOne(g.inShape())) return null;
         int height = g.inShape()[0];
         int width = g.inShape()[1];
-        if (width <= lanes || width > 2 * lanes || ph.count[0] != height || ph.count[1] != width) return null;
+        if (width <= lanes || ph.count[0] != height || ph.count[1] != width) return null;
         int[] kernelIndex = new int[9];
         boolean[] seen = new boolean[9];
         for (int t = 0; t < 9; t++) {

@@ -48,7 +48,7 @@ interface DirectKernel {
     /**
      * Depthwise 3x3, stride 1, zero padding 1, straight from the input plane: {@code y[yOff + r * width + c] = bias
      * + sum w9[wOff + 3 * i + j] * x[xOff + (r + i - 1) * width + c + j - 1]} (zero outside the plane) for a
-     * {@code height x width} plane with {@code lanes() < width <= 2 * lanes()}. Reads {@code x[xOff - 1]} and
+     * {@code height x width} plane with {@code width > lanes()}. Reads {@code x[xOff - 1]} and
      * {@code x[xOff + height * width]} (their lanes are dropped): both must lie inside {@code x}.
      */
     void depthwise3x3(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias, float[] y,
