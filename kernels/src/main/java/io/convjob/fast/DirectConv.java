@@ -12,7 +12,9 @@ import java.util.Arrays;
  * split input's row pitch then leaves a few garbage positions per row, computed and dropped.
  *
  * <p>General layers go through an 8-channel x 2-vector register-blocked {@link DirectKernel}; depthwise layers
- * (one input and output channel per group) through its depthwise loop, one channel per work item.
+ * (one input and output channel per group) through its depthwise loop, one channel per work item; depthwise 3x3
+ * stride-1 zero-padding-1 planes wider than a vector skip the split and read the input rows directly
+ * ({@link DirectKernel#depthwise3x3}).
  */
 final class DirectConv implements PreparedConv {
     private static final int ROWS = DirectKernel.ROWS;
