@@ -134,6 +134,19 @@ final class SplitInput {
         }
     }
 
+    /** One block whose line along every dim is the input line with one zero on each side (zero padding 1). */
+    boolean zeroPaddedByOne(int[] inShape) {
+        if (blocks != 1) return false;
+        for (int d = 0; d < dims; d++) {
+            int[] idx = lineIndex[d][0];
+            if (idx.length != inShape[d] + 2 || idx[0] != -1 || idx[idx.length - 1] != -1) return false;
+            for (int u = 1; u <= inShape[d]; u++) {
+                if (idx[u] != u - 1) return false;
+            }
+        }
+        return true;
+    }
+
     /** The virtual coordinate read by position 0 of phase {@code ph} at kernel index {@code k} along dim d. */
     static int virtualStart(ConvGeometry g, ConvPlan.Phase ph, int d, int k) {
         return ph.residue[d] * g.stride()[d] + k * g.dilation()[d];
@@ -182,6 +195,8 @@ final class SplitInput {
         int lineLen = extent[dims - 1];
         int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
         int step = runStep;
+        int lanes = kernel.lanes();
+        int end = oc + channelSize;
         for (int b = 0; b < blocks; b++) {
             int slot = innerSlotOfBlock[b];
             int[] idx = lineIndex[dims - 1][slot];
@@ -193,16 +208,23 @@ final class SplitInput {
                 int off = source[line];
                 if (off < 0) continue;
                 int src = xc + off;
-                int runStart = lo < hi ? src + idx[lo] : 0;
+                if (lo < hi) {
+                    int runStart = src + idx[lo];
+                    int len = hi - lo;
+                    // a short stride-2 run writes a whole vector, zeros past the run: they land on padding or on
+                    // positions this channel's later lines (or the edge loop below) write again
+                    int written = Math.max(len, lanes);
+                    if (step == 1) {
+                        kernel.copy(x, runStart, out, dst + lo, len);
+                    } else if (step == 2 && runStart + 2 * written <= x.length && dst + lo + written <= end) {
+                        kernel.copyEven(x, runStart, out, dst + lo, len);
+                    } else {
+                        for (int i = 0; i < len; i++) out[dst + lo + i] = x[runStart + i * step];
+                    }
+                }
                 if (!zeroEdges[slot]) {
                     for (int u = 0; u < lo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                     for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                }
-                if (lo >= hi) continue;
-                if (step == 1) {
-                    kernel.copy(x, runStart, out, dst + lo, hi - lo);
-                } else {
-                    for (int i = 0; i < hi - lo; i++) out[dst + lo + i] = x[runStart + i * step];
                 }
             }
         }

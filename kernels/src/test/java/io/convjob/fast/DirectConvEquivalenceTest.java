@@ -37,6 +37,27 @@ class DirectConvEquivalenceTest {
             add(c, "depthwise 1d k5 s2 " + mode, conv(1, 3, 3, rep(5, 1), rep(2, 1), pad(1, 3), rep(1, 1), 3, false,
                     mode), new int[] {71});
         }
+        // stride-2 split lines copied by vectors: runs shorter than, equal to, and longer than one vector
+        for (int width : new int[] {9, 16, 33, 75}) {
+            add(c, "3x3 s2 width " + width, conv(2, 3, 5, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                    new int[] {4, width});
+        }
+        add(c, "3x3 s2 width 40 reflect", conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, false,
+                PaddingMode.REFLECT), new int[] {3, 40});
+        // depthwise 3x3 stride 1 pad 1 read straight from the input: widths one to two vectors at 128/256/512
+        // bits (5..8, 9..16, 17..32), wider (inner column pairs, overlapping or not), odd and even heights, a single
+        // row; other modes for contrast
+        for (int[] in : new int[][] {{5, 7}, {1, 13}, {2, 17}, {7, 28}, {28, 31}, {4, 32}, {3, 33}, {6, 8}, {3, 40},
+                {5, 49}, {2, 70}}) {
+            add(c, "depthwise 3x3 pad 1 direct " + in[0] + "x" + in[1], conv(2, 4, 4, rep(3, 2), rep(1, 2), pad(2, 1),
+                    rep(1, 2), 4, true, Z), in);
+        }
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "depthwise 3x3 pad 1 20 wide " + mode, conv(2, 3, 3, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 3,
+                    false, mode), new int[] {5, 20});
+        }
+        add(c, "depthwise 3x3 SAME 11 wide", conv(2, 3, 3, rep(3, 2), rep(1, 2), Padding.Named.SAME, rep(1, 2), 3,
+                true, Z), new int[] {4, 11});
         add(c, "3x3 rows longer than a chunk", conv(2, 5, 11, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {3, 300});
         add(c, "37 output channels: two row-block groups", conv(2, 3, 37, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2),
