@@ -5,11 +5,8 @@ package io.convjob.fast;
  * starts at {@code b[bOff + kOff[k]]} (a run of the split input or of a copied tile) and A is packed
  * {@code [k][8]}. All of K is summed in registers, so C is written once.
  *
- * <p>DirectKernel256 and DirectKernel128 are generated from DirectKernel512 (in this directory):
- * <pre>
- * sed -e s/512/256/g DirectKernel512.java &gt; DirectKernel256.java
- * sed -e s/512/128/g DirectKernel512.java &gt; DirectKernel128.java
- * </pre>
+ * <p>DirectKernel256 and DirectKernel128 are generated from DirectKernel512 at build time (every "512" replaced;
+ * see the {@code vector-species} execution in kernels/pom.xml): edit the 512-bit class only.
  */
 interface DirectKernel {
     /** Output channels per block. */

@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers. (A half-size
  * tile for row tails was slower overall: FloatVector code shared by two species gets a polluted profile and C2
- * then boxes the vectors.) The other sizes are generated copies of this file (the Vector
- * API only compiles to SIMD when the species is a constant): edit this one, then run the commands in
- * {@link DirectKernel}.
+ * then boxes the vectors.) The other sizes are generated from this file at build time (the Vector
+ * API only compiles to SIMD when the species is a constant): edit this one. In JDK 17, C2 also falls back to slow
+ * code when vector values meet after an {@code if} or one method inlines too many vector calls: keep the hot
+ * paths straight-line.
  */
 final class DirectKernel512 implements DirectKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;

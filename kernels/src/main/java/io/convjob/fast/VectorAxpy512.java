@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector {@link RowAxpy}: rows shorter than the JIT's unrolled loop still run mostly in SIMD. (A masked tail
  * boxed vectors on JDK 17, so the tail is scalar.)
- * VectorAxpy256 and VectorAxpy128 are generated copies (species and class name differ): edit this one.
+ * VectorAxpy256 and VectorAxpy128 are generated from this file at build time: edit this one.
  */
 final class VectorAxpy512 implements RowAxpy {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;

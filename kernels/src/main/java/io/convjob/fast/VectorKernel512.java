@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 8 output channels x 2 vectors of positions: 16 accumulators plus 2 patch vectors and a broadcast stay in
  * registers (8 x 3 spilled and C2 boxed vectors, 10x slower). One class per vector size because the Vector API
- * only compiles to SIMD when the species is a constant: VectorKernel256 and VectorKernel128 are generated copies
- * of this file (only the species and the class name differ), so edit this one and regenerate them.
+ * only compiles to SIMD when the species is a constant: VectorKernel256 and VectorKernel128 are generated from
+ * this file at build time (only the species and the class name differ): edit this one.
  */
 final class VectorKernel512 implements MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
