@@ -112,24 +112,9 @@ final class ConvPlan {
         }
 
         private void longestRun(int[] src, int step, int t) {
-            int bestLo = 0;
-            int bestLen = 0;
-            int q = 0;
-            while (q < src.length) {
-                if (src[q] < 0) {
-                    q++;
-                    continue;
-                }
-                int lo = q;
-                while (q + 1 < src.length && src[q + 1] == src[q] + step) q++;
-                q++;
-                if (q - lo > bestLen) {
-                    bestLen = q - lo;
-                    bestLo = lo;
-                }
-            }
-            runLo[t] = bestLo;
-            runHi[t] = bestLo + bestLen;
+            int[] run = SourceRuns.longest(src, step);
+            runLo[t] = run[0];
+            runHi[t] = run[1];
         }
     }
 

@@ -80,24 +80,9 @@ final class DepthwiseConv implements PreparedConv {
     }
 
     private void longestRun(int[] src, int k) {
-        int bestLo = 0;
-        int bestLen = 0;
-        int q = 0;
-        while (q < src.length) {
-            if (src[q] < 0) {
-                q++;
-                continue;
-            }
-            int lo = q;
-            while (q + 1 < src.length && src[q + 1] == src[q] + step) q++;
-            q++;
-            if (q - lo > bestLen) {
-                bestLen = q - lo;
-                bestLo = lo;
-            }
-        }
-        runLo[k] = bestLo;
-        runHi[k] = bestLo + bestLen;
+        int[] run = SourceRuns.longest(src, step);
+        runLo[k] = run[0];
+        runHi[k] = run[1];
     }
 
     @Override public ConvGeometry geometry() { return geometry; }
