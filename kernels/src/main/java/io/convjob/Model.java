@@ -11,14 +11,13 @@ import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecRules;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * A model: one layer or a stack of layers and activations, run like {@code jax.vmap(model)(x)}.
  * Thread-safe; intermediate buffers are reused per thread across calls.
  */
-public final class Model {
+public final class Model implements TensorFunction {
 
     /** Where a conv layer's parameters come from: its key, or a weight file. */
     @FunctionalInterface
@@ -91,6 +90,7 @@ public final class Model {
     }
 
     /** Output {@code (channels, *spatial)} of a sample of shape {@code (channels, *spatial)}; checks the whole stack. */
+    @Override
     public int[] outputShape(int[] sampleShape) {
         int[] shape = sampleShape.clone();
         for (int i = 0; i < layers.size(); i++) {
@@ -103,32 +103,11 @@ public final class Model {
         return shape;
     }
 
-    public Tensor apply(Tensor sample) {
-        Tensor out = applyBatch(sample.asBatch(), 1);
-        return new Tensor(Arrays.copyOfRange(out.shape(), 1, out.rank()), out.data());
-    }
-
-    /** A batch {@code (batch, channels, *spatial)} on all cores. */
-    public Tensor applyBatch(Tensor batch) {
-        return applyBatch(batch, Runtime.getRuntime().availableProcessors());
-    }
-
-    public Tensor applyBatch(Tensor batch, int threads) {
-        int[] shape = batch.shape();
-        int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-        int[] outSample = outputShape(sample);
-        int[] outShape = new int[shape.length];
-        outShape[0] = shape[0];
-        System.arraycopy(outSample, 0, outShape, 1, outSample.length);
-        float[] y = new float[Math.toIntExact(Tensor.elementCount(outShape))];
-        run(batch.data(), sample, shape[0], y, threads);
-        return new Tensor(outShape, y);
-    }
-
     /**
      * The allocation-free entry point for pipelines: {@code x} holds {@code (batch, *sampleShape)}, {@code y}
      * receives {@code (batch, *outputShape(sampleShape))}; both may be larger than needed.
      */
+    @Override
     public void run(float[] x, int[] sampleShape, int batch, float[] y, int threads) {
         int[] shape = sampleShape;
         float[] current = x;
