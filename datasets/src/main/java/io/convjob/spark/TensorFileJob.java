@@ -1,8 +1,9 @@
 package io.convjob.spark;
 
+import io.convjob.arrow.TensorFileConverter;
+import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
-import io.convjob.arrow.TensorFormatException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -29,11 +29,6 @@ public final class TensorFileJob {
     /** Creates the per-task kernel on the executor (e.g. from a broadcast model). */
     public interface KernelFactory extends Serializable {
         BatchKernel open(TaskContext task);
-    }
-
-    /** {@code y[0 .. rows * out) = f(x[0 .. rows * in))}, rows of the input and output sample shapes. */
-    public interface BatchKernel {
-        void run(float[] x, int rows, float[] y);
     }
 
     /**
@@ -117,70 +112,25 @@ public final class TensorFileJob {
             TaskContext task = TaskContext.get();
             List<TensorCommitMessage> out = new ArrayList<>();
             BatchKernel kernel = kernels.open(task);
-            while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel));
+            TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
+            while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter));
             return out.iterator();
         }
 
-        private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel) {
+        private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel,
+                                            TensorFileConverter converter) {
             Path target = committer.taskFile(task.partitionId(), task.taskAttemptId());
-            int inElements = Math.toIntExact(elements(options.inputShape()));
-            int outElements = Math.toIntExact(elements(options.outputShape()));
-            long rows = 0;
             try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getFileName(), 0, Long.MAX_VALUE);
                  TensorFileReader reader = TensorFileReader.open(Path.of(partition.path()), allocator, options.column(), options.inputShape());
                  TensorFileWriter writer = TensorFileWriter.create(target, reader.schema(), options.column(), options.outputShape(), allocator)) {
-                int chunk = options.batchSize();
-                float[] x = new float[Math.multiplyExact(chunk, inElements)];
-                float[] y = new float[Math.multiplyExact(chunk, outElements)];
-                float[] batchOut = new float[0];
-                int batches = partition.batchCount();
-                for (int b = 0; batches < 0 ? reader.loadNextBatch() : b < batches; b++) {
-                    task.killTaskIfInterrupted(); // the job was cancelled: stop, and let close() drop the file
-                    if (batches >= 0) reader.loadBatch(partition.firstBatch() + b);
-                    int n = reader.batchRows();
-                    if (batchOut.length < n * outElements) batchOut = new float[Math.multiplyExact(n, outElements)];
-                    for (int from = 0; from < n; from += chunk) {
-                        int count = Math.min(chunk, n - from);
-                        copyChecked(reader, from, count, x);
-                        kernel.run(x, count, y);
-                        System.arraycopy(y, 0, batchOut, from * outElements, count * outElements);
-                    }
-                    writer.writeBatch(reader.root(), batchOut, 0);
-                    rows += n;
-                }
+                // a cancelled job stops at the next chunk, and close() drops the uncommitted file
+                long rows = converter.convert(reader, partition.firstBatch(), partition.batchCount(), writer, (x, n, y) -> {
+                    task.killTaskIfInterrupted();
+                    kernel.run(x, n, y);
+                });
                 writer.commit();
+                return new TensorCommitMessage(task.partitionId(), task.taskAttemptId(), target.toString(), rows);
             }
-            return new TensorCommitMessage(task.partitionId(), task.taskAttemptId(), target.toString(), rows);
-        }
-
-        /** Copies rows for the kernel; a bad row fails the task naming the file and the row's id. */
-        private void copyChecked(TensorFileReader reader, int from, int count, float[] x) {
-            try {
-                reader.copyTensors(from, count, x, 0);
-            } catch (TensorFormatException e) {
-                for (int r = from; r < from + count; r++) {
-                    try {
-                        reader.copyTensors(r, 1, x, 0);
-                    } catch (TensorFormatException bad) {
-                        throw new TensorFormatException(reader.file() + ": " + rowName(reader, r) + ": "
-                                + detail(bad.getMessage(), reader.column()), bad);
-                    }
-                }
-                throw e;
-            }
-        }
-
-        /** {@code id 17} when the file has an {@code id} column, else {@code row 5} (its index in the file). */
-        private static String rowName(TensorFileReader reader, int row) {
-            FieldVector id = reader.root().getVector("id");
-            if (id != null && !id.isNull(row)) return "id " + id.getObject(row);
-            return "row " + (reader.batchFirstRow() + row);
-        }
-
-        /** The reader's reason without its own file and row prefix: {@code column 'tensor' is null}. */
-        private static String detail(String message, String column) {
-            int at = message.indexOf("column '" + column + "'");
-            return at < 0 ? message : message.substring(at);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.convjob.cli;
 
 import io.convjob.Model;
 import io.convjob.Tensor;
+import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.io.InputException;
@@ -107,16 +108,8 @@ public final class ApplyCommand implements Callable<Integer> {
             int[] outSample = checkedOutput(m, sample);
             if (out == Format.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
             try (TensorFileWriter writer = TensorFileWriter.create(output, reader.schema(), column, outSample, allocator)) {
-                long rows = 0;
-                float[] x = new float[0];
-                while (reader.loadNextBatch()) {
-                    int n = reader.batchRows();
-                    x = grow(x, (long) n * reader.elementCount());
-                    reader.copyTensors(x, 0);
-                    float[] y = runChunked(m, x, sample, outSample, n, nThreads);
-                    writer.writeBatch(reader.root(), y, 0);
-                    rows += n;
-                }
+                long rows = new TensorFileConverter(sample, outSample, batchSize)
+                        .convert(reader, 0, -1, writer, (x, n, y) -> m.run(x, sample, n, y, nThreads));
                 writer.commit();
                 return rows;
             }

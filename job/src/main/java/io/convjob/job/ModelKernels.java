@@ -1,6 +1,7 @@
 package io.convjob.job;
 
 import io.convjob.Model;
+import io.convjob.arrow.TensorFileConverter;
 import io.convjob.spark.TensorFileJob;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -13,7 +14,7 @@ record ModelKernels(Broadcast<ModelPayload> model, String applicationId, int[] i
                     boolean failFirstAttempt) implements TensorFileJob.KernelFactory {
 
     @Override
-    public TensorFileJob.BatchKernel open(TaskContext task) {
+    public TensorFileConverter.BatchKernel open(TaskContext task) {
         Model built = ModelCache.shared().get(new ModelCache.Key(applicationId, model.id()), () -> model.value().toModel());
         boolean inject = failFirstAttempt && task.partitionId() == 0 && task.attemptNumber() == 0;
         int[] shape = inputShape.clone();

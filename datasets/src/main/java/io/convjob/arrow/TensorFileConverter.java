@@ -1,0 +1,94 @@
+package io.convjob.arrow;
+
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * Runs a tensor function over an Arrow tensor file, batch by batch, into a {@link TensorFileWriter}: rows go from
+ * Arrow straight into a reused float buffer, through the kernel {@code batchSize} rows at a time, and back to Arrow
+ * with every other column copied vector to vector. Shared by {@code convjob apply} and the Spark job's tasks.
+ * Not thread-safe: one converter per thread, reused across files.
+ */
+public final class TensorFileConverter {
+
+    /** {@code y[0 .. rows * out) = f(x[0 .. rows * in))}, rows of the input and output sample shapes. */
+    public interface BatchKernel {
+        void run(float[] x, int rows, float[] y);
+    }
+
+    private final int inElements;
+    private final int outElements;
+    private final int batchSize;
+    private final float[] x;
+    private final float[] y;
+    private float[] batchOut = new float[0];
+
+    public TensorFileConverter(int[] inputShape, int[] outputShape, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        this.inElements = elements(inputShape);
+        this.outElements = elements(outputShape);
+        this.batchSize = batchSize;
+        this.x = new float[Math.multiplyExact(batchSize, inElements)];
+        this.y = new float[Math.multiplyExact(batchSize, outElements)];
+    }
+
+    /**
+     * Converts record batches {@code [firstBatch, firstBatch + batchCount)} of {@code reader}, or all remaining ones
+     * when {@code batchCount < 0}, writing each to {@code writer} (the caller commits it).
+     *
+     * @return the rows written
+     * @throws TensorFormatException for a bad row (null, wrong length), naming the file and the row's id
+     */
+    public long convert(TensorFileReader reader, int firstBatch, int batchCount, TensorFileWriter writer, BatchKernel kernel) {
+        long rows = 0;
+        for (int b = 0; batchCount < 0 ? reader.loadNextBatch() : b < batchCount; b++) {
+            if (batchCount >= 0) reader.loadBatch(firstBatch + b);
+            int n = reader.batchRows();
+            if (batchOut.length < n * outElements) batchOut = new float[Math.multiplyExact(n, outElements)];
+            for (int from = 0; from < n; from += batchSize) {
+                int count = Math.min(batchSize, n - from);
+                copyChecked(reader, from, count);
+                kernel.run(x, count, y);
+                System.arraycopy(y, 0, batchOut, from * outElements, count * outElements);
+            }
+            writer.writeBatch(reader.root(), batchOut, 0);
+            rows += n;
+        }
+        return rows;
+    }
+
+    /** Copies rows for the kernel; a bad row fails naming the file and the row's id. */
+    private void copyChecked(TensorFileReader reader, int from, int count) {
+        try {
+            reader.copyTensors(from, count, x, 0);
+        } catch (TensorFormatException e) {
+            for (int r = from; r < from + count; r++) {
+                try {
+                    reader.copyTensors(r, 1, x, 0);
+                } catch (TensorFormatException bad) {
+                    throw new TensorFormatException(reader.file() + ": " + rowName(reader, r) + ": "
+                            + detail(bad.getMessage(), reader.column()), bad);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** {@code id 17} when the file has an {@code id} column, else {@code row 5} (its index in the file). */
+    private static String rowName(TensorFileReader reader, int row) {
+        FieldVector id = reader.root().getVector("id");
+        if (id != null && !id.isNull(row)) return "id " + id.getObject(row);
+        return "row " + (reader.batchFirstRow() + row);
+    }
+
+    /** The reader's reason without its own file and row prefix: {@code column 'tensor': row 3 is null}. */
+    private static String detail(String message, String column) {
+        int at = message.indexOf("column '" + column + "'");
+        return at < 0 ? message : message.substring(at);
+    }
+
+    private static int elements(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return Math.toIntExact(n);
+    }
+}
