@@ -95,7 +95,7 @@ public final class ConvolutionJob {
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
-        boolean failFirst = Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
         try {
@@ -124,7 +124,7 @@ public final class ConvolutionJob {
     private JobSummary runFileToFile(SparkSession spark, JobOptions options, TensorInput input, PreparedModel model,
             FileSystem fs, Path output, long start) {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
-        boolean failFirst = Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
         try {
@@ -140,6 +140,11 @@ public final class ConvolutionJob {
         } finally {
             payload.destroy();
         }
+    }
+
+    /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */
+    private static boolean failFirstAttempt(SparkSession spark) {
+        return Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
     }
 
     /** True for a null tensor, a null element or a length other than the sample shape's element count. */
