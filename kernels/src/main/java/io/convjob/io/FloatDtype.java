@@ -3,15 +3,18 @@ package io.convjob.io;
 import java.nio.ByteBuffer;
 
 /** The float encodings we read, each decoded to float32 (F64 rounds to nearest even, as a Java cast does). */
-enum FloatDtype {
+public enum FloatDtype {
     F16(2), BF16(2), F32(4), F64(8);
 
     final int size;
 
+    /** Bytes per value. */
+    public int size() { return size; }
+
     FloatDtype(int size) { this.size = size; }
 
     /** Decodes {@code count} values from {@code src} (byte order already set) into {@code dst[offset..]}, advancing src. */
-    void decode(ByteBuffer src, float[] dst, int offset, int count) {
+    public void decode(ByteBuffer src, float[] dst, int offset, int count) {
         switch (this) {
             case F32 -> {
                 src.asFloatBuffer().get(dst, offset, count);

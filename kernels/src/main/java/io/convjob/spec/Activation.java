@@ -7,7 +7,9 @@ public enum Activation {
     RELU, SIGMOID, TANH,
     /** JAX's default {@code jax.nn.gelu(approximate=True)}: the tanh approximation. */
     GELU,
-    SILU;
+    SILU,
+    /** {@code jax.nn.gelu(approximate=False)}, PyTorch's default {@code nn.GELU()}: {@code x * Phi(x)} with erf. */
+    GELU_EXACT;
 
     /** The spec name, e.g. {@code "relu"}. */
     public String specName() {
@@ -25,6 +27,7 @@ public enum Activation {
                 yield (float) (0.5 * xd * (1.0 + Math.tanh(inner)));
             }
             case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+            case GELU_EXACT -> (float) (0.5 * x * (1.0 + Erf.erf(x * 0.7071067811865476))); // 1/sqrt(2)
         };
     }
 

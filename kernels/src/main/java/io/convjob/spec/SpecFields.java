@@ -32,6 +32,14 @@ final class SpecFields {
         return node.has(key);
     }
 
+    boolean isText(String key) {
+        return node.get(key).isTextual();
+    }
+
+    boolean isNull(String key) {
+        return node.get(key).isNull();
+    }
+
     SpecException error(String key, String message) {
         return new SpecException(prefix + key + ": " + message);
     }

@@ -103,6 +103,7 @@ public final class SpecParser {
                     + (root == null || root.isMissingNode() ? "nothing" : SpecFields.show(root)));
         }
         ObjectNode object = (ObjectNode) root;
+        if (object.has("framework")) return TorchSpecParser.parse(object);
         if (object.has("layers")) return parseStack(object);
         SpecFields fields = new SpecFields(object, "");
         if (!fields.has("layer")) {
