@@ -170,6 +170,14 @@ def write_case(name, layers, shape, opts):
             "output_shape": list(y.shape[1:]), "pooling": bool(opts.get("pooling"))}
 
 
+class Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, ("touch " + self.marker,)
+
+
 def write_bad():
     """Real files for the refusal tests."""
     d = os.path.join(OUT, "bad")
@@ -195,6 +203,12 @@ def write_bad():
     torch.save(bad, os.path.join(d, "shape.pt"))                              # wrong shape
     save_file(dict(bad), os.path.join(d, "shape.safetensors"))
     torch.save({"model": state, "epoch": 3}, os.path.join(d, "nested.pt"))    # a training checkpoint
+    torch.save(state, os.path.join(d, "legacy.pt"), _use_new_zipfile_serialization=False)
+    # A checkpoint whose pickle would run a shell command on a plain torch.load(weights_only=False):
+    # the Java reader must refuse it without running anything (the test checks the marker never appears).
+    evil = collections.OrderedDict(state)
+    evil["0.weight"] = Exploit(os.path.join(d, "pwned"))
+    torch.save(evil, os.path.join(d, "evil.pt"))
 
 
 def main():

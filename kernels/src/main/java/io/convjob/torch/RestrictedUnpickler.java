@@ -258,7 +258,10 @@ final class RestrictedUnpickler {
     private static String describe(Object v) {
         if (v == null) return "nothing";
         if (v instanceof String s) return "'" + s + "'";
-        return v.getClass().getSimpleName().isEmpty() ? String.valueOf(v) : v.getClass().getSimpleName() + " " + v;
+        if (v instanceof Map) return "a dict";
+        if (v instanceof List) return "a list";
+        if (v instanceof Tuple) return "a tuple";
+        return String.valueOf(v);
     }
 
     private MalformedPickleException malformed(String detail) {

@@ -36,7 +36,9 @@ import java.util.Set;
 public final class TorchCheckpoint implements StateDict {
 
     /** A {@code torch.*Storage} type tag; {@code dtype} is null for the non-float types we refuse on use. */
-    record StorageType(String name, String torchDtype, FloatDtype dtype) {}
+    record StorageType(String name, String torchDtype, FloatDtype dtype) {
+        @Override public String toString() { return "torch." + name; }
+    }
 
     /** A persistent id {@code ('storage', type, key, location, numel)}: one storage file of the archive. */
     record Storage(StorageType type, String key, long numel) {}

@@ -1,0 +1,127 @@
+package io.convjob.spec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The PyTorch form: PyTorch's names and defaults in, the same records as equinox's form out, or one line. */
+class TorchSpecParserTest {
+
+    private static ModelSpec parse(String layers) {
+        return SpecParser.parse("{\"framework\": \"pytorch\", \"layers\": [" + layers + "]}");
+    }
+
+    private static LayerSpec only(String layer) {
+        return parse(layer).layers().get(0);
+    }
+
+    private static String error(String layers) {
+        return assertThrows(SpecException.class, () -> parse(layers)).getMessage();
+    }
+
+    @Test
+    void conv2dDefaultsAreTorchs() {
+        ConvSpec c = (ConvSpec) only("{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 8, \"kernel_size\": 3}");
+        assertEquals(new ConvSpec(2, 3, 8, Dims.of(3, 3), Dims.of(1, 1), Padding.Explicit.symmetric(Dims.of(0, 0)),
+                Dims.of(1, 1), 1, true, PaddingMode.ZEROS, null, true), c);
+    }
+
+    @Test
+    void everyConvArgumentForm() {
+        ConvSpec c = (ConvSpec) only("{\"layer\": \"Conv3d\", \"in_channels\": 4, \"out_channels\": 6, \"kernel_size\":"
+                + " [3, 2, 1], \"stride\": [1, 2, 3], \"padding\": [1, 0, 2], \"dilation\": 2, \"groups\": 2,"
+                + " \"bias\": false, \"padding_mode\": \"circular\", \"device\": \"cpu\", \"dtype\": \"torch.float32\"}");
+        assertEquals(new ConvSpec(3, 4, 6, Dims.of(3, 2, 1), Dims.of(1, 2, 3), Padding.Explicit.symmetric(Dims.of(1, 0, 2)),
+                Dims.of(2, 2, 2), 2, false, PaddingMode.CIRCULAR, null, true), c);
+        assertEquals(Padding.Named.SAME, ((ConvSpec) only("{\"layer\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 1,"
+                + " \"kernel_size\": 4, \"padding\": \"same\", \"padding_mode\": \"reflect\"}")).padding());
+        assertEquals(Padding.Explicit.symmetric(Dims.of(0)), ((ConvSpec) only("{\"layer\": \"Conv1d\", \"in_channels\": 1,"
+                + " \"out_channels\": 1, \"kernel_size\": 4, \"padding\": \"valid\", \"padding_mode\": \"replicate\"}")).padding());
+    }
+
+    @Test
+    void convTransposeArgumentsKeepPyTorchsMeaning() {
+        ConvTransposeSpec t = (ConvTransposeSpec) only("{\"layer\": \"ConvTranspose2d\", \"in_channels\": 4,"
+                + " \"out_channels\": 6, \"kernel_size\": 3, \"stride\": 2, \"padding\": 1, \"output_padding\": 1,"
+                + " \"groups\": 2, \"bias\": false, \"dilation\": [1, 2], \"padding_mode\": \"zeros\"}");
+        assertEquals(new ConvTransposeSpec(2, 4, 6, Dims.of(3, 3), Dims.of(2, 2), Padding.Explicit.symmetric(Dims.of(1, 1)),
+                Dims.of(1, 1), Dims.of(1, 2), 2, false, PaddingMode.ZEROS, null, true), t);
+    }
+
+    @Test
+    void activationsAndNames() {
+        ModelSpec m = parse("{\"layer\": \"ReLU\", \"inplace\": true}, {\"layer\": \"GELU\"},"
+                + " {\"layer\": \"GELU\", \"approximate\": \"tanh\", \"name\": \"g\"}, {\"layer\": \"SiLU\"},"
+                + " {\"layer\": \"Sigmoid\"}, {\"layer\": \"Tanh\"}");
+        assertEquals(List.of(new ActivationSpec(Activation.RELU), new ActivationSpec(Activation.GELU_EXACT),
+                new ActivationSpec(Activation.GELU), new ActivationSpec(Activation.SILU),
+                new ActivationSpec(Activation.SIGMOID), new ActivationSpec(Activation.TANH)), m.layers());
+        assertEquals(new WeightNaming.PyTorch(List.of("0", "1", "g", "3", "4", "5"), ""), m.naming());
+        ModelSpec prefixed = SpecParser.parse("{\"framework\": \"pytorch\", \"weights_prefix\": \"features.\","
+                + " \"layers\": [{\"layer\": \"ReLU\"}]}");
+        assertEquals("features.0.weight", ((WeightNaming.PyTorch) prefixed.naming()).key(0, "weight"));
+        assertEquals("model.0.bias", ((WeightNaming.PyTorch) prefixed.withWeightsPrefix("model.").naming()).key(0, "bias"));
+    }
+
+    @Test
+    void geluExactIsErf() {
+        // x * Phi(x), Phi from erf: reference values from math.erf in double
+        assertEquals(0.8413447460685429f, Activation.GELU_EXACT.apply(1f), 1e-7f);
+        assertEquals(-0.04550026389635842f, Activation.GELU_EXACT.apply(-2f), 1e-8f);
+        assertEquals(-1.4332578593401202e-06f, Activation.GELU_EXACT.apply(-5f), 1e-13f);
+        assertEquals(2.99595030590511f, Activation.GELU_EXACT.apply(3f), 3e-7f);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "stride": 2, "padding": "same"} | layers[0].padding: "same" is not supported for strided convolutions (as in PyTorch), got stride [2, 2]
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": "full"} | layers[0].padding: must be an int, a list of 2 ints, "same" or "valid", got "full"
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": -1} | layers[0].padding: must be >= 0 (PyTorch refuses negative padding), got [-1, -1]
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": [[1, 1], [0, 0]]} | layers[0].padding: expected an int or a list of 2 ints, got [1, 1] in [[1, 1], [0, 0]]
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": [1, 1, 1]} | layers[0].padding: expected an int or a list of 2 ints, got [1, 1, 1]
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding_mode": "REFLECT"} | layers[0].padding_mode: must be "zeros", "reflect", "replicate" or "circular", got "REFLECT"
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "groups": 2} | layers[0].groups: in_channels (=3) must be divisible by groups (=2)
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "use_bias": false} | layers[0].use_bias: unknown argument for Conv2d; it takes layer, name, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "dtype": "float16"} | layers[0].dtype: only float32 is supported (we compute in float32), got "float16"
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8} | layers[0].kernel_size: missing; Conv2d requires in_channels, out_channels and kernel_size
+        {"layer": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": [3, 3, 3]} | layers[0].kernel_size: length of [3, 3, 3] is 3, expected 2 (num_spatial_dims)
+        {"layer": "ConvTranspose2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding_mode": "reflect"} | layers[0].padding_mode: only "zeros" is supported for ConvTranspose2d (as in PyTorch), got "reflect"
+        {"layer": "ConvTranspose2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": "same"} | layers[0].padding: ConvTranspose2d takes an int or a list of 2 ints (PyTorch has no "same" for transposed convolutions)
+        {"layer": "ConvTranspose1d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "output_padding": 1, "dilation": 2} | layers[0].output_padding: [1] is not below stride [1]; PyTorch allows it up to the dilation, our ConvTranspose does not support it
+        {"layer": "ConvTranspose1d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "output_padding": 2, "stride": 2} | layers[0].output_padding: must be smaller than either stride or dilation (PyTorch's rule), got [2] with stride [2] and dilation [1]
+        {"layer": "GELU", "approximate": "fast"} | layers[0].approximate: must be "none" or "tanh" (as PyTorch), got "fast"
+        {"layer": "ReLU", "negative_slope": 0.1} | layers[0].negative_slope: unknown argument for ReLU; it takes layer, name, inplace
+        {"layer": "BatchNorm2d", "num_features": 3} | layers[0].layer: unknown module "BatchNorm2d"; expected one of Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ReLU, GELU, SiLU, Sigmoid, Tanh
+        {"layer": "ReLU", "name": "a.b"} | layers[0].name: a module name is non-empty and has no '.', got "a.b"
+        {"layer": "ReLU", "name": "x"}, {"layer": "ReLU", "name": "x"} | layers[1].name: "x" names two modules
+        """)
+    void refusalsNameTheArgument(String layers, String expected) {
+        assertEquals(expected, error(layers));
+    }
+
+    @Test
+    void topLevelRefusals() {
+        assertEquals("framework: must be \"pytorch\" (leave it out for equinox's form), got \"jax\"",
+                assertThrows(SpecException.class, () -> SpecParser.parse("{\"framework\": \"jax\", \"layers\": []}")).getMessage());
+        assertEquals("layers: expected a non-empty list of torch.nn modules, got []",
+                assertThrows(SpecException.class, () -> SpecParser.parse("{\"framework\": \"pytorch\", \"layers\": []}")).getMessage());
+        assertEquals("weights prefix: only a PyTorch spec {\"framework\": \"pytorch\", ...} takes one",
+                assertThrows(SpecException.class, () -> SpecParser.parse("{\"layers\": [{\"layer\": \"relu\"}]}")
+                        .withWeightsPrefix("features.")).getMessage());
+    }
+
+    @Test
+    void theEquinoxFormOfAPyTorchSpecReadsBack() {
+        ModelSpec torch = parse("{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": [3, 2],"
+                + " \"padding\": \"same\", \"padding_mode\": \"reflect\"}, {\"layer\": \"GELU\"},"
+                + " {\"layer\": \"ConvTranspose1d\", \"in_channels\": 4, \"out_channels\": 2, \"kernel_size\": 3, \"stride\": 2,"
+                + " \"padding\": 1, \"output_padding\": 1}");
+        ModelSpec back = SpecParser.parse(SpecWriter.toJson(torch.asEquinox()));
+        assertEquals(torch.asEquinox(), back);
+    }
+}
