@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 DescribeCommand.class,
                 BenchCommand.class,
                 GenerateCommand.class,
+                ImportTorchCommand.class,
         },
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",

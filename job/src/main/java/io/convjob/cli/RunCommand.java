@@ -67,7 +67,8 @@ public final class RunCommand implements Callable<Integer> {
         if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
                 column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow, partitions, Map.of());
-        JobSummary summary = ConvolutionJob.run(options);
+        if (model.weightsPrefix != null) model.parseSpec(); // a prefix on an equinox spec: refused before Spark starts
+        JobSummary summary = ConvolutionJob.run(options, model.weightsLoader());
         command.commandLine().getOut().print(summary.format());
         command.commandLine().getOut().flush();
         return ExitCodes.OK;

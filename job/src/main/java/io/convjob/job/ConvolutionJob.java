@@ -40,9 +40,14 @@ public final class ConvolutionJob {
 
     /** Runs in a session of its own (stopped at the end), as the CLI does. */
     public static JobSummary run(JobOptions options) {
+        return run(options, WeightsLoader.standard());
+    }
+
+    /** As {@link #run(JobOptions)}, reading the weights with {@code weightsLoader}. */
+    public static JobSummary run(JobOptions options, WeightsLoader weightsLoader) {
         SparkSession spark = session(options);
         try {
-            return new ConvolutionJob(WeightsLoader.standard()).run(spark, options);
+            return new ConvolutionJob(weightsLoader).run(spark, options);
         } finally {
             spark.stop();
         }

@@ -3,6 +3,8 @@ package io.convjob.job;
 import io.convjob.Model;
 import io.convjob.io.ModelWeights;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.WeightNaming;
+import io.convjob.torch.TorchWeights;
 
 import java.nio.file.Path;
 
@@ -15,8 +17,19 @@ public interface WeightsLoader {
      */
     Model.ParamsSource load(ModelSpec spec, Path weights);
 
-    /** safetensors, .eqx or .npy, checked against the spec ({@link ModelWeights}). */
+    /**
+     * As the spec names its weights: an equinox-form spec reads safetensors, .eqx or .npy ({@link ModelWeights});
+     * a PyTorch-form spec reads a state dict, {@code torch.save} checkpoint or safetensors ({@link TorchWeights}).
+     */
     static WeightsLoader standard() {
-        return (spec, weights) -> ModelWeights.load(spec, weights).asSource();
+        return (spec, weights) -> spec.naming() instanceof WeightNaming.PyTorch
+                ? TorchWeights.load(spec, weights)
+                : ModelWeights.load(spec, weights).asSource();
+    }
+
+    /** {@link #standard()} with a PyTorch spec's weights looked up under {@code prefix} (null: the spec's own). */
+    static WeightsLoader withPrefix(String prefix) {
+        if (prefix == null) return standard();
+        return (spec, weights) -> standard().load(spec.withWeightsPrefix(prefix), weights);
     }
 }
