@@ -41,7 +41,9 @@ public final class ModelChecks {
                         : "coming from " + from));
             }
             int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
-            checkPadding(Shapes.lower(layer, spatial), p);
+            ConvGeometry g = Shapes.lower(layer, spatial);
+            checkPadding(g, p);
+            if (model.naming() instanceof WeightNaming.PyTorch) checkTorchPadding(g, p);
             shape = Shapes.outputShape(layer, shape);
             from = name;
         }
@@ -58,6 +60,27 @@ public final class ModelChecks {
             throw new SpecException("input: " + who + needs);
         }
         throw new SpecException(name + ".num_spatial_dims: " + layer.layerName() + needs + " from " + from);
+    }
+
+    /**
+     * PyTorch refuses reflect padding as wide as the input and circular padding wider than it, where jnp.pad
+     * would reflect or wrap again: a PyTorch-form spec gets PyTorch's refusal, not a different answer.
+     */
+    private static void checkTorchPadding(ConvGeometry g, String p) {
+        for (int d = 0; d < g.spatialDims(); d++) {
+            int in = g.inShape()[d];
+            int widest = Math.max(g.preLo()[d], g.preHi()[d]);
+            boolean refused = switch (g.preMode()) {
+                case REFLECT -> widest >= in;
+                case CIRCULAR -> widest > in;
+                default -> false;
+            };
+            if (refused) {
+                throw new SpecException(p + "padding: PyTorch's " + g.preMode().name().toLowerCase(java.util.Locale.ROOT)
+                        + " padding needs padding " + (g.preMode() == PaddingMode.REFLECT ? "<" : "<=")
+                        + " the input size, got " + widest + " for spatial dim " + d + " of size " + in);
+            }
+        }
     }
 
     /** lax refuses a padded size below 0; jnp.pad refuses to pad an empty axis in a non-constant mode. */

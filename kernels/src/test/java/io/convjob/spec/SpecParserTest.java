@@ -302,7 +302,7 @@ class SpecParserTest {
     void unknownLayerName() {
         assertRejected("layers[0].layer: unknown layer \"conv2d\"; expected one of Conv, Conv1d, Conv2d, Conv3d,"
                 + " ConvTranspose, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, or an activation relu,"
-                + " sigmoid, tanh, gelu, silu", "{\"layers\": [{\"layer\": \"conv2d\"}]}");
+                + " sigmoid, tanh, gelu, silu, gelu_exact", "{\"layers\": [{\"layer\": \"conv2d\"}]}");
     }
 
     @Test

@@ -115,6 +115,27 @@ class TorchSpecParserTest {
                         .withWeightsPrefix("features.")).getMessage());
     }
 
+    /** PyTorch: reflect padding < size, circular <= size (checked against torch 2.13); equinox's form allows more. */
+    @Test
+    void pyTorchsPaddingLimitsAtTheInputShape() {
+        String reflect = "{\"layer\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 1, \"kernel_size\": 1,"
+                + " \"padding\": %d, \"padding_mode\": \"%s\"}";
+        assertEquals(List.of(1, 7).toString(), java.util.Arrays.toString(
+                ModelChecks.checkInputShape(parse(String.format(reflect, 2, "reflect")), new int[] {1, 3})));
+        assertEquals("layers[0].padding: PyTorch's reflect padding needs padding < the input size, got 3 for spatial"
+                + " dim 0 of size 3", assertThrows(SpecException.class, () -> ModelChecks.checkInputShape(
+                parse(String.format(reflect, 3, "reflect")), new int[] {1, 3})).getMessage());
+        ModelChecks.checkInputShape(parse(String.format(reflect, 3, "circular")), new int[] {1, 3});
+        assertEquals("layers[0].padding: PyTorch's circular padding needs padding <= the input size, got 4 for spatial"
+                + " dim 0 of size 3", assertThrows(SpecException.class, () -> ModelChecks.checkInputShape(
+                parse(String.format(reflect, 4, "circular")), new int[] {1, 3})).getMessage());
+        ModelChecks.checkInputShape(parse(String.format(reflect, 5, "replicate")), new int[] {1, 2});
+        // the same layer in equinox's form: jnp.pad reflects again, no refusal
+        ModelChecks.checkInputShape(SpecParser.parse("{\"layers\": [{\"layer\": \"Conv1d\", \"in_channels\": 1,"
+                + " \"out_channels\": 1, \"kernel_size\": 1, \"padding\": 3, \"padding_mode\": \"REFLECT\"}]}"),
+                new int[] {1, 3});
+    }
+
     @Test
     void theEquinoxFormOfAPyTorchSpecReadsBack() {
         ModelSpec torch = parse("{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": [3, 2],"
