@@ -1,7 +1,7 @@
 package io.convjob.torch;
 
 import io.convjob.io.FloatDtype;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.io.NamedTensor;
 import io.convjob.io.WeightFormatException;
 import io.convjob.torch.RestrictedUnpickler.Tuple;

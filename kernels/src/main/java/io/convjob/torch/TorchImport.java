@@ -1,7 +1,7 @@
 package io.convjob.torch;
 
 import io.convjob.init.ConvParams;
-import io.convjob.io.ModelWeights;
+import io.convjob.ModelWeights;
 import io.convjob.io.SafetensorsWriter;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecWriter;

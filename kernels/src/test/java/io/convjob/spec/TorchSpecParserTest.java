@@ -1,5 +1,6 @@
 package io.convjob.spec;
 
+import io.convjob.shape.ModelChecks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,6 +1,6 @@
 package io.convjob.torch;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.io.NamedTensor;
 import io.convjob.io.WeightFormatException;
 import io.convjob.spec.ModelSpec;
