@@ -95,6 +95,31 @@ CASES = {
                       {"views": True}),
     "prefixed": ([conv("Conv2d", 3, 4, 3, padding=1), {"layer": "ReLU"}, conv("Conv2d", 4, 4, 3)], (3, 8, 8),
                  {"prefix": "features."}),
+    "maxpool2d_default_stride": ([conv("Conv2d", 3, 4, 3), {"layer": "MaxPool2d", "kernel_size": 2}], (3, 11, 10),
+                                 {"pooling": True}),
+    "maxpool2d_ceil_pad_dilation": (
+        [{"layer": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2, "ceil_mode": True}],
+        (3, 12, 11), {"pooling": True}),
+    # the second layer's ceil window would start in the right padding: PyTorch drops it (5 -> 3, not 4)
+    "maxpool1d_ceil": ([{"layer": "MaxPool1d", "kernel_size": 3, "stride": 2, "ceil_mode": True},
+                        {"layer": "MaxPool1d", "kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True}],
+                       (2, 10), {"pooling": True}),
+    "maxpool3d": ([{"layer": "MaxPool3d", "kernel_size": [2, 3, 2], "stride": [2, 1, 2], "padding": [1, 1, 0]}],
+                  (2, 5, 6, 7), {"pooling": True}),
+    "avgpool2d_exclude_pad_ceil": (
+        [{"layer": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+          "count_include_pad": False}], (3, 10, 9), {"pooling": True}),
+    "avgpool2d_include_pad_ceil": (
+        [{"layer": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}], (3, 10, 9),
+        {"pooling": True}),
+    "avgpool1d": ([{"layer": "AvgPool1d", "kernel_size": 4, "stride": 3, "padding": 2}], (2, 13), {"pooling": True}),
+    "avgpool3d_divisor_override": ([{"layer": "AvgPool3d", "kernel_size": 2, "stride": None, "divisor_override": 3}],
+                                   (2, 6, 5, 4), {"pooling": True}),
+    "adaptive_avg2d": ([{"layer": "AdaptiveAvgPool2d", "output_size": [3, None]}, {"layer": "AdaptiveAvgPool2d",
+                        "output_size": 7}], (3, 7, 5), {"pooling": True}),
+    "adaptive_max1d": ([{"layer": "AdaptiveMaxPool1d", "output_size": 4}], (2, 10), {"pooling": True}),
+    "conv_pool_flatten": ([conv("Conv2d", 3, 4, 3), {"layer": "ReLU"}, {"layer": "MaxPool2d", "kernel_size": 2},
+                           {"layer": "Flatten"}], (3, 10, 12), {"pooling": True}),
     "vgg11_features": (vgg11_features(), (3, 64, 64), {"prefix": "features.", "batch": 2, "pooling": True}),
 }
 
