@@ -1,6 +1,7 @@
 package io.convjob.spec;
 
 import io.convjob.shape.ConvGeometry;
+import io.convjob.shape.PoolChecks;
 import io.convjob.shape.Shapes;
 
 import java.util.Arrays;
@@ -31,9 +32,14 @@ public final class ModelChecks {
         String from = null; // where the current shape comes from: null = the input
         List<LayerSpec> layers = model.layers();
         for (int i = 0; i < layers.size(); i++) {
-            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
             String name = model.stack() ? "layers[" + i + "]" : "";
             String p = name.isEmpty() ? "" : name + ".";
+            if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
+                shape = PoolChecks.outputShape(layers.get(i), shape, name, from);
+                from = name;
+                continue;
+            }
+            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
             checkRank(layer, shape, name, from);
             if (shape[0] != layer.inChannels()) {
                 throw new SpecException(p + "in_channels: " + layer.inChannels() + " does not match the " + shape[0]
