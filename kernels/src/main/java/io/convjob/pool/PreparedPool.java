@@ -13,7 +13,7 @@ import java.util.List;
  * A {@link PoolGeometry} ready to run over planes {@code (rows, *spatial)} (rows = batch x channels). Max and sum
  * over a product of per-dim windows are separable, so the layer runs as one pass per spatial dim, outermost first:
  * across rows of the inner dims (vectorised elementwise), then the innermost dim along each row (vectorised for
- * stride 1 and 2). Dims whose map is the identity are skipped. A mean scales each pass by 1 / that dim's divisor,
+ * stride 1 and 2); the last two dims run as one sweep, row by row, so their intermediate stays in L1. Dims whose map is the identity are skipped. A mean scales each pass by 1 / that dim's divisor,
  * so the whole divides by the product of the divisors. Thread-safe; scratch planes are reused per thread.
  */
 public final class PreparedPool {
@@ -24,7 +24,7 @@ public final class PreparedPool {
     private final int[] passes;
     private final int inPlane;
     private final int outPlane;
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     PreparedPool(PoolGeometry geometry, PoolKernel kernel) {
         this.geometry = geometry;
@@ -74,9 +74,13 @@ public final class PreparedPool {
             float[][] buffers = scratch.get();
             float[] src = x;
             int srcOff = xOff;
-            for (int i = 0; i < passes.length; i++) {
+            // the last two dims together when both pool: one reduced row at a time, kept in L1, instead of a plane
+            boolean fuseLastTwo = passes.length >= 2 && passes[passes.length - 1] == shape.length - 1
+                    && passes[passes.length - 2] == shape.length - 2;
+            int separate = fuseLastTwo ? passes.length - 2 : passes.length;
+            for (int i = 0; i < separate; i++) {
                 int d = passes[i];
-                boolean last = i == passes.length - 1;
+                boolean last = !fuseLastTwo && i == passes.length - 1;
                 float[] dst;
                 int dstOff;
                 if (last) {
@@ -93,6 +97,7 @@ public final class PreparedPool {
                 src = dst;
                 srcOff = dstOff;
             }
+            if (fuseLastTwo) lastTwo(shape, src, srcOff, y, yOff, buffers);
         }
         if (after != null) after.applyInPlace(y, yOff, yOff + outPlane);
     }
@@ -113,6 +118,41 @@ public final class PreparedPool {
                 along(map, src, s, dst, t);
             } else {
                 across(map, inner, src, s, dst, t);
+            }
+        }
+    }
+
+    /** The last two dims (rows, then along each row) in one sweep: each output row from one reduced input row. */
+    private void lastTwo(int[] shape, float[] src, int srcOff, float[] dst, int dstOff, float[][] buffers) {
+        int n = shape.length;
+        WindowMap rows = geometry.map(n - 2);
+        WindowMap cols = geometry.map(n - 1);
+        int outer = 1;
+        for (int i = 0; i < n - 2; i++) outer *= shape[i];
+        int h = shape[n - 2];
+        int w = shape[n - 1];
+        int outH = rows.outSize();
+        int outW = cols.outSize();
+        // slack past the row end lets the stride-2 vector loop run to the last output
+        if (buffers[2].length < w + 64) buffers[2] = new float[w + 64];
+        float[] row = buffers[2];
+        int rowStride = rows.step() * w;
+        for (int o1 = 0; o1 < outer; o1++) {
+            int s = srcOff + o1 * h * w;
+            int t = dstOff + o1 * outH * outW;
+            for (int o = 0; o < outH; o++) {
+                int count = rows.count(o);
+                int to = t + o * outW;
+                if (count == 0) {
+                    java.util.Arrays.fill(dst, to, to + outW, max ? Float.NEGATIVE_INFINITY : 0f);
+                    continue;
+                }
+                if (max) {
+                    kernel.maxRows(src, s + rows.start(o) * w, rowStride, count, row, 0, w);
+                } else {
+                    kernel.sumRows(src, s + rows.start(o) * w, rowStride, count, 1f / rows.divisor(o), row, 0, w);
+                }
+                along(cols, row, 0, dst, to);
             }
         }
     }
