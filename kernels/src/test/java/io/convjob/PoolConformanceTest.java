@@ -2,7 +2,6 @@ package io.convjob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.convjob.io.ModelWeights;
 import io.convjob.io.SafetensorsReader;
 import io.convjob.reference.ReferenceConv;
 import io.convjob.spec.ModelSpec;
@@ -118,7 +117,7 @@ class PoolConformanceTest {
             int[] sample = Arrays.copyOfRange(x, 1, x.length);
             int[] expected = Arrays.copyOfRange(yShape, 1, yShape.length);
             assertArrayEquals(expected, Model.fromSpec(spec).outputShape(sample), name + " (Model)");
-            assertArrayEquals(expected, io.convjob.spec.ModelChecks.checkInputShape(spec, sample), name + " (ModelChecks)");
+            assertArrayEquals(expected, io.convjob.shape.ModelChecks.checkInputShape(spec, sample), name + " (ModelChecks)");
             checked++;
         }
         assertEquals(64, checked, "index.json cases");

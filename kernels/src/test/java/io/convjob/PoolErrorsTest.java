@@ -2,7 +2,7 @@ package io.convjob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.convjob.spec.ModelChecks;
+import io.convjob.shape.ModelChecks;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecException;
 import io.convjob.spec.SpecParser;

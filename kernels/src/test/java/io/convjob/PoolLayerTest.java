@@ -81,7 +81,7 @@ class PoolLayerTest {
                   {"layer": "flatten"}]}""";
         ModelSpec spec = SpecParser.parse(json);
         assertArrayEquals(new int[] {6}, Model.fromSpec(spec).outputShape(new int[] {3, 17, 12}));
-        assertArrayEquals(new int[] {6}, io.convjob.spec.ModelChecks.checkInputShape(spec, new int[] {3, 17, 12}));
+        assertArrayEquals(new int[] {6}, io.convjob.shape.ModelChecks.checkInputShape(spec, new int[] {3, 17, 12}));
         assertSameAsLayerByLayer(json, random(4, 3, 3, 17, 12));
     }
 
@@ -90,7 +90,7 @@ class PoolLayerTest {
         ModelSpec spec = SpecParser.parse("""
                 {"layers": [{"layer": "flatten"}, {"layer": "MaxPool1d", "kernel_size": 2}]}""");
         var e = assertThrows(io.convjob.spec.SpecException.class,
-                () -> io.convjob.spec.ModelChecks.checkInputShape(spec, new int[] {2, 8}));
+                () -> io.convjob.shape.ModelChecks.checkInputShape(spec, new int[] {2, 8}));
         assertEquals("layers[1].layer: MaxPool1d needs rank 2 (channels, 1 spatial dim), got shape [16] from layers[0]",
                 e.getMessage());
     }

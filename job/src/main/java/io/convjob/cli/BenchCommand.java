@@ -3,7 +3,7 @@ package io.convjob.cli;
 import io.convjob.bench.BenchOptions;
 import io.convjob.bench.BenchResult;
 import io.convjob.bench.BenchSuite;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch: must be >= 1");
         int[] inputShape = ShapeOption.parse(command.commandLine(), "--input-shape", inputShapeText);
         io.convjob.spec.ModelSpec modelSpec = io.convjob.spec.SpecParser.parse(spec);
-        io.convjob.spec.ModelChecks.checkInputShape(modelSpec, inputShape);
+        io.convjob.shape.ModelChecks.checkInputShape(modelSpec, inputShape);
         io.convjob.Model model = io.convjob.Model.fromSpec(modelSpec);
         double seconds = "quick".equals(suite) ? 0.3 : 1.5;
         out.printf(java.util.Locale.ROOT, "engine %s, JVM %s, %d CPUs; %s on %s%n", io.convjob.fast.Engines.get().name(),
