@@ -120,7 +120,8 @@ CASES = {
     "adaptive_max1d": ([{"layer": "AdaptiveMaxPool1d", "output_size": 4}], (2, 10), {"pooling": True}),
     "conv_pool_flatten": ([conv("Conv2d", 3, 4, 3), {"layer": "ReLU"}, {"layer": "MaxPool2d", "kernel_size": 2},
                            {"layer": "Flatten"}], (3, 10, 12), {"pooling": True}),
-    "vgg11_features": (vgg11_features(), (3, 64, 64), {"prefix": "features.", "batch": 2, "pooling": True}),
+    "vgg11_features": (vgg11_features(), (3, 64, 64), {"prefix": "features.", "batch": 2, "pooling": True,
+                                                         "default_init": True}),
 }
 
 
@@ -174,7 +175,8 @@ def write_case(name, layers, shape, opts):
     gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
     seq = build(layers)
     model = WithClassifier(seq) if opts.get("prefix") else seq
-    randomize(model, gen)
+    if not opts.get("default_init"):
+        randomize(model, gen)
     model.eval()
     dtype = getattr(torch, opts.get("dtype", "float32"))
     state = collections.OrderedDict((k, v.detach().to(dtype)) for k, v in model.state_dict().items())

@@ -39,8 +39,11 @@ public final class ModelChecks {
         for (int i = 0; i < layers.size(); i++) {
             String name = model.stack() ? "layers[" + i + "]" : "";
             String p = name.isEmpty() ? "" : name + ".";
+            boolean torch = model.naming() instanceof WeightNaming.PyTorch;
             if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
+                int[] in = shape;
                 shape = PoolChecks.outputShape(layers.get(i), shape, name, from);
+                if (torch) checkTorchNotEmpty(in, shape, p);
                 from = name;
                 continue;
             }
@@ -54,8 +57,10 @@ public final class ModelChecks {
             int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
             ConvGeometry g = Shapes.lower(layer, spatial);
             checkPadding(g, p);
-            if (model.naming() instanceof WeightNaming.PyTorch) checkTorchPadding(g, p);
+            if (torch) checkTorchPadding(g, p);
+            int[] in = shape;
             shape = Shapes.outputShape(layer, shape);
+            if (torch) checkTorchNotEmpty(in, shape, p);
             from = name;
         }
         return shape;
@@ -71,6 +76,17 @@ public final class ModelChecks {
             throw new SpecException("input: " + who + needs);
         }
         throw new SpecException(name + ".num_spatial_dims: " + layer.layerName() + needs + " from " + from);
+    }
+
+    /** equinox returns an empty tensor where a window does not fit; PyTorch refuses ("output size is too small"). */
+    private static void checkTorchNotEmpty(int[] in, int[] out, String p) {
+        for (int d = 1; d < out.length; d++) {
+            if (out[d] == 0) {
+                throw new SpecException(p + "kernel_size: input " + Arrays.toString(in) + " gives output "
+                        + Arrays.toString(out) + ", empty in spatial dim " + (d - 1)
+                        + " (PyTorch refuses: the kernel does not fit the padded input)");
+            }
+        }
     }
 
     /**

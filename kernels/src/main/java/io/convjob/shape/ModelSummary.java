@@ -9,6 +9,8 @@ import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.PoolLayerSpec;
 import io.convjob.spec.PoolSpec;
+import io.convjob.spec.TorchAdaptivePoolSpec;
+import io.convjob.spec.TorchPoolSpec;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,6 +60,16 @@ public record ModelSummary(List<Row> rows, int[] inputShape) {
 
     private static String poolArguments(PoolLayerSpec p) {
         if (p instanceof AdaptivePoolSpec a) return "target=" + a.targetShape();
+        if (p instanceof TorchAdaptivePoolSpec a) return "output_size=" + a.outputSize() + " (PyTorch's windows)";
+        if (p instanceof TorchPoolSpec t) {
+            StringBuilder sb = new StringBuilder("k=").append(t.kernelSize()).append(" s=").append(t.stride());
+            if (!t.padding().allEqual(0)) sb.append(" p=").append(t.padding());
+            if (!t.dilation().allEqual(1)) sb.append(" d=").append(t.dilation());
+            if (t.ceilMode()) sb.append(" ceil_mode");
+            if (!t.countIncludePad()) sb.append(" exclude_pad");
+            if (t.divisorOverride() != 0) sb.append(" divisor=").append(t.divisorOverride());
+            return sb.append(" (PyTorch's)").toString();
+        }
         PoolSpec s = (PoolSpec) p;
         StringBuilder sb = new StringBuilder("k=").append(s.kernelSize());
         if (!s.stride().allEqual(1)) sb.append(" s=").append(s.stride());

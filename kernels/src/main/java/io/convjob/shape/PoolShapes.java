@@ -5,6 +5,8 @@ import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.PoolLayerSpec;
 import io.convjob.spec.PoolSpec;
 import io.convjob.spec.SpecException;
+import io.convjob.spec.TorchAdaptivePoolSpec;
+import io.convjob.spec.TorchPoolSpec;
 
 import java.util.Arrays;
 
@@ -31,7 +33,7 @@ public final class PoolShapes {
         WindowMap[] maps = new WindowMap[n];
         for (int d = 0; d < n; d++) {
             int in = sampleShape[d + 1];
-            maps[d] = layer instanceof PoolSpec p ? sliding(p, d, in) : adaptive((AdaptivePoolSpec) layer, d, in);
+            maps[d] = map(layer, d, in);
         }
         return new PoolGeometry(layer.reduction(), maps);
     }
@@ -53,6 +55,13 @@ public final class PoolShapes {
             throw new SpecException("input: flatten of " + Arrays.toString(sampleShape) + " has more than 2^31 values");
         }
         return new int[] {(int) n};
+    }
+
+    private static WindowMap map(PoolLayerSpec layer, int d, int in) {
+        if (layer instanceof PoolSpec p) return sliding(p, d, in);
+        if (layer instanceof AdaptivePoolSpec a) return adaptive(a, d, in);
+        if (layer instanceof TorchPoolSpec t) return TorchPoolShapes.sliding(t, d, in);
+        return TorchPoolShapes.adaptive((TorchAdaptivePoolSpec) layer, d, in);
     }
 
     /** equinox's Pool: use_ceil adds stride to hi when the windows do not end at the padded end; floor otherwise. */

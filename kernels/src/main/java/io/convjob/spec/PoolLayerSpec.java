@@ -5,7 +5,8 @@ package io.convjob.spec;
  * {@code AdaptiveMaxPool}/{@code AdaptiveAvgPool} ({@link AdaptivePoolSpec}). Pooling has no parameters and
  * keeps the channels; each channel is pooled alike.
  */
-public sealed interface PoolLayerSpec extends LayerSpec permits PoolSpec, AdaptivePoolSpec {
+public sealed interface PoolLayerSpec extends LayerSpec permits PoolSpec, AdaptivePoolSpec, TorchPoolSpec,
+        TorchAdaptivePoolSpec {
     int numSpatialDims();
 
     PoolReduction reduction();

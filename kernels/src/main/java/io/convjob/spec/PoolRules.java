@@ -20,6 +20,7 @@ public final class PoolRules {
         Objects.requireNonNull(layer, "layer");
         String p = SpecRules.prefix(path);
         int n = layer.numSpatialDims();
+        if (layer instanceof TorchPoolSpec || layer instanceof TorchAdaptivePoolSpec) return; // PyTorch's rules, checked by TorchSpecParser
         if (layer instanceof AdaptivePoolSpec a) {
             Dims target = a.targetShape();
             length(p + "target_shape", target.size(), target.toString(), n);

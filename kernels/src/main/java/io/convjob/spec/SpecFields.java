@@ -32,12 +32,30 @@ final class SpecFields {
         return node.has(key);
     }
 
-    boolean isText(String key) {
-        return node.get(key).isTextual();
-    }
-
     boolean isNull(String key) {
         return node.get(key).isNull();
+    }
+
+    /**
+     * PyTorch's {@code _ntuple} with optional entries: an int repeated {@code n} times, or a list of {@code n}
+     * ints or nulls; a null reads as 0. Values must be >= 1.
+     */
+    int[] positiveIntsOrNulls(String key, int n) {
+        JsonNode v = node.get(key);
+        String expected = "an int or a list of " + n + " ints or nulls";
+        int[] out = new int[n];
+        if (v.isArray()) {
+            if (v.size() != n) throw error(key, "expected " + expected + ", got " + show(v));
+            for (int i = 0; i < n; i++) {
+                out[i] = v.get(i).isNull() ? 0 : toInt(key, v.get(i), expected, v);
+                if (!v.get(i).isNull() && out[i] < 1) throw error(key, "must be >= 1 (or null), got " + show(v));
+            }
+            return out;
+        }
+        int value = toInt(key, v, expected);
+        if (value < 1) throw error(key, "must be >= 1, got " + show(v));
+        java.util.Arrays.fill(out, value);
+        return out;
     }
 
     SpecException error(String key, String message) {

@@ -23,9 +23,9 @@ public final class SpecWriter {
         if (model.stack()) {
             root = JSON.createObjectNode();
             ArrayNode layers = root.putArray("layers");
-            for (LayerSpec layer : model.layers()) layers.add(layer(layer));
+            for (int i = 0; i < model.layers().size(); i++) layers.add(layer(model.layers().get(i), "layers[" + i + "]"));
         } else {
-            root = layer(model.layers().get(0));
+            root = layer(model.layers().get(0), "spec");
         }
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -34,12 +34,39 @@ public final class SpecWriter {
         }
     }
 
-    private static ObjectNode layer(LayerSpec layer) {
+    /**
+     * @throws SpecException for a layer equinox has no form for (PyTorch's pooling where its windows differ)
+     */
+    private static ObjectNode layer(LayerSpec layer, String path) {
         ObjectNode node = JSON.createObjectNode();
-        if (layer instanceof ActivationSpec a) node.put("layer", a.activation().specName());
-        else if (layer instanceof ConvLayerSpec c) conv(node, c);
-        else throw new IllegalArgumentException("no equinox form for " + layer);
+        if (layer instanceof ActivationSpec a) {
+            node.put("layer", a.activation().specName());
+        } else if (layer instanceof ConvLayerSpec c) {
+            conv(node, c);
+        } else if (layer instanceof PoolSpec p) {
+            node.put("layer", p.layerName());
+            dims(node, "kernel_size", p.kernelSize());
+            dims(node, "stride", p.stride());
+            padding(node, p.padding());
+            node.put("use_ceil", p.useCeil());
+        } else if (layer instanceof AdaptivePoolSpec a) {
+            node.put("layer", a.layerName());
+            dims(node, "target_shape", a.targetShape());
+        } else if (layer instanceof FlattenSpec) {
+            node.put("layer", FlattenSpec.NAME);
+        } else if (layer instanceof PoolLayerSpec p) {
+            throw new SpecException(path + ": " + p.layerName() + " with PyTorch's windows (ceil_mode, dilation,"
+                    + " count_include_pad=false, divisor_override or adaptive) has no equinox form; run the PyTorch"
+                    + " spec itself");
+        } else {
+            throw new IllegalArgumentException("no equinox form for " + layer);
+        }
         return node;
+    }
+
+    private static void padding(ObjectNode node, Padding.Explicit e) {
+        ArrayNode pairs = node.putArray("padding");
+        for (int d = 0; d < e.lo().size(); d++) pairs.addArray().add(e.lo().get(d)).add(e.hi().get(d));
     }
 
     private static void conv(ObjectNode node, ConvLayerSpec c) {
@@ -53,8 +80,7 @@ public final class SpecWriter {
         if (c.padding() instanceof Padding.Named named) {
             node.put("padding", named.name());
         } else if (c.padding() instanceof Padding.Explicit e) {
-            ArrayNode pairs = node.putArray("padding");
-            for (int d = 0; d < e.lo().size(); d++) pairs.addArray().add(e.lo().get(d)).add(e.hi().get(d));
+            padding(node, e);
         }
         dims(node, "dilation", c.dilation());
         node.put("groups", c.groups());

@@ -29,6 +29,15 @@ final class TorchSpecParser {
     private static final List<String> TRANSPOSE_KEYS = List.of("layer", "name", "in_channels", "out_channels",
             "kernel_size", "stride", "padding", "output_padding", "groups", "bias", "dilation", "padding_mode",
             "device", "dtype");
+    private static final List<String> MAX_POOL_KEYS = List.of("layer", "name", "kernel_size", "stride", "padding",
+            "dilation", "return_indices", "ceil_mode");
+    private static final List<String> AVG_POOL1D_KEYS = List.of("layer", "name", "kernel_size", "stride", "padding",
+            "ceil_mode", "count_include_pad");
+    private static final List<String> AVG_POOL_KEYS = List.of("layer", "name", "kernel_size", "stride", "padding",
+            "ceil_mode", "count_include_pad", "divisor_override");
+    private static final List<String> ADAPTIVE_AVG_KEYS = List.of("layer", "name", "output_size");
+    private static final List<String> ADAPTIVE_MAX_KEYS = List.of("layer", "name", "output_size", "return_indices");
+    private static final List<String> FLATTEN_KEYS = List.of("layer", "name", "start_dim", "end_dim");
     private static final Map<String, List<String>> ACTIVATION_KEYS = Map.of(
             "ReLU", List.of("layer", "name", "inplace"),
             "GELU", List.of("layer", "name", "approximate"),
@@ -77,7 +86,12 @@ final class TorchSpecParser {
         for (int n = 1; n <= 3; n++) {
             if (layer.equals("Conv" + n + "d")) return conv(f, layer, n);
             if (layer.equals("ConvTranspose" + n + "d")) return convTranspose(f, layer, n);
+            if (layer.equals("MaxPool" + n + "d")) return pool(f, layer, PoolReduction.MAX, n);
+            if (layer.equals("AvgPool" + n + "d")) return pool(f, layer, PoolReduction.MEAN, n);
+            if (layer.equals("AdaptiveMaxPool" + n + "d")) return adaptivePool(f, layer, PoolReduction.MAX, n);
+            if (layer.equals("AdaptiveAvgPool" + n + "d")) return adaptivePool(f, layer, PoolReduction.MEAN, n);
         }
+        if (layer.equals("Flatten")) return flatten(f);
         List<String> keys = ACTIVATION_KEYS.get(layer);
         if (keys == null) throw f.error("layer", "unknown module \"" + layer + "\"; " + moduleNames());
         rejectUnknown(f, keys, layer);
@@ -116,7 +130,7 @@ final class TorchSpecParser {
     private static ConvTransposeSpec convTranspose(SpecFields f, String layer, int n) {
         rejectUnknown(f, TRANSPOSE_KEYS, layer);
         Common c = common(f, layer, n);
-        if (f.has("padding") && f.isText("padding")) {
+        if (f.has("padding") && f.isString("padding")) {
             throw f.error("padding", layer + " takes an int or a list of " + n + " ints (PyTorch has no \""
                     + f.string("padding") + "\" for transposed convolutions)");
         }
@@ -142,6 +156,76 @@ final class TorchSpecParser {
                 PaddingMode.ZEROS, null, true);
         SpecRules.check(spec, f.prefix());
         return spec;
+    }
+
+    /**
+     * MaxPool / AvgPool with PyTorch's defaults ({@code stride=None} is the kernel size). Where PyTorch's windows
+     * equal equinox's (no dilation, no ceil_mode, padding counted in the mean) this is equinox's {@link PoolSpec};
+     * otherwise a {@link TorchPoolSpec} computing PyTorch's windows on the same kernels.
+     */
+    private static PoolLayerSpec pool(SpecFields f, String layer, PoolReduction reduction, int n) {
+        boolean max = reduction == PoolReduction.MAX;
+        rejectUnknown(f, max ? MAX_POOL_KEYS : n == 1 ? AVG_POOL1D_KEYS : AVG_POOL_KEYS, layer);
+        if (!f.has("kernel_size")) throw f.error("kernel_size", "missing; " + layer + " requires kernel_size");
+        Dims kernel = positive(f, "kernel_size", f.dims("kernel_size", n, 1), n);
+        Dims stride = f.has("stride") && !f.isNull("stride") ? positive(f, "stride", f.dims("stride", n, 1), n) : kernel;
+        Dims padding = nonNegative(f, "padding", f.dims("padding", n, 0), n);
+        Dims dilation = max ? positive(f, "dilation", f.dims("dilation", n, 1), n) : Dims.repeat(1, n);
+        for (int d = 0; d < n; d++) {
+            int effective = dilation.get(d) * (kernel.get(d) - 1) + 1;
+            if (padding.get(d) > effective / 2) {
+                throw f.error("padding", "should be at most half of the effective kernel size (as PyTorch), got "
+                        + padding + " with kernel_size " + kernel + (max ? " and dilation " + dilation : ""));
+            }
+        }
+        if (f.bool("return_indices", false)) {
+            throw f.error("return_indices", "true is not supported: a layer here returns only the pooled values");
+        }
+        boolean ceilMode = f.bool("ceil_mode", false);
+        boolean countIncludePad = f.bool("count_include_pad", true);
+        int divisorOverride = 0;
+        if (f.has("divisor_override") && !f.isNull("divisor_override")) {
+            divisorOverride = f.requiredInt("divisor_override");
+            if (divisorOverride == 0) throw f.error("divisor_override", "must not be zero (as PyTorch)");
+        }
+        boolean sameAsEquinox = !ceilMode && dilation.allEqual(1) && divisorOverride == 0
+                && (max || countIncludePad || padding.allEqual(0));
+        PoolLayerSpec spec = sameAsEquinox
+                ? new PoolSpec(reduction, n, kernel, stride, Padding.Explicit.symmetric(padding), false)
+                : new TorchPoolSpec(reduction, n, kernel, stride, padding, dilation, ceilMode, countIncludePad,
+                        divisorOverride);
+        PoolRules.check(spec, f.prefix());
+        return spec;
+    }
+
+    /** AdaptiveAvgPool / AdaptiveMaxPool: {@code output_size} an int or one int (or null: keep) per dim. */
+    private static TorchAdaptivePoolSpec adaptivePool(SpecFields f, String layer, PoolReduction reduction, int n) {
+        rejectUnknown(f, reduction == PoolReduction.MAX ? ADAPTIVE_MAX_KEYS : ADAPTIVE_AVG_KEYS, layer);
+        if (!f.has("output_size")) throw f.error("output_size", "missing; " + layer + " requires output_size");
+        if (f.bool("return_indices", false)) {
+            throw f.error("return_indices", "true is not supported: a layer here returns only the pooled values");
+        }
+        return new TorchAdaptivePoolSpec(reduction, n, Dims.of(f.positiveIntsOrNulls("output_size", n)));
+    }
+
+    /** {@code nn.Flatten()}: everything after the batch dim, i.e. our per-sample flatten. */
+    private static FlattenSpec flatten(SpecFields f) {
+        rejectUnknown(f, FLATTEN_KEYS, "Flatten");
+        if (f.optionalInt("start_dim", 1) != 1) {
+            throw f.error("start_dim", "only 1 (flatten all but the batch dim) is supported, got " + f.requiredInt("start_dim"));
+        }
+        if (f.optionalInt("end_dim", -1) != -1) {
+            throw f.error("end_dim", "only -1 (to the last dim) is supported, got " + f.requiredInt("end_dim"));
+        }
+        return new FlattenSpec();
+    }
+
+    private static Dims positive(SpecFields f, String key, Dims values, int n) {
+        if (values.size() != n) throw f.error(key, "expected an int or a list of " + n + " ints, got " + values);
+        for (int d = 0; d < n; d++) {
+            if (values.get(d) < 1) throw f.error(key, "must be >= 1 in every dim (as PyTorch), got " + values);
+        }
+        return values;
     }
 
     /** The arguments Conv and ConvTranspose share, with PyTorch's defaults. */
@@ -170,7 +254,7 @@ final class TorchSpecParser {
     /** PyTorch's Conv padding: an int or one int per dim (both sides), "valid", or "same" (stride 1 only). */
     private static Padding convPadding(SpecFields f, int n, Dims stride) {
         if (!f.has("padding")) return Padding.Explicit.symmetric(Dims.repeat(0, n));
-        if (f.isText("padding")) {
+        if (f.isString("padding")) {
             String padding = f.string("padding");
             return switch (padding) {
                 case "valid" -> Padding.Explicit.symmetric(Dims.repeat(0, n));
@@ -218,7 +302,7 @@ final class TorchSpecParser {
     }
 
     private static String moduleNames() {
-        return "expected one of Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ReLU,"
-                + " GELU, SiLU, Sigmoid, Tanh";
+        return "expected one of Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d,"
+                + " AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d, Flatten, ReLU, GELU, SiLU, Sigmoid, Tanh";
     }
 }

@@ -97,7 +97,7 @@ class TorchSpecParserTest {
         {"layer": "ConvTranspose1d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "output_padding": 2, "stride": 2} | layers[0].output_padding: must be smaller than either stride or dilation (PyTorch's rule), got [2] with stride [2] and dilation [1]
         {"layer": "GELU", "approximate": "fast"} | layers[0].approximate: must be "none" or "tanh" (as PyTorch), got "fast"
         {"layer": "ReLU", "negative_slope": 0.1} | layers[0].negative_slope: unknown argument for ReLU; it takes layer, name, inplace
-        {"layer": "BatchNorm2d", "num_features": 3} | layers[0].layer: unknown module "BatchNorm2d"; expected one of Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ReLU, GELU, SiLU, Sigmoid, Tanh
+        {"layer": "BatchNorm2d", "num_features": 3} | layers[0].layer: unknown module "BatchNorm2d"; expected one of Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d, Flatten, ReLU, GELU, SiLU, Sigmoid, Tanh
         {"layer": "ReLU", "name": "a.b"} | layers[0].name: a module name is non-empty and has no '.', got "a.b"
         {"layer": "ReLU", "name": "x"}, {"layer": "ReLU", "name": "x"} | layers[1].name: "x" names two modules
         """)
@@ -138,11 +138,72 @@ class TorchSpecParserTest {
     }
 
     @Test
+    void poolingMapsToEquinoxWhereTheWindowsAgree() {
+        ModelSpec m = parse("{\"layer\": \"MaxPool2d\", \"kernel_size\": 2}, {\"layer\": \"AvgPool1d\", \"kernel_size\": 3,"
+                + " \"stride\": 1, \"padding\": 1}, {\"layer\": \"AvgPool2d\", \"kernel_size\": 3, \"count_include_pad\": false},"
+                + " {\"layer\": \"Flatten\"}");
+        assertEquals(List.of(
+                new PoolSpec(PoolReduction.MAX, 2, Dims.of(2, 2), Dims.of(2, 2), Padding.Explicit.symmetric(Dims.of(0, 0)), false),
+                new PoolSpec(PoolReduction.MEAN, 1, Dims.of(3), Dims.of(1), Padding.Explicit.symmetric(Dims.of(1)), false),
+                new PoolSpec(PoolReduction.MEAN, 2, Dims.of(3, 3), Dims.of(3, 3), Padding.Explicit.symmetric(Dims.of(0, 0)), false),
+                new FlattenSpec()), m.layers());
+    }
+
+    @Test
+    void poolingKeepsPyTorchsWindowsWhereTheyDiffer() {
+        ModelSpec m = parse("{\"layer\": \"MaxPool2d\", \"kernel_size\": 3, \"stride\": 2, \"padding\": 1, \"dilation\": [1, 2],"
+                + " \"ceil_mode\": true}, {\"layer\": \"AvgPool3d\", \"kernel_size\": 2, \"stride\": null, \"padding\": 1,"
+                + " \"count_include_pad\": false, \"divisor_override\": 5}, {\"layer\": \"AdaptiveAvgPool2d\", \"output_size\": [7, null]}");
+        assertEquals(List.of(
+                new TorchPoolSpec(PoolReduction.MAX, 2, Dims.of(3, 3), Dims.of(2, 2), Dims.of(1, 1), Dims.of(1, 2), true, true, 0),
+                new TorchPoolSpec(PoolReduction.MEAN, 3, Dims.of(2, 2, 2), Dims.of(2, 2, 2), Dims.of(1, 1, 1), Dims.of(1, 1, 1),
+                        false, false, 5),
+                new TorchAdaptivePoolSpec(PoolReduction.MEAN, 2, Dims.of(7, 0))), m.layers());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        {"layer": "MaxPool2d", "kernel_size": 3, "padding": 2} | layers[0].padding: should be at most half of the effective kernel size (as PyTorch), got [2, 2] with kernel_size [3, 3] and dilation [1, 1]
+        {"layer": "MaxPool1d", "kernel_size": 3, "return_indices": true} | layers[0].return_indices: true is not supported: a layer here returns only the pooled values
+        {"layer": "MaxPool1d"} | layers[0].kernel_size: missing; MaxPool1d requires kernel_size
+        {"layer": "MaxPool1d", "kernel_size": 0} | layers[0].kernel_size: must be >= 1 in every dim (as PyTorch), got [0]
+        {"layer": "AvgPool1d", "kernel_size": 2, "divisor_override": 2} | layers[0].divisor_override: unknown argument for AvgPool1d; it takes layer, name, kernel_size, stride, padding, ceil_mode, count_include_pad
+        {"layer": "AvgPool2d", "kernel_size": 2, "divisor_override": 0} | layers[0].divisor_override: must not be zero (as PyTorch)
+        {"layer": "AvgPool2d", "kernel_size": 2, "dilation": 2} | layers[0].dilation: unknown argument for AvgPool2d; it takes layer, name, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        {"layer": "AdaptiveAvgPool2d", "output_size": [0, 3]} | layers[0].output_size: must be >= 1 (or null), got [0, 3]
+        {"layer": "AdaptiveAvgPool2d", "output_size": [3]} | layers[0].output_size: expected an int or a list of 2 ints or nulls, got [3]
+        {"layer": "AdaptiveMaxPool1d", "output_size": 2, "return_indices": true} | layers[0].return_indices: true is not supported: a layer here returns only the pooled values
+        {"layer": "Flatten", "start_dim": 0} | layers[0].start_dim: only 1 (flatten all but the batch dim) is supported, got 0
+        {"layer": "Flatten", "end_dim": 2} | layers[0].end_dim: only -1 (to the last dim) is supported, got 2
+        """)
+    void poolingRefusalsNameTheArgument(String layers, String expected) {
+        assertEquals(expected, error(layers));
+    }
+
+    /** equinox gives an empty output where the window does not fit; PyTorch refuses, and so does its form here. */
+    @Test
+    void pyTorchRefusesEmptyOutputs() {
+        assertEquals("layers[0].kernel_size: input [1, 2, 2] gives output [1, 0, 0], empty in spatial dim 0 (PyTorch"
+                + " refuses: the kernel does not fit the padded input)", assertThrows(SpecException.class,
+                () -> ModelChecks.checkInputShape(parse("{\"layer\": \"MaxPool2d\", \"kernel_size\": 3}"), new int[] {1, 2, 2}))
+                .getMessage());
+        assertEquals("layers[0].kernel_size: MaxPool1d of spatial dim 0 (size 2, padding 0, effective kernel 5) gives"
+                + " output size 0 (PyTorch refuses: output size is too small)", assertThrows(SpecException.class,
+                () -> ModelChecks.checkInputShape(parse("{\"layer\": \"MaxPool1d\", \"kernel_size\": 3, \"dilation\": 2}"),
+                        new int[] {1, 2})).getMessage());
+        assertEquals("layers[0].kernel_size: input [1, 2] gives output [1, 0], empty in spatial dim 0 (PyTorch refuses:"
+                + " the kernel does not fit the padded input)", assertThrows(SpecException.class,
+                () -> ModelChecks.checkInputShape(parse("{\"layer\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 1,"
+                        + " \"kernel_size\": 3}"), new int[] {1, 2})).getMessage());
+    }
+
+    @Test
     void theEquinoxFormOfAPyTorchSpecReadsBack() {
         ModelSpec torch = parse("{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": [3, 2],"
                 + " \"padding\": \"same\", \"padding_mode\": \"reflect\"}, {\"layer\": \"GELU\"},"
                 + " {\"layer\": \"ConvTranspose1d\", \"in_channels\": 4, \"out_channels\": 2, \"kernel_size\": 3, \"stride\": 2,"
-                + " \"padding\": 1, \"output_padding\": 1}");
+                + " \"padding\": 1, \"output_padding\": 1}, {\"layer\": \"MaxPool1d\", \"kernel_size\": 2},"
+                + " {\"layer\": \"Flatten\"}");
         ModelSpec back = SpecParser.parse(SpecWriter.toJson(torch.asEquinox()));
         assertEquals(torch.asEquinox(), back);
     }

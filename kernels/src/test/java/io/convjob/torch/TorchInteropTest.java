@@ -7,6 +7,10 @@ import io.convjob.io.SafetensorsReader;
 import io.convjob.io.SafetensorsWriter;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecParser;
+import io.convjob.spec.PoolLayerSpec;
+import io.convjob.spec.SpecException;
+import io.convjob.spec.TorchAdaptivePoolSpec;
+import io.convjob.spec.TorchPoolSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,8 +20,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,7 +42,7 @@ class TorchInteropTest {
     @TempDir Path tmp;
 
     static List<TorchCases.Case> cases() {
-        return TorchCases.cases().stream().filter(c -> !c.pooling()).toList();
+        return TorchCases.cases();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -59,6 +68,20 @@ class TorchInteropTest {
         ModelSpec spec = spec(c);
         Path weights = tmp.resolve("eqx.safetensors");
         Path specOut = tmp.resolve("eqx.json");
+        OptionalInt torchOnly = IntStream.range(0, spec.layers().size())
+                .filter(i -> spec.layers().get(i) instanceof TorchPoolSpec || spec.layers().get(i) instanceof TorchAdaptivePoolSpec)
+                .findFirst();
+        if (torchOnly.isPresent()) {
+            // PyTorch's own windows have no equinox form: refused with one line, nothing written
+            int i = torchOnly.getAsInt();
+            String layer = ((PoolLayerSpec) spec.layers().get(i)).layerName();
+            assertEquals("layers[" + i + "]: " + layer + " with PyTorch's windows (ceil_mode, dilation, count_include_pad=false,"
+                    + " divisor_override or adaptive) has no equinox form; run the PyTorch spec itself",
+                    assertThrows(SpecException.class, () -> TorchImport.write(spec,
+                            TorchWeights.open(c.dir().resolve("model.pt")), weights, specOut)).getMessage());
+            assertFalse(Files.exists(weights) || Files.exists(specOut));
+            return;
+        }
         TorchImport.write(spec, TorchWeights.open(c.dir().resolve("model.pt")), weights, specOut);
         ModelSpec equinox = SpecParser.parse(specOut);
         assertTrue(equinox.naming() instanceof io.convjob.spec.WeightNaming.Equinox);
