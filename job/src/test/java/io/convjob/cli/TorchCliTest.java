@@ -40,7 +40,7 @@ class TorchCliTest {
         cases = root.resolve("job/target/torch-cases");
         String python = lastLine(exec(root, "bash", root.resolve(".ci/pyenv").toString()));
         exec(root, python, root.resolve("kernels/src/test/python/torch_cases.py").toString(), cases.toString(),
-                "stack_activations", "prefixed");
+                "stack_activations", "prefixed", "vgg11_features");
     }
 
     @Test
@@ -50,6 +50,21 @@ class TorchCliTest {
                 c.resolve("model.pt").toString(), "--input", arrowInput(c).toString(), "--output",
                 tmp.resolve("out").toString(), "--master", "local[2]");
         assertEquals(0, run.code(), run.err());
+        TensorDirs.assertMatches(expected(c), TensorDirs.read(tmp.resolve("out")));
+    }
+
+    /** The README's VGG example: conf/specs/vgg11-features-torch.json is the layer list PyTorch ran. */
+    @Test
+    void vgg11FeaturesRunOnSparkAsPyTorchComputesThem() throws IOException {
+        Path c = cases.resolve("vgg11_features");
+        Path root = Path.of(System.getProperty("convjob.root", "..")).toAbsolutePath().normalize();
+        Path spec = root.resolve("conf/specs/vgg11-features-torch.json");
+        assertEquals(io.convjob.spec.SpecParser.parse(c.resolve("spec.json")), io.convjob.spec.SpecParser.parse(spec));
+        CliRun run = CliRun.of("run", "--spec", spec.toString(), "--weights", c.resolve("model.pt").toString(),
+                "--weights-prefix", "features.", "--input", arrowInput(c).toString(), "--output",
+                tmp.resolve("out").toString(), "--master", "local[2]");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().startsWith("rows: 2 (rejected: 0), shape [3, 64, 64] -> [512, 2, 2]"), run.out());
         TensorDirs.assertMatches(expected(c), TensorDirs.read(tmp.resolve("out")));
     }
 
