@@ -104,7 +104,7 @@ public final class TorchCheckpoint implements StateDict {
                         + ", not a state dict; save model.state_dict()");
             }
             Map<String, Object> flat = new LinkedHashMap<>();
-            flatten("", dict, flat, source);
+            flatten("", dict, flat, source, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
             return new TorchCheckpoint(source, zip, prefix, order, Collections.unmodifiableMap(flat));
         } catch (ZipArchive.ZipFormatException e) {
             throw new WeightFormatException(source + ": " + e.getMessage());
@@ -130,9 +130,14 @@ public final class TorchCheckpoint implements StateDict {
         if (count > Integer.MAX_VALUE - 8) {
             throw new WeightFormatException(source + ": key '" + key + "' has " + count + " elements, more than a Java array holds");
         }
-        long lastIndex = view.offset();
-        for (int d = 0; d < view.size().length; d++) {
-            if (view.size()[d] > 0) lastIndex += (view.size()[d] - 1) * view.stride()[d];
+        long lastIndex;
+        try {
+            lastIndex = view.offset();
+            for (int d = 0; d < view.size().length; d++) {
+                if (view.size()[d] > 0) lastIndex = Math.addExact(lastIndex, Math.multiplyExact(view.size()[d] - 1L, view.stride()[d]));
+            }
+        } catch (ArithmeticException e) {
+            throw new WeightFormatException(source + ": key '" + key + "' has strides beyond any storage");
         }
         if (count > 0 && (view.offset() < 0 || lastIndex >= storage.numel())) {
             throw new WeightFormatException(source + ": key '" + key + "' reaches element " + lastIndex
@@ -166,7 +171,6 @@ public final class TorchCheckpoint implements StateDict {
             throw new WeightFormatException(source + ": key '" + key + "': storage " + name + " is missing from the archive");
         }
         FloatDtype dtype = storage.type().dtype();
-        long needed = storage.numel() * dtype.size();
         byte[] bytes;
         try {
             bytes = zip.read(entry);
@@ -175,9 +179,9 @@ public final class TorchCheckpoint implements StateDict {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + source, e);
         }
-        if (bytes.length < needed) {
+        if (storage.numel() > bytes.length / dtype.size()) {
             throw new WeightFormatException(source + ": key '" + key + "': storage " + name + " has " + bytes.length
-                    + " bytes, its " + storage.numel() + " elements need " + needed);
+                    + " bytes, too few for its " + storage.numel() + " elements of " + storage.type().torchDtype());
         }
         float[] out = new float[(int) storage.numel()];
         dtype.decode(ByteBuffer.wrap(bytes).order(byteOrder), out, 0, out.length);
@@ -250,15 +254,21 @@ public final class TorchCheckpoint implements StateDict {
         };
     }
 
-    private static void flatten(String path, Map<?, ?> dict, Map<String, Object> out, String source) {
+    private static void flatten(String path, Map<?, ?> dict, Map<String, Object> out, String source,
+                                java.util.Set<Object> open) {
+        if (!open.add(dict)) {
+            throw new WeightFormatException(source + ": key '" + path.substring(0, path.length() - 1)
+                    + "' holds a dict that contains itself");
+        }
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
                 throw new WeightFormatException(source + ": a state dict key is " + pythonType(e.getKey())
                         + " " + e.getKey() + ", not a string");
             }
-            if (e.getValue() instanceof Map<?, ?> inner) flatten(path + key + ".", inner, out, source);
+            if (e.getValue() instanceof Map<?, ?> inner) flatten(path + key + ".", inner, out, source, open);
             else out.put(path + key, e.getValue());
         }
+        open.remove(dict);
     }
 
     static String pythonType(Object value) {

@@ -140,7 +140,7 @@ final class ZipArchive {
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(compressed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) entry.size());
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(entry.size(), 1 << 20));
             byte[] buffer = new byte[1 << 16];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buffer);
@@ -148,6 +148,9 @@ final class ZipArchive {
                     throw new ZipFormatException("entry " + entry.name() + " is cut short (truncated)");
                 }
                 out.write(buffer, 0, n);
+                if (out.size() > entry.size()) {
+                    throw new ZipFormatException("entry " + entry.name() + " inflates beyond its declared size (corrupt)");
+                }
             }
             return out.toByteArray();
         } catch (DataFormatException e) {

@@ -65,6 +65,8 @@ class TorchCheckpointTest {
                 "refused: calls torch.FloatStorage, which is not an allowed callable");
         // BUILD on a tensor rebuild function's result is not an OrderedDict's attributes
         assertRefused(pickle("\u0080\u0002]}b."), "refused: sets state on a list (only an OrderedDict's attributes may be set)");
+        // a dict holding itself: refused, not a stack overflow
+        assertRefused(pickle("\u0080\u0002}q\u0000", str("a"), "h\u0000s."), "key 'a' holds a dict that contains itself");
         assertFalse(Files.exists(marker), "a payload ran");
     }
 
