@@ -170,7 +170,8 @@ final class ConvCases {
     /** Runs the case through {@code engine} and the reference; asserts agreement relative to max |y|. */
     static void assertMatchesReference(ConvEngine engine, Case c) {
         ConvGeometry g = Shapes.lower(c.spec(), c.inShape());
-        Random r = new Random(Arrays.hashCode(c.inShape()) * 31L + c.spec().hashCode());
+        // seeded from the spec's text: its hashCode mixes in enum identity hashes, which change with test order
+        Random r = new Random(Arrays.hashCode(c.inShape()) * 31L + c.spec().toString().hashCode());
         float[] w = randomArray(r, (int) c.spec().weightCount());
         float[] bias = c.spec().useBias() ? randomArray(r, c.spec().outChannels()) : null;
         float[] x = randomArray(r, c.batch() * g.inChannels() * (int) g.inSpatialSize());
