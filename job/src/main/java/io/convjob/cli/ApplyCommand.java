@@ -140,8 +140,7 @@ public final class ApplyCommand implements Callable<Integer> {
     }
 
     private int[] checkedOutput(Model m, int[] sample) {
-        ModelChecks.checkInputShape(m.spec(), sample);
-        return m.outputShape(sample);
+        return ModelChecks.checkInputShape(m.spec(), sample);
     }
 
     // reused across record batches: fresh memory costs a page fault per 4 KiB on these VMs

@@ -7,8 +7,6 @@ import io.convjob.arrow.TensorFileWriter;
 import io.convjob.spark.TensorCommitMessage;
 import io.convjob.spark.TensorCommitter;
 import io.convjob.spark.TensorFilePartition;
-import io.convjob.spark.TensorScanPlanner;
-import io.convjob.spark.TensorSourceOptions;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,23 +35,24 @@ public final class TensorFileJob {
     }
 
     /**
-     * @param paths       input files, directories or globs of Arrow IPC tensor files
      * @param column      the tensor column
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
      * @param batchSize   rows per kernel call
      * @param output      the output directory (created; must hold no data files unless the caller cleared it)
      */
-    public record Options(List<String> paths, String column, int[] inputShape, int[] outputShape, int batchSize,
-                          String output) implements Serializable {}
+    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize, String output)
+            implements Serializable {}
 
     /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
     public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
 
-    public static Result run(JavaSparkContext spark, Options options, KernelFactory kernels) {
-        List<TensorFilePartition> partitions = TensorScanPlanner.plan(new TensorSourceOptions(options.paths(),
-                options.column(), options.inputShape(), Integer.MAX_VALUE, TensorSourceOptions.DEFAULT_ROWS_PER_BATCH,
-                false)).partitions();
+    /**
+     * @param partitions the input as the driver planned it ({@code TensorScanPlanner}): files, or batch ranges of
+     *                   them; one task each
+     */
+    public static Result run(JavaSparkContext spark, List<TensorFilePartition> partitions, Options options,
+            KernelFactory kernels) {
         TensorCommitter committer = new TensorCommitter(Path.of(options.output()).toAbsolutePath().toString(),
                 "convjob-" + UUID.randomUUID());
         List<TensorCommitMessage> messages;

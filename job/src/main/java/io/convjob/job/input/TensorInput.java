@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -37,13 +38,28 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
      */
     public static TensorInput read(SparkSession spark, String path, InputFormat format, String column, int[] shape) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        InputFormat resolved = format != null ? format : detect(conf, path);
+        InputFormat resolved = format(spark, path, format);
         Dataset<Row> frame = resolved == InputFormat.PARQUET ? spark.read().parquet(path)
                 : spark.read().format(ARROW_SOURCE).option("column", column).load(path);
-        StructField field = tensorField(frame, column, path);
+        StructField field = tensorField(frame.schema(), column, path);
         int[] declared = resolved == InputFormat.PARQUET ? parquetShape(conf, frame, column) : TensorColumns.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
+    }
+
+    /** The storage of {@code path}: {@code given} if not null, else Parquet if it names or holds .parquet files. */
+    public static InputFormat format(SparkSession spark, String path, InputFormat given) {
+        return given != null ? given : detect(spark.sparkContext().hadoopConfiguration(), path);
+    }
+
+    /**
+     * The sample shape of tensor files whose Spark schema is {@code schema} (as the {@code arrow-tensor} source
+     * plans them), checked as {@link #read} checks it.
+     *
+     * @param given the sample shape to use, or null to take the declared one
+     */
+    public static int[] sampleShape(StructType schema, String path, String column, int[] given) {
+        return resolveShape(path, column, given, TensorColumns.shapeOf(tensorField(schema, column, path)));
     }
 
     private static InputFormat detect(Configuration conf, String path) {
@@ -58,10 +74,10 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         }
     }
 
-    private static StructField tensorField(Dataset<Row> frame, String column, String path) {
-        StructField field = Arrays.stream(frame.schema().fields()).filter(f -> f.name().equals(column)).findFirst()
+    private static StructField tensorField(StructType schema, String column, String path) {
+        StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(column)).findFirst()
                 .orElseThrow(() -> new InputException(path + ": no column '" + column + "', columns are "
-                        + Arrays.toString(frame.columns())));
+                        + Arrays.toString(schema.fieldNames())));
         if (!(field.dataType() instanceof ArrayType array) || !isNumeric(array)) {
             throw new InputException(path + ": column '" + column + "' must be a list of float, got "
                     + field.dataType().simpleString());
