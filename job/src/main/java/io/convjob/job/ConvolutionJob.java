@@ -1,15 +1,16 @@
 package io.convjob.job;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
-import io.convjob.job.input.InputFormat;
 import io.convjob.job.input.TensorInput;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spark.ArrowTensorSource;
 import io.convjob.spark.TensorFilePartition;
 import io.convjob.spark.TensorScanPlanner;
 import io.convjob.spark.TensorSourceOptions;
@@ -95,7 +96,7 @@ public final class ConvolutionJob {
         FileSystem fs = fileSystem(spark, output);
         if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        InputFormat format = TensorInput.format(spark, options.input(), options.inputFormat());
+        TensorFormat format = TensorInput.format(spark, options.input(), options.inputFormat());
         if (isFileToFile(format, options)) {
             // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
             TensorScanPlanner plan = TensorScanPlanner.plan(new TensorSourceOptions(List.of(options.input()),
@@ -119,7 +120,7 @@ public final class ConvolutionJob {
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
-            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
                     .save(options.output());
             long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -136,8 +137,8 @@ public final class ConvolutionJob {
      * Arrow files in, every row kept, partitions as the files give them: the lean path, Arrow to Arrow without Spark
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
-    private static boolean isFileToFile(InputFormat format, JobOptions options) {
-        return format == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+    private static boolean isFileToFile(TensorFormat format, JobOptions options) {
+        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
     }
 
     private JobSummary runFileToFile(SparkSession spark, JobOptions options, List<TensorFilePartition> partitions,

@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
@@ -72,8 +73,8 @@ public final class TensorFileJob {
         }
         committer.commit(messages, false);
         long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
-        long in = elements(options.inputShape()) * Float.BYTES;
-        long out = elements(options.outputShape()) * Float.BYTES;
+        long in = Tensor.elementCount(options.inputShape()) * Float.BYTES;
+        long out = Tensor.elementCount(options.outputShape()) * Float.BYTES;
         return new Result(rows, rows * in, rows * out, messages.size());
     }
 
@@ -99,12 +100,6 @@ public final class TensorFileJob {
                 return;
             }
         }
-    }
-
-    private static long elements(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        return n;
     }
 
     /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */

@@ -5,9 +5,9 @@ import io.convjob.arrow.TensorFileReader;
 import io.convjob.error.InputException;
 import io.convjob.job.frame.ConvOptions;
 import io.convjob.job.frame.Convolutions;
-import io.convjob.job.input.TensorColumns;
 import io.convjob.job.model.SpecText;
 import io.convjob.shape.ModelChecks;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.spec.ModelSpec;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -127,13 +127,13 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
         if (!(input.dataType() instanceof ArrayType)) {
             throw new InputException("column '" + getInputCol() + "' must be array<float>, got " + input.dataType().simpleString());
         }
-        int[] shape = getInputShape() != null ? getInputShape() : TensorColumns.shapeOf(input);
+        int[] shape = getInputShape() != null ? getInputShape() : TensorSchemas.shapeOf(input);
         if (shape == null) {
             throw new ShapeException("column '" + getInputCol() + "' has no shape in its metadata; set inputShape");
         }
         int[] out = ModelChecks.checkInputShape(parsedSpec(), shape);
-        StructField result = new StructField(getOutputCol(), TensorColumns.TYPE, false,
-                TensorColumns.withShape(Metadata.empty(), out));
+        StructField result = new StructField(getOutputCol(), TensorSchemas.TENSOR_TYPE, false,
+                TensorSchemas.withShape(Metadata.empty(), out));
         if (getInputCol().equals(getOutputCol())) {
             StructField[] fields = schema.fields().clone();
             fields[schema.fieldIndex(getInputCol())] = result;

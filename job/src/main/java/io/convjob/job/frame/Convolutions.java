@@ -2,12 +2,12 @@ package io.convjob.job.frame;
 
 import io.convjob.ShapeException;
 import io.convjob.error.InputException;
-import io.convjob.job.input.TensorColumns;
 import io.convjob.job.model.ModelCache;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.spec.ModelSpec;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -51,7 +51,7 @@ public final class Convolutions {
             throw new InputException("column '" + options.inputCol() + "' must be array<float>, got "
                     + field.dataType().simpleString());
         }
-        int[] shape = options.inputShape() != null ? options.inputShape() : TensorColumns.shapeOf(field);
+        int[] shape = options.inputShape() != null ? options.inputShape() : TensorSchemas.shapeOf(field);
         if (shape == null) {
             throw new ShapeException("column '" + options.inputCol() + "' has no shape in its metadata; give the input shape");
         }
@@ -106,8 +106,8 @@ public final class Convolutions {
         TensorLayout layout = new TensorLayout(tensorIndex, inputCol, replace, kept, idIndex >= kept ? -1 : idIndex,
                 fileIndex, source);
 
-        StructField result = new StructField(outputCol, TensorColumns.TYPE, false,
-                TensorColumns.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
+        StructField result = new StructField(outputCol, TensorSchemas.TENSOR_TYPE, false,
+                TensorSchemas.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
                         model.outputShape()));
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()).subList(0, kept));
         if (replace) fields.set(tensorIndex, result);
