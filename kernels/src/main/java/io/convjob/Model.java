@@ -2,12 +2,15 @@ package io.convjob;
 
 import io.convjob.engine.ConvEngine;
 import io.convjob.init.ConvParams;
+import io.convjob.spec.Activation;
 import io.convjob.spec.ActivationSpec;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.ConvSpec;
 import io.convjob.spec.ConvTransposeSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +64,14 @@ public final class Model implements TensorFunction {
                 layers.add(new ActivationLayer(a));
                 continue;
             }
+            if (ls instanceof PoolLayerSpec pool) {
+                layers.add(PoolLayer.of(pool));
+                continue;
+            }
+            if (ls instanceof FlattenSpec f) {
+                layers.add(new Flatten(f));
+                continue;
+            }
             ConvLayerSpec conv = (ConvLayerSpec) ls;
             ConvParams p = params.params(i, conv, path);
             layers.add(conv instanceof ConvTransposeSpec t ? ConvTranspose.of(t, p.weight(), p.bias(), engine)
@@ -108,20 +119,32 @@ public final class Model implements TensorFunction {
         int next = 0;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
+            // an activation before a MaxPool that commutes with it runs after the pooling, on 1/k of the values
+            Activation pooledAfter = null;
+            if (layer instanceof ActivationLayer a && i + 1 < layers.size() && layers.get(i + 1) instanceof PoolLayer p
+                    && p.commutesWith(a.spec().activation(), shape)) {
+                pooledAfter = a.spec().activation();
+                layer = p;
+                i++;
+            }
             int[] outShape = layer.outputShape(shape);
             boolean last = i == layers.size() - 1;
             float[] target;
             if (last) {
                 target = y;
-            } else if (layer instanceof ActivationLayer && current != x) {
-                target = current; // in place on our own intermediate buffer
+            } else if (layer instanceof Flatten || layer instanceof ActivationLayer && current != x) {
+                target = current; // in place on our own intermediate buffer (flatten: the same values)
             } else {
                 int need = Math.toIntExact(batch * Tensor.elementCount(outShape));
                 if (pair[next].length < need) pair[next] = new float[need];
                 target = pair[next];
                 next ^= 1;
             }
-            layer.run(current, shape, batch, target, threads);
+            if (pooledAfter != null) {
+                ((PoolLayer) layer).run(current, shape, batch, target, threads, pooledAfter);
+            } else {
+                layer.run(current, shape, batch, target, threads);
+            }
             current = target;
             shape = outShape;
         }

@@ -1,8 +1,10 @@
 package io.convjob.shape;
 
 import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
 import io.convjob.spec.SpecException;
 
 import java.util.ArrayList;
@@ -42,12 +44,18 @@ public final class ModelChecks {
         List<int[]> outputs = new ArrayList<>();
         long[] macs = new long[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
+            String name = model.stack() ? ModelSpec.stackPath(i) : "";
+            String p = name.isEmpty() ? "" : name + ".";
+            if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
+                shape = PoolChecks.outputShape(layers.get(i), shape, name, from); // pooling changes the shape, no MACs
+                outputs.add(shape.clone());
+                from = name;
+                continue;
+            }
             if (!(layers.get(i) instanceof ConvLayerSpec layer)) { // activations keep the shape
                 outputs.add(shape.clone());
                 continue;
             }
-            String name = model.stack() ? ModelSpec.stackPath(i) : "";
-            String p = name.isEmpty() ? "" : name + ".";
             checkRank(layer, shape, name, from);
             if (shape[0] != layer.inChannels()) {
                 throw new SpecException(p + "in_channels: " + layer.inChannels() + " does not match the " + shape[0]
