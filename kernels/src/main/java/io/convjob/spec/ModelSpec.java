@@ -33,4 +33,14 @@ public record ModelSpec(List<LayerSpec> layers, boolean stack, WeightNaming nami
 
     /** The same layers, named as equinox names them (what {@code import-torch} writes). */
     public ModelSpec asEquinox() { return new ModelSpec(layers, stack); }
+
+    /** The JSON path of entry {@code index} of a stack, {@code layers[2]}: the one spelling every message uses. */
+    public static String stackPath(int index) {
+        return "layers[" + index + "]";
+    }
+
+    /** The prefix that leads a message about entry {@code index}: {@code layers[2].} in a stack, empty for one layer. */
+    public String pathOf(int index) {
+        return stack ? stackPath(index) + "." : "";
+    }
 }

@@ -121,10 +121,12 @@ final class TorchSpecParser {
         Common c = common(f, layer, n);
         Padding padding = convPadding(f, n, c.stride());
         PaddingMode mode = paddingMode(f);
-        ConvSpec spec = new ConvSpec(n, c.in(), c.out(), c.kernel(), c.stride(), padding, c.dilation(), c.groups(),
-                c.bias(), mode, null, true);
-        SpecRules.check(spec, f.prefix());
-        return spec;
+        try {
+            return new ConvSpec(n, c.in(), c.out(), c.kernel(), c.stride(), padding, c.dilation(), c.groups(), c.bias(),
+                    mode, null, true);
+        } catch (SpecException e) { // the record checked itself; the message gains the entry's JSON path
+            throw e.at(f.prefix());
+        }
     }
 
     private static ConvTransposeSpec convTranspose(SpecFields f, String layer, int n) {
@@ -151,11 +153,12 @@ final class TorchSpecParser {
             throw f.error("padding_mode", "only \"zeros\" is supported for " + layer + " (as in PyTorch), got \""
                     + f.string("padding_mode") + "\"");
         }
-        ConvTransposeSpec spec = new ConvTransposeSpec(n, c.in(), c.out(), c.kernel(), c.stride(),
-                Padding.Explicit.symmetric(padding), outputPadding, c.dilation(), c.groups(), c.bias(),
-                PaddingMode.ZEROS, null, true);
-        SpecRules.check(spec, f.prefix());
-        return spec;
+        try {
+            return new ConvTransposeSpec(n, c.in(), c.out(), c.kernel(), c.stride(), Padding.Explicit.symmetric(padding),
+                    outputPadding, c.dilation(), c.groups(), c.bias(), PaddingMode.ZEROS, null, true);
+        } catch (SpecException e) {
+            throw e.at(f.prefix());
+        }
     }
 
     /**
@@ -190,12 +193,14 @@ final class TorchSpecParser {
         }
         boolean sameAsEquinox = !ceilMode && dilation.allEqual(1) && divisorOverride == 0
                 && (max || countIncludePad || padding.allEqual(0));
-        PoolLayerSpec spec = sameAsEquinox
-                ? new PoolSpec(reduction, n, kernel, stride, Padding.Explicit.symmetric(padding), false)
-                : new TorchPoolSpec(reduction, n, kernel, stride, padding, dilation, ceilMode, countIncludePad,
-                        divisorOverride);
-        PoolRules.check(spec, f.prefix());
-        return spec;
+        try {
+            return sameAsEquinox
+                    ? new PoolSpec(reduction, n, kernel, stride, Padding.Explicit.symmetric(padding), false)
+                    : new TorchPoolSpec(reduction, n, kernel, stride, padding, dilation, ceilMode, countIncludePad,
+                            divisorOverride);
+        } catch (SpecException e) {
+            throw e.at(f.prefix());
+        }
     }
 
     /** AdaptiveAvgPool / AdaptiveMaxPool: {@code output_size} an int or one int (or null: keep) per dim. */
