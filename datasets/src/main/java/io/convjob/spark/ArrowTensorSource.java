@@ -30,7 +30,12 @@ public final class ArrowTensorSource implements TableProvider, DataSourceRegiste
 
     @Override
     public StructType inferSchema(CaseInsensitiveStringMap options) {
-        return TensorScanPlanner.plan(TensorSourceOptions.parse(options)).schema();
+        return TensorScanPlanner.plan(storage(), TensorSourceOptions.parse(options)).schema();
+    }
+
+    /** The storage seam with the active session's Hadoop configuration ({@code spark.hadoop.*} included). */
+    static io.convjob.storage.Storage storage() {
+        return io.convjob.storage.Storage.of(org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration());
     }
 
     /** Spark passes the DataFrame's schema on write and the inferred (or user) schema on read. */

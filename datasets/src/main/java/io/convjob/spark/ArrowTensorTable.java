@@ -41,7 +41,7 @@ final class ArrowTensorTable implements SupportsRead, SupportsWrite {
 
     @Override
     public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
-        return new ArrowTensorScanBuilder(options);
+        return new ArrowTensorScanBuilder(ArrowTensorSource.storage(), options);
     }
 
     @Override

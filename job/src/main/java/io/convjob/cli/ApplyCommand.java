@@ -60,7 +60,7 @@ public final class ApplyCommand implements Callable<Integer> {
         Format out = format(output, "--output");
         if (batchSize <= 0) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be > 0");
         if (!Files.isRegularFile(input)) throw new InputException(input + ": no such file");
-        Model m = model.load();
+        Model m = model.load(io.convjob.storage.Storage.standard());
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long start = System.nanoTime();
         long rows = in == Format.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);

@@ -1,7 +1,5 @@
 package io.convjob.job;
 
-import java.nio.file.Path;
-
 /**
  * How {@link Convolutions#apply(org.apache.spark.sql.Dataset, String, ConvOptions)} applies a model.
  *
@@ -9,9 +7,9 @@ import java.nio.file.Path;
  * @param outputCol  the result column; equal to {@code inputCol} to replace it
  * @param batchSize  rows per model call
  * @param inputShape the sample shape, or null to take it from the input column's metadata
- * @param weights    a weight file read on the driver, or null when the spec's layers have keys
+ * @param weights    a weight file read on the driver (any Hadoop path), or null when the spec's layers have keys
  */
-public record ConvOptions(String inputCol, String outputCol, int batchSize, int[] inputShape, Path weights) {
+public record ConvOptions(String inputCol, String outputCol, int batchSize, int[] inputShape, String weights) {
 
     public ConvOptions {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);

@@ -38,7 +38,8 @@ public final class Convolutions {
         if (shape == null) {
             throw new ShapeException("column '" + options.inputCol() + "' has no shape in its metadata; give the input shape");
         }
-        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), WeightsLoader.standard(), shape);
+        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), WeightsLoader.standard(),
+                io.convjob.storage.Storage.of(df.sparkSession().sparkContext().hadoopConfiguration()), shape);
         Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model.payload());
         return convolve(df, payload, model, options.inputCol(), options.outputCol(), options.batchSize(),
                 interactiveThreads(df.sparkSession()), null, false, null, "input");

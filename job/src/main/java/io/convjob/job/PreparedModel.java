@@ -8,7 +8,7 @@ import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelChecks;
 import io.convjob.spec.ModelSpec;
 
-import java.nio.file.Path;
+import io.convjob.storage.Storage;
 import java.util.Arrays;
 
 /**
@@ -25,13 +25,14 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
      * Parses the spec, loads the weights if a file is given (else draws them from the keys) and shape-checks the
      * whole stack.
      *
-     * @param weights a weight file, or null for key-initialised layers
+     * @param weights a weight file on {@code storage} (any Hadoop path), or null for key-initialised layers
      * @throws io.convjob.io.InputException if the spec, the weights or the shape is wrong (one line)
      */
-    public static PreparedModel prepare(String specJson, Path weights, WeightsLoader loader, int[] inputShape) {
+    public static PreparedModel prepare(String specJson, String weights, WeightsLoader loader, Storage storage, int[] inputShape) {
         ModelSpec spec = SpecText.parse(specJson);
         ModelChecks.checkInputShape(spec, inputShape); // the whole stack, before any weights are drawn or read
-        Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys() : loader.load(spec, weights);
+        Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys()
+                : storage.withLocalFile(storage.path("--weights", weights), local -> loader.load(spec, local));
         ModelPayload payload = ModelPayload.of(specJson, spec, params);
         Model model = payload.toModel();
         int[] outputShape = model.outputShape(inputShape);

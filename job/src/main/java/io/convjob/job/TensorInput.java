@@ -4,7 +4,9 @@ import io.convjob.io.InputException;
 import io.convjob.ShapeException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
+import io.convjob.spark.TensorSourceOptions;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -13,7 +15,6 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
-import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -30,31 +31,52 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
     public static final String ARROW_SOURCE = "arrow-tensor";
 
     /**
-     * Reads {@code path} (a directory, a file or a glob).
+     * Reads {@code path} (a directory, a file or a glob; any Hadoop path) through the storage seam.
      *
-     * @param format the storage, or null to tell from the path (Parquet if it names or holds .parquet files)
-     * @param shape  the sample shape to use, or null to take it from the input's metadata
+     * @param format          the storage, or null to tell from the path (Parquet if it names or holds .parquet files)
+     * @param shape           the sample shape to use, or null to take it from the input's metadata
+     * @param allowIncomplete read a directory that holds unfinished output (see {@link OutputDirectory})
      */
-    public static TensorInput read(SparkSession spark, String path, InputFormat format, String column, int[] shape) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        InputFormat resolved = format != null ? format : detect(conf, path);
-        Dataset<Row> frame = resolved == InputFormat.PARQUET ? spark.read().parquet(path)
-                : spark.read().format(ARROW_SOURCE).option("column", column).load(path);
+    public static TensorInput read(SparkSession spark, Storage storage, String path, InputFormat format, String column,
+            int[] shape, boolean allowIncomplete) {
+        Configuration conf = storage.configuration();
+        InputFormat resolved = format != null ? format : detect(storage, path);
+        Dataset<Row> frame;
+        if (resolved == InputFormat.PARQUET) {
+            if (!allowIncomplete) refuseIncomplete(storage, path);
+            if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
+                throw new InputException("--input " + path + ": no such file or directory");
+            }
+            frame = spark.read().parquet(path);
+        } else {
+            frame = spark.read().format(ARROW_SOURCE).option("column", column)
+                    .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
+                    .option(TensorSourceOptions.FILE_COLUMN, ConvolutionJob.FILE_COLUMN).load(path);
+        }
         StructField field = tensorField(frame, column, path);
         int[] declared = resolved == InputFormat.PARQUET ? parquetShape(conf, frame, column) : TensorColumns.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
     }
 
-    private static InputFormat detect(Configuration conf, String path) {
+    private static InputFormat detect(Storage storage, String path) {
         if (path.endsWith(".parquet")) return InputFormat.PARQUET;
-        try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
-            FileStatus[] parquet = fs.globStatus(new Path(p, "*.parquet"));
-            return parquet != null && parquet.length > 0 ? InputFormat.PARQUET : InputFormat.ARROW;
-        } catch (IOException e) {
-            return InputFormat.ARROW; // the reader will name the problem with the path
+        Path p = storage.path("--input", path);
+        if (Storage.isGlob(path)) return InputFormat.ARROW;
+        FileStatus status = storage.status(p);
+        if (status == null) throw new InputException("--input " + path + ": no such file or directory");
+        if (!status.isDirectory()) return InputFormat.ARROW;
+        return storage.glob(new Path(p, "*.parquet")).isEmpty() ? InputFormat.ARROW : InputFormat.PARQUET;
+    }
+
+    private static void refuseIncomplete(Storage storage, String path) {
+        if (Storage.isGlob(path)) return;
+        Path p = storage.path("--input", path);
+        if (!storage.isDirectory(p)) return;
+        String reason = OutputDirectory.incompleteReason(storage.list(p));
+        if (reason != null) {
+            throw new InputException("--input " + path + ": " + reason
+                    + " (a job is writing it or failed; read it anyway with --allow-incomplete-input)");
         }
     }
 
