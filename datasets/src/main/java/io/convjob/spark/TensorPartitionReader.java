@@ -50,7 +50,7 @@ final class TensorPartitionReader implements PartitionReader<ColumnarBatch> {
     private ColumnarBatch wrap() {
         List<FieldVector> vectors = reader.root().getFieldVectors();
         ColumnVector[] columns = new ColumnVector[vectors.size() + (withFileColumn ? 1 : 0)];
-        for (int i = 0; i < columns.length; i++) {
+        for (int i = 0; i < vectors.size(); i++) {
             FieldVector v = vectors.get(i);
             if (i == reader.columnIndex() && v instanceof FixedShapeTensorVector t) {
                 columns[i] = new TensorColumnVector(t.getUnderlyingVector());

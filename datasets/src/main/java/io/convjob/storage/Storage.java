@@ -299,7 +299,10 @@ public final class Storage implements Serializable {
      */
     public <T> T withLocalFile(Path file, java.util.function.Function<java.nio.file.Path, T> reader) {
         URI uri = qualify(file).toUri();
-        if ("file".equals(uri.getScheme())) return reader.apply(java.nio.file.Path.of(uri));
+        if ("file".equals(uri.getScheme())) {
+            // a plain local path stays as the user wrote it, so messages name it the same way
+            return reader.apply(file.toUri().getScheme() == null ? java.nio.file.Path.of(file.toString()) : java.nio.file.Path.of(uri));
+        }
         length(file);
         java.nio.file.Path dir = null;
         try {
