@@ -34,7 +34,8 @@ public final class ConvolutionJob {
 
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
     public static final String REJECTED_DIR = OutputDirectory.REJECTED;
-    static final String FILE_COLUMN = "__convjob_file";
+    /** The helper column naming each row's file (for messages and _rejected), dropped from the output. */
+    public static final String FILE_COLUMN = "__convjob_file";
 
     private final WeightsLoader weightsLoader;
 
