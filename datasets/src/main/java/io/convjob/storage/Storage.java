@@ -324,6 +324,32 @@ public final class Storage implements Serializable {
         }
     }
 
+    /**
+     * Runs {@code writer} to make {@code target} through a local file: the target itself when it is local (the writer
+     * makes it atomically), else a temporary local file uploaded whole with {@link #createAtomic}.
+     */
+    public void writeThroughLocalFile(Path target, java.util.function.Consumer<java.nio.file.Path> writer) {
+        URI uri = qualify(target).toUri();
+        if ("file".equals(uri.getScheme())) {
+            writer.accept(target.toUri().getScheme() == null ? java.nio.file.Path.of(target.toString()) : java.nio.file.Path.of(uri));
+            return;
+        }
+        java.nio.file.Path dir = null;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("convjob-");
+            java.nio.file.Path local = dir.resolve(target.getName());
+            writer.accept(local);
+            try (FileOutput out = createAtomic(target)) {
+                java.nio.file.Files.copy(local, out.stream());
+                out.commit();
+            }
+        } catch (IOException e) {
+            throw StorageErrors.of(target.toString(), e);
+        } finally {
+            if (dir != null) deleteLocal(dir);
+        }
+    }
+
     private static void deleteLocal(java.nio.file.Path dir) {
         try (var all = java.nio.file.Files.walk(dir)) {
             for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);

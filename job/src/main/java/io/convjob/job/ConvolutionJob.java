@@ -74,7 +74,10 @@ public final class ConvolutionJob {
         String home = System.getProperty("convjob.home");
         if (home == null || conf.contains("spark.jars") || conf.get("spark.master").startsWith("local")) return;
         java.io.File[] jars = new java.io.File(home, "job/target").listFiles((d, n) -> n.endsWith("-spark.jar"));
-        if (jars != null && jars.length == 1) conf.set("spark.jars", jars[0].getAbsolutePath());
+        if (jars == null || jars.length != 1) return;
+        // the jars CONVJOB_CLASSPATH added to the driver (e.g. hadoop-aws) are needed by the executors too
+        String extra = System.getenv().getOrDefault("CONVJOB_CLASSPATH", "").replace(':', ',');
+        conf.set("spark.jars", jars[0].getAbsolutePath() + (extra.isBlank() ? "" : "," + extra));
     }
 
     /**
