@@ -96,9 +96,9 @@ public final class Storage implements Serializable {
         return path(null, text);
     }
 
-    /** A local file as a path of this storage. */
+    /** A local file as a path of this storage ({@code file:/abs/path}, no trailing slash). */
     public static Path local(java.nio.file.Path file) {
-        return new Path(file.toAbsolutePath().toUri());
+        return new Path("file", null, file.toAbsolutePath().normalize().toString());
     }
 
     /** The file system of {@code path}; local files without checksum side files. */
@@ -297,6 +297,14 @@ public final class Storage implements Serializable {
      * temporary copy (removed afterwards). For readers that need a local file (e.g. memory-mapped weights); errors
      * naming the copy are reworded to name {@code file}.
      */
+    public <T> T withLocalFile(String what, String text, java.util.function.Function<java.nio.file.Path, T> reader) {
+        Path file = path(what, text);
+        // a plain local path is read as the user wrote it, so messages name it the same way
+        if (file.toUri().getScheme() == null) return reader.apply(java.nio.file.Path.of(text));
+        return withLocalFile(file, reader);
+    }
+
+    /** {@link #withLocalFile(String, String, java.util.function.Function)} for a parsed path. */
     public <T> T withLocalFile(Path file, java.util.function.Function<java.nio.file.Path, T> reader) {
         URI uri = qualify(file).toUri();
         if ("file".equals(uri.getScheme())) {

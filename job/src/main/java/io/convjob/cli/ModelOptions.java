@@ -26,6 +26,6 @@ public final class ModelOptions {
     public Model load(Storage storage) {
         ModelSpec s = parseSpec(storage);
         if (weights == null) return Model.fromSpec(s);
-        return Model.fromSpec(s, storage.withLocalFile(storage.path("--weights", weights), f -> ModelWeights.load(s, f)).asSource());
+        return Model.fromSpec(s, storage.withLocalFile("--weights", weights, f -> ModelWeights.load(s, f)).asSource());
     }
 }

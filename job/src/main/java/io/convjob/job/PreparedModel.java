@@ -32,7 +32,7 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
         ModelSpec spec = SpecText.parse(specJson);
         ModelChecks.checkInputShape(spec, inputShape); // the whole stack, before any weights are drawn or read
         Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys()
-                : storage.withLocalFile(storage.path("--weights", weights), local -> loader.load(spec, local));
+                : storage.withLocalFile("--weights", weights, local -> loader.load(spec, local));
         ModelPayload payload = ModelPayload.of(specJson, spec, params);
         Model model = payload.toModel();
         int[] outputShape = model.outputShape(inputShape);
