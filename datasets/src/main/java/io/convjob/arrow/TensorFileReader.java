@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.storage.Storage;
 import java.util.Arrays;
 import java.util.List;

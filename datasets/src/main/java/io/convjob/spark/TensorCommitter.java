@@ -9,23 +9,23 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The job side of the commit protocol ({@link OutputDirectory}), shared by the data source's writes and
- * {@link TensorFileJob}: task attempts write {@link #taskFile}s under {@code _temporary/<queryId>/}; {@link #commit}
+ * The job side of the commit protocol ({@link OutputDirectory}), shared by the data source's writes and the
+ * file-to-file job of the job module ({@code io.convjob.job.TensorFileJob}): task attempts write {@link #taskFile}s under {@code _temporary/<queryId>/}; {@link #commit}
  * moves exactly one file per partition, the one named by the committed attempt's message, to
  * {@code part-<partition>-<taskId>.arrow}, whatever attempts were retried or speculated.
  */
-record TensorCommitter(OutputDirectory output) implements java.io.Serializable {
+public record TensorCommitter(OutputDirectory output) implements java.io.Serializable {
 
-    String queryId() {
+    public String queryId() {
         return output.jobId();
     }
 
     /** Where a task attempt writes before the job commits. */
-    Path taskFile(int partitionId, long taskId) {
+    public Path taskFile(int partitionId, long taskId) {
         return output.taskFile(partitionId, taskId);
     }
 
-    void commit(List<TensorCommitMessage> messages, boolean overwrite) {
+    public void commit(List<TensorCommitMessage> messages, boolean overwrite) {
         output.commit(staged(messages), overwrite);
     }
 
@@ -40,7 +40,7 @@ record TensorCommitter(OutputDirectory output) implements java.io.Serializable {
         return staged;
     }
 
-    void abort() {
+    public void abort() {
         output.abort();
     }
 }

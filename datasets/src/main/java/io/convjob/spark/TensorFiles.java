@@ -1,6 +1,6 @@
 package io.convjob.spark;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.Path;
 import java.util.Arrays;

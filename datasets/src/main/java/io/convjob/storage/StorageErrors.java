@@ -1,6 +1,6 @@
 package io.convjob.storage;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,8 +1,8 @@
 package io.convjob.cli;
 
 import io.convjob.Model;
-import io.convjob.io.ModelWeights;
-import io.convjob.job.SpecText;
+import io.convjob.ModelWeights;
+import io.convjob.job.model.SpecText;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecParser;
 import io.convjob.storage.Storage;

@@ -1,7 +1,15 @@
 package io.convjob.job;
 
-import io.convjob.io.InputException;
-import io.convjob.spark.TensorFileJob;
+import io.convjob.error.InputException;
+import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.frame.Convolutions;
+import io.convjob.job.frame.JobCounters;
+import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.TensorInput;
+import io.convjob.job.model.ModelPayload;
+import io.convjob.job.model.PreparedModel;
+import io.convjob.job.model.SpecText;
+import io.convjob.job.model.WeightsLoader;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.FileStatus;
@@ -34,8 +42,7 @@ public final class ConvolutionJob {
 
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
     public static final String REJECTED_DIR = OutputDirectory.REJECTED;
-    /** The helper column naming each row's file (for messages and _rejected), dropped from the output. */
-    public static final String FILE_COLUMN = "__convjob_file";
+    static final String FILE_COLUMN = TensorInput.FILE_COLUMN;
 
     private final WeightsLoader weightsLoader;
 

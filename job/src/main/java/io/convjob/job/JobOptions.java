@@ -1,5 +1,8 @@
 package io.convjob.job;
 
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.job.frame.ConvOptions;
+import io.convjob.job.input.InputFormat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -27,9 +30,6 @@ public record JobOptions(String spec, String weights, String input, String outpu
         InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
         Map<String, String> sparkConf, boolean allowIncompleteInput) {
 
-    public static final int DEFAULT_BATCH_SIZE = 64;
-    public static final String DEFAULT_COLUMN = "tensor";
-
     public JobOptions {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(input, "input");
@@ -44,8 +44,8 @@ public record JobOptions(String spec, String weights, String input, String outpu
 
     /** The defaults of {@code convjob run}. */
     public static JobOptions of(String spec, String input, String output) {
-        return new JobOptions(spec, null, input, output, null, DEFAULT_BATCH_SIZE, null, DEFAULT_COLUMN, null, false,
-                BadRowPolicy.FAIL, 0, Map.of(), false);
+        return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN,
+                null, false, BadRowPolicy.FAIL, 0, Map.of(), false);
     }
 
     /** {@link #of(String, String, String)} with a local spec file. */

@@ -1,14 +1,14 @@
 package io.convjob.job.storage;
 
-import io.convjob.io.InputException;
-import io.convjob.job.ConvPartitionFunction;
+import io.convjob.error.InputException;
+import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.job.Conformance;
 import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
 import io.convjob.job.SparkTestBase;
 import io.convjob.job.TensorDirs;
-import io.convjob.job.WeightsLoader;
+import io.convjob.job.model.WeightsLoader;
 import io.convjob.job.BadRowPolicy;
 import io.convjob.storage.OutputDirectory;
 import java.io.IOException;

@@ -1,0 +1,148 @@
+package io.convjob.job;
+
+import io.convjob.arrow.TensorFileConverter;
+import io.convjob.arrow.TensorFileConverter.BatchKernel;
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.arrow.TensorFileWriter;
+import io.convjob.spark.TensorCommitMessage;
+import io.convjob.spark.TensorCommitter;
+import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
+import io.convjob.spark.TensorSourceOptions;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.util.ArrowUtils;
+
+/**
+ * The lean job path: a tensor function applied file to file on Spark, without Spark SQL rows in between. Each
+ * task streams the record batches of its input partition (a file, or a range of its batches) straight from Arrow
+ * into float buffers, runs the kernel on chunks of {@code batchSize} rows, and writes Arrow with the tensor column
+ * replaced and every other column copied vector to vector. Files are read and written through the storage seam (any
+ * Hadoop scheme). Output goes through {@link OutputDirectory}'s protocol: one file per partition is committed,
+ * whatever tasks were retried or speculated.
+ */
+public final class TensorFileJob {
+    private TensorFileJob() {}
+
+    /** Creates the per-task kernel on the executor (e.g. from a broadcast model). */
+    public interface KernelFactory extends Serializable {
+        BatchKernel open(TaskContext task);
+    }
+
+    /**
+     * @param paths       input files, directories or globs of Arrow IPC tensor files
+     * @param column      the tensor column
+     * @param inputShape  one row's shape, as the files declare it
+     * @param outputShape the kernel's output shape per row
+     * @param batchSize   rows per kernel call
+     * @param allowIncomplete read input directories that hold unfinished output (see {@link OutputDirectory})
+     */
+    public record Options(List<String> paths, String column, int[] inputShape, int[] outputShape, int batchSize,
+                          boolean allowIncomplete) implements Serializable {}
+
+    /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
+    public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
+
+    /**
+     * Runs the job into {@code output}, which the caller has claimed, and commits it; on failure the tasks are
+     * stopped and the exception rethrown (the caller aborts {@code output}).
+     *
+     * @param overwrite the commit replaces the directory's previous data files
+     */
+    public static Result run(JavaSparkContext spark, Storage storage, OutputDirectory output, boolean overwrite,
+                             Options options, KernelFactory kernels) {
+        List<TensorFilePartition> partitions = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(options.paths(),
+                options.column(), options.inputShape(), options.allowIncomplete())).partitions();
+        TensorCommitter committer = new TensorCommitter(output);
+        List<TensorCommitMessage> messages;
+        String group = committer.queryId();
+        spark.setJobGroup(group, "convjob file-to-file", true);
+        try {
+            messages = spark.parallelize(partitions, Math.max(1, partitions.size()))
+                    .mapPartitions(new Task(options, storage, committer, kernels)).collect();
+        } catch (Exception e) { // Spark's SparkException is checked but undeclared; rethrown as is
+            // a failed job's other tasks may still be running: stop them before deleting what they wrote
+            spark.cancelJobGroup(group);
+            awaitNoActiveTasks(spark, group);
+            throw e;
+        } finally {
+            spark.clearJobGroup();
+        }
+        committer.commit(messages, overwrite);
+        long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
+        long in = elements(options.inputShape()) * Float.BYTES;
+        long out = elements(options.outputShape()) * Float.BYTES;
+        return new Result(rows, rows * in, rows * out, messages.size());
+    }
+
+    /** Waits (up to a minute) until no task of the group's jobs runs any more. */
+    private static void awaitNoActiveTasks(JavaSparkContext spark, String group) {
+        var tracker = spark.statusTracker();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean active = false;
+            for (int job : tracker.getJobIdsForGroup(group)) {
+                var info = tracker.getJobInfo(job);
+                if (info == null) continue;
+                for (int stage : info.stageIds()) {
+                    var stageInfo = tracker.getStageInfo(stage);
+                    active |= stageInfo != null && stageInfo.numActiveTasks() > 0;
+                }
+            }
+            if (!active) return;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static long elements(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */
+    private record Task(Options options, Storage storage, TensorCommitter committer, KernelFactory kernels)
+            implements FlatMapFunction<Iterator<TensorFilePartition>, TensorCommitMessage> {
+
+        @Override
+        public Iterator<TensorCommitMessage> call(Iterator<TensorFilePartition> partitions) {
+            TaskContext task = TaskContext.get();
+            List<TensorCommitMessage> out = new ArrayList<>();
+            BatchKernel kernel = kernels.open(task);
+            TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
+            while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter));
+            return out.iterator();
+        }
+
+        private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel,
+                                            TensorFileConverter converter) {
+            Path target = committer.taskFile(task.partitionId(), task.taskAttemptId());
+            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getName(), 0, Long.MAX_VALUE);
+                 TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
+                 TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
+                         TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator)) {
+                // a cancelled job stops at the next chunk, and close() drops the uncommitted file
+                long rows = converter.convert(reader, partition.firstBatch(), partition.batchCount(), writer, (x, n, y) -> {
+                    task.killTaskIfInterrupted();
+                    kernel.run(x, n, y);
+                });
+                writer.commit();
+                return new TensorCommitMessage(task.partitionId(), task.taskAttemptId(), target.toString(), rows);
+            }
+        }
+    }
+}

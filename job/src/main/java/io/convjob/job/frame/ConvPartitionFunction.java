@@ -1,0 +1,139 @@
+package io.convjob.job.frame;
+
+import io.convjob.Model;
+import io.convjob.job.model.ModelCache;
+import io.convjob.job.model.ModelPayload;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Runs the model over a partition in batches: reads up to {@code batchSize} rows into one float buffer, runs
+ * {@link Model#run} once, then hands out the rows with the tensor replaced. Buffers are reused across batches;
+ * the model comes from the JVM's {@link ModelCache}, built once per broadcast.
+ */
+public final class ConvPartitionFunction implements MapPartitionsFunction<Row, Row> {
+
+    /** Test-only: when true, the first attempt of partition 0's task fails after writing its first batch. */
+    public static final String FAIL_FIRST_ATTEMPT = "spark.convjob.test.failFirstAttempt";
+
+    private final Broadcast<ModelPayload> model;
+    private final String applicationId;
+    private final int[] inputShape;
+    private final int[] outputShape;
+    private final TensorLayout layout;
+    private final int batchSize;
+    private final int threads;
+    private final JobCounters counters;
+    private final boolean failFirstAttempt;
+
+    /**
+     * @param applicationId    the application, with the broadcast id the key of the executor's model cache
+     * @param counters         accumulators to count into, or null
+     * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
+     */
+    public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, int[] inputShape, int[] outputShape,
+            TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.model = model;
+        this.applicationId = applicationId;
+        this.inputShape = inputShape.clone();
+        this.outputShape = outputShape.clone();
+        this.layout = layout;
+        this.batchSize = batchSize;
+        this.threads = threads;
+        this.counters = counters;
+        this.failFirstAttempt = failFirstAttempt;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+        Model built = ModelCache.shared().get(new ModelCache.Key(applicationId, model.id()), () -> model.value().toModel());
+        TaskContext task = TaskContext.get();
+        boolean inject = failFirstAttempt && task != null && task.partitionId() == 0 && task.attemptNumber() == 0;
+        return new Batches(built, input, inject);
+    }
+
+    private final class Batches implements Iterator<Row> {
+        private final Model model;
+        private final Iterator<Row> input;
+        private final int inElements = Math.toIntExact(io.convjob.Tensor.elementCount(inputShape));
+        private final int outElements = Math.toIntExact(io.convjob.Tensor.elementCount(outputShape));
+        private final float[] x;
+        private final float[] y;
+        private final Row[] rows;
+        private int count;
+        private int next;
+        private long position;
+        private int batchesDone;
+        private boolean failAfterFirstBatch;
+
+        Batches(Model model, Iterator<Row> input, boolean failAfterFirstBatch) {
+            this.model = model;
+            this.input = input;
+            this.failAfterFirstBatch = failAfterFirstBatch;
+            this.x = new float[Math.multiplyExact(batchSize, inElements)];
+            this.y = new float[Math.multiplyExact(batchSize, outElements)];
+            this.rows = new Row[batchSize];
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next < count) return true;
+            if (failAfterFirstBatch && batchesDone > 0) {
+                failAfterFirstBatch = false;
+                throw new IllegalStateException("injected failure (" + FAIL_FIRST_ATTEMPT + ") after the first batch");
+            }
+            fill();
+            return next < count;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            Row in = rows[next];
+            float[] out = new float[outElements];
+            System.arraycopy(y, next * outElements, out, 0, outElements);
+            rows[next++] = null;
+            return withResult(in, out);
+        }
+
+        private void fill() {
+            count = 0;
+            next = 0;
+            while (count < batchSize && input.hasNext()) {
+                Row row = input.next();
+                String bad = TensorValues.copy(row, layout.tensorIndex(), inElements, inputShape, x, count * inElements);
+                if (bad != null) throw new BadRowException(describe(row) + ": column '" + layout.columnName() + "' " + bad);
+                rows[count++] = row;
+                position++;
+            }
+            if (count == 0) return;
+            model.run(x, inputShape, count, y, threads);
+            batchesDone++;
+            if (counters != null) {
+                counters.add(count, (long) count * inElements * Float.BYTES, (long) count * outElements * Float.BYTES);
+            }
+        }
+
+        private String describe(Row row) {
+            String file = layout.fileIndex() >= 0 && !row.isNullAt(layout.fileIndex()) ? row.getString(layout.fileIndex()) : "";
+            if (file.isEmpty()) file = layout.source();
+            String id = layout.idIndex() >= 0 ? "id " + row.get(layout.idIndex()) : "row " + position + " of its partition";
+            return file + ": " + id;
+        }
+    }
+
+    private Row withResult(Row in, float[] result) {
+        Object[] values = new Object[layout.outputWidth()];
+        for (int i = 0; i < layout.keptColumns(); i++) values[i] = in.get(i);
+        values[layout.replace() ? layout.tensorIndex() : layout.keptColumns()] = result;
+        return RowFactory.create(values);
+    }
+}

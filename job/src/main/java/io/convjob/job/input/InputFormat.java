@@ -1,0 +1,15 @@
+package io.convjob.job.input;
+
+import java.util.Locale;
+
+/** How the job's input is stored. */
+public enum InputFormat {
+    /** Arrow IPC tensor files, read by the {@code arrow-tensor} data source. */
+    ARROW,
+    /** Parquet with the tensor as a list of float, shape from pyarrow's {@code ARROW:schema} or {@code --shape}. */
+    PARQUET;
+
+    public String optionName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

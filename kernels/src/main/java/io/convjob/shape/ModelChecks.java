@@ -1,0 +1,91 @@
+package io.convjob.shape;
+
+import io.convjob.shape.ConvGeometry;
+import io.convjob.shape.Shapes;
+import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.FlattenSpec;
+import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
+import io.convjob.spec.SpecException;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks a sample shape {@code (channels, *spatial)} against a whole model before any data moves:
+ * each layer's rank (equinox's call-time check), channels chaining from layer to layer, and the
+ * shape-dependent refusals of lax and jnp.pad. Output sizes of 0 pass (empty tensors, as in equinox).
+ */
+public final class ModelChecks {
+    private ModelChecks() {}
+
+    /**
+     * Walks {@code model} from {@code sampleShape} (no batch dim) and returns the output sample shape.
+     *
+     * @throws SpecException one line: the input rank a layer needs vs the shape it gets, an
+     *         {@code in_channels} that does not match the channels arriving, negative padding larger than
+     *         a dimension (lax), or REFLECT / REPLICATE / CIRCULAR padding of an empty dimension (jnp.pad)
+     */
+    public static int[] checkInputShape(ModelSpec model, int[] sampleShape) {
+        for (int size : sampleShape) {
+            if (size < 0) {
+                throw new SpecException("input: shape " + Arrays.toString(sampleShape) + " has a negative size");
+            }
+        }
+        int[] shape = sampleShape.clone();
+        String from = null; // where the current shape comes from: null = the input
+        List<LayerSpec> layers = model.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            String name = model.stack() ? "layers[" + i + "]" : "";
+            String p = name.isEmpty() ? "" : name + ".";
+            if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
+                shape = PoolChecks.outputShape(layers.get(i), shape, name, from);
+                from = name;
+                continue;
+            }
+            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
+            checkRank(layer, shape, name, from);
+            if (shape[0] != layer.inChannels()) {
+                throw new SpecException(p + "in_channels: " + layer.inChannels() + " does not match the " + shape[0]
+                        + " channels " + (from == null ? "of the input shape " + Arrays.toString(shape)
+                        : "coming from " + from));
+            }
+            int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
+            checkPadding(Shapes.lower(layer, spatial), p);
+            shape = Shapes.outputShape(layer, shape);
+            from = name;
+        }
+        return shape;
+    }
+
+    private static void checkRank(ConvLayerSpec layer, int[] shape, String name, String from) {
+        int n = layer.numSpatialDims();
+        if (shape.length == n + 1) return;
+        String needs = " needs rank " + (n + 1) + " (channels, " + n + " spatial dim" + (n == 1 ? "" : "s")
+                + "), got shape " + Arrays.toString(shape);
+        if (from == null) {
+            String who = name.isEmpty() ? layer.layerName() : name + " (" + layer.layerName() + ")";
+            throw new SpecException("input: " + who + needs);
+        }
+        throw new SpecException(name + ".num_spatial_dims: " + layer.layerName() + needs + " from " + from);
+    }
+
+    /** lax refuses a padded size below 0; jnp.pad refuses to pad an empty axis in a non-constant mode. */
+    private static void checkPadding(ConvGeometry g, String p) {
+        for (int d = 0; d < g.spatialDims(); d++) {
+            int in = g.inShape()[d];
+            if (in == 0 && (g.preLo()[d] > 0 || g.preHi()[d] > 0)) {
+                throw new SpecException(p + "padding_mode: " + g.preMode() + " cannot pad spatial dim " + d
+                        + " of size 0 (jnp.pad refuses to pad an empty axis)");
+            }
+            long prePadded = (long) in + g.preLo()[d] + g.preHi()[d];
+            long dilated = prePadded <= 0 ? 0 : (prePadded - 1) * g.lhsDilation()[d] + 1;
+            if (dilated + g.padLo()[d] + g.padHi()[d] < 0) {
+                throw new SpecException(p + "padding: lax padding [" + g.padLo()[d] + ", " + g.padHi()[d]
+                        + "] crops spatial dim " + d + " of size " + dilated
+                        + " below 0 (lax rejects negative padding larger than the dimension)");
+            }
+        }
+    }
+}
