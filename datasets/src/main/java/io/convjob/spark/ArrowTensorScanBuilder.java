@@ -13,9 +13,11 @@ final class ArrowTensorScanBuilder implements ScanBuilder, Scan, Batch {
     private final TensorSourceOptions options;
     private TensorScanPlanner plan;
 
-    ArrowTensorScanBuilder(io.convjob.storage.Storage storage, TensorSourceOptions options) {
+    /** @param plan the input already planned for this table, or null */
+    ArrowTensorScanBuilder(io.convjob.storage.Storage storage, TensorSourceOptions options, TensorScanPlanner plan) {
         this.storage = storage;
         this.options = options;
+        this.plan = plan;
     }
 
     private TensorScanPlanner plan() {

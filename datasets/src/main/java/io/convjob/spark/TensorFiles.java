@@ -1,6 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import java.util.ArrayList;
@@ -16,8 +17,6 @@ import org.apache.hadoop.fs.Path;
  * finished, is refused ({@link OutputDirectory#incompleteReason}) unless {@code allowIncomplete}.
  */
 final class TensorFiles {
-    private static final List<String> EXTENSIONS = List.of(".arrow", ".arrows", ".ipc", ".feather");
-
     private TensorFiles() {}
 
     /** The files, qualified and sorted; fails when a path matches nothing. */
@@ -65,7 +64,6 @@ final class TensorFiles {
     }
 
     static boolean isDataFileName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return !name.startsWith(".") && !name.startsWith("_") && EXTENSIONS.stream().anyMatch(lower::endsWith);
+        return !name.startsWith(".") && !name.startsWith("_") && TensorFormat.ARROW.matches(name);
     }
 }

@@ -1,10 +1,10 @@
 package io.convjob.job;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
-import io.convjob.job.input.InputFormat;
 import io.convjob.job.input.TensorInput;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
@@ -13,6 +13,7 @@ import io.convjob.job.model.WeightsLoader;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.FileStatus;
+import io.convjob.spark.ArrowTensorSource;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -113,7 +114,7 @@ public final class ConvolutionJob {
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, in.sampleShape());
         OutputDirectory out = OutputDirectory.claim(storage, output, "convjob-" + UUID.randomUUID());
         try {
-            JobSummary summary = isFileToFile(in, options)
+            JobSummary summary = isFileToFile(in.format(), options)
                     ? runFileToFile(spark, storage, out, options, model, start)
                     : runFrame(spark, out, options, in, model, start);
             return summary;
@@ -127,13 +128,13 @@ public final class ConvolutionJob {
      * Arrow files in, every row kept, partitions as the files give them: the lean path, Arrow to Arrow without Spark
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
-    private static boolean isFileToFile(TensorInput input, JobOptions options) {
-        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+    private static boolean isFileToFile(TensorFormat format, JobOptions options) {
+        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
     }
 
     private JobSummary runFileToFile(SparkSession spark, Storage storage, OutputDirectory out, JobOptions options,
             PreparedModel model, long start) {
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
@@ -159,13 +160,13 @@ public final class ConvolutionJob {
     private JobSummary runFrame(SparkSession spark, OutputDirectory out, JobOptions options, TensorInput input,
             PreparedModel model, long start) {
         Dataset<Row> rows = input.frame();
-        if (input.format() == InputFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
+        if (input.format() == TensorFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
         Column bad = badRow(options.column(), model);
         if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
@@ -179,7 +180,7 @@ public final class ConvolutionJob {
                 rejected = writeRejected(spark, input, bad, model, options, rejectedDir);
                 staged.put(rejectedDir, OutputDirectory.REJECTED);
             }
-            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
                     .save(data.toString());
             for (FileStatus file : storage.list(data)) {
                 if (OutputDirectory.isDataFileName(file.getPath().getName())) staged.put(file.getPath(), file.getPath().getName());
@@ -215,7 +216,7 @@ public final class ConvolutionJob {
                 + " ELSE 'holds a null value' END");
         List<Column> columns = new ArrayList<>();
         if (Arrays.asList(input.frame().columns()).contains(Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
-        columns.add((input.format() == InputFormat.PARQUET ? input_file_name() : col(FILE_COLUMN)).as("file"));
+        columns.add((input.format() == TensorFormat.PARQUET ? input_file_name() : col(FILE_COLUMN)).as("file"));
         columns.add(reason.as("reason"));
         Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
         rejected.write().mode(SaveMode.Overwrite).json(dir.toString());

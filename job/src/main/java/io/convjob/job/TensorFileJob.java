@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
@@ -39,7 +40,6 @@ public final class TensorFileJob {
     }
 
     /**
-     * @param paths       input files, directories or globs of Arrow IPC tensor files
      * @param column      the tensor column
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
@@ -79,8 +79,8 @@ public final class TensorFileJob {
         }
         committer.commit(messages, overwrite);
         long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
-        long in = elements(options.inputShape()) * Float.BYTES;
-        long out = elements(options.outputShape()) * Float.BYTES;
+        long in = Tensor.elementCount(options.inputShape()) * Float.BYTES;
+        long out = Tensor.elementCount(options.outputShape()) * Float.BYTES;
         return new Result(rows, rows * in, rows * out, messages.size());
     }
 
@@ -106,12 +106,6 @@ public final class TensorFileJob {
                 return;
             }
         }
-    }
-
-    private static long elements(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        return n;
     }
 
     /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */

@@ -2,6 +2,9 @@ package io.convjob.job.input;
 
 import io.convjob.ShapeException;
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
+import io.convjob.spark.ArrowTensorSource;
+import io.convjob.spark.TensorSchemas;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import io.convjob.spark.TensorSourceOptions;
@@ -14,8 +17,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The job's input: a DataFrame with a tensor column, and the sample shape every row must have.
@@ -25,10 +32,11 @@ import java.util.Arrays;
  * @param sampleShape {@code (channels, *spatial)} of one row's tensor
  * @param format      how it was stored
  */
-public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, InputFormat format) {
+public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, TensorFormat format) {
 
-    /** The Spark data source that reads and writes Arrow IPC tensor files. */
-    public static final String ARROW_SOURCE = "arrow-tensor";
+    /** The formats the job reads. */
+    public static final Set<TensorFormat> READABLE = Collections.unmodifiableSet(EnumSet.of(TensorFormat.ARROW,
+            TensorFormat.PARQUET));
     /** The helper column naming each row's file (for messages and _rejected), dropped from the output. */
     public static final String FILE_COLUMN = "__convjob_file";
 
@@ -39,36 +47,39 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
      * @param shape           the sample shape to use, or null to take it from the input's metadata
      * @param allowIncomplete read a directory that holds unfinished output (see {@link OutputDirectory})
      */
-    public static TensorInput read(SparkSession spark, Storage storage, String path, InputFormat format, String column,
+    public static TensorInput read(SparkSession spark, Storage storage, String path, TensorFormat format, String column,
             int[] shape, boolean allowIncomplete) {
         Configuration conf = storage.configuration();
-        InputFormat resolved = format != null ? format : detect(storage, path);
+        TensorFormat resolved = format != null ? format : detect(storage, path);
+        if (!READABLE.contains(resolved)) {
+            throw new InputException(path + ": the job reads " + TensorFormat.names(READABLE) + ", not " + resolved.optionName());
+        }
         Dataset<Row> frame;
-        if (resolved == InputFormat.PARQUET) {
+        if (resolved == TensorFormat.PARQUET) {
             if (!allowIncomplete) refuseIncomplete(storage, path);
             if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
                 throw new InputException("--input " + path + ": no such file or directory");
             }
             frame = spark.read().parquet(path);
         } else {
-            frame = spark.read().format(ARROW_SOURCE).option("column", column)
+            frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
                     .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
                     .option(TensorSourceOptions.FILE_COLUMN, FILE_COLUMN).load(path);
         }
-        StructField field = tensorField(frame, column, path);
-        int[] declared = resolved == InputFormat.PARQUET ? parquetShape(conf, frame, column) : TensorColumns.shapeOf(field);
+        StructField field = tensorField(frame.schema(), column, path);
+        int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
     }
 
-    private static InputFormat detect(Storage storage, String path) {
-        if (path.endsWith(".parquet")) return InputFormat.PARQUET;
+    private static TensorFormat detect(Storage storage, String path) {
+        if (TensorFormat.PARQUET.matches(path)) return TensorFormat.PARQUET;
         Path p = storage.path("--input", path);
-        if (Storage.isGlob(path)) return InputFormat.ARROW;
+        if (Storage.isGlob(path)) return TensorFormat.ARROW;
         FileStatus status = storage.status(p);
         if (status == null) throw new InputException("--input " + path + ": no such file or directory");
-        if (!status.isDirectory()) return InputFormat.ARROW;
-        return storage.glob(new Path(p, "*.parquet")).isEmpty() ? InputFormat.ARROW : InputFormat.PARQUET;
+        if (!status.isDirectory()) return TensorFormat.ARROW;
+        return storage.list(p).stream().anyMatch(f -> TensorFormat.PARQUET.matches(f.getPath().getName())) ? TensorFormat.PARQUET : TensorFormat.ARROW;
     }
 
     private static void refuseIncomplete(Storage storage, String path) {
@@ -82,10 +93,10 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         }
     }
 
-    private static StructField tensorField(Dataset<Row> frame, String column, String path) {
-        StructField field = Arrays.stream(frame.schema().fields()).filter(f -> f.name().equals(column)).findFirst()
+    private static StructField tensorField(StructType schema, String column, String path) {
+        StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(column)).findFirst()
                 .orElseThrow(() -> new InputException(path + ": no column '" + column + "', columns are "
-                        + Arrays.toString(frame.columns())));
+                        + Arrays.toString(schema.fieldNames())));
         if (!(field.dataType() instanceof ArrayType array) || !isNumeric(array)) {
             throw new InputException(path + ": column '" + column + "' must be a list of float, got "
                     + field.dataType().simpleString());
