@@ -1,12 +1,13 @@
 package io.convjob.cli;
 
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.BadRowPolicy;
 import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
 import io.convjob.job.frame.ConvOptions;
-import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.TensorInput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--input-format", paramLabel = "arrow|parquet", converter = FormatConverter.class,
             description = "Input storage. Default: parquet if the path names or holds .parquet files, else arrow.")
-    InputFormat inputFormat;
+    TensorFormat inputFormat;
 
     @Option(names = "--column", paramLabel = "NAME", defaultValue = TensorFileReader.DEFAULT_COLUMN,
             description = "The tensor column (default: ${DEFAULT-VALUE}).")
@@ -75,13 +76,13 @@ public final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static final class FormatConverter implements CommandLine.ITypeConverter<InputFormat> {
-        @Override public InputFormat convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "arrow" -> InputFormat.ARROW;
-                case "parquet" -> InputFormat.PARQUET;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow or parquet");
-            };
+    static final class FormatConverter implements CommandLine.ITypeConverter<TensorFormat> {
+        @Override public TensorFormat convert(String value) {
+            try {
+                return TensorFormat.named(value, TensorInput.READABLE);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -1,15 +1,19 @@
 package io.convjob.job;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
-import io.convjob.job.input.InputFormat;
 import io.convjob.job.input.TensorInput;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spark.ArrowTensorSource;
+import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
+import io.convjob.spark.TensorSourceOptions;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -92,9 +96,17 @@ public final class ConvolutionJob {
         FileSystem fs = fileSystem(spark, output);
         if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        TensorInput input = TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
+        TensorFormat format = TensorInput.format(spark, options.input(), options.inputFormat());
+        if (isFileToFile(format, options)) {
+            // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
+            TensorScanPlanner plan = TensorScanPlanner.plan(new TensorSourceOptions(List.of(options.input()),
+                    options.column(), null, Integer.MAX_VALUE, TensorSourceOptions.DEFAULT_ROWS_PER_BATCH, false));
+            int[] shape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
+            PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, shape);
+            return runFileToFile(spark, options, plan.partitions(), model, fs, output, start);
+        }
+        TensorInput input = TensorInput.read(spark, options.input(), format, options.column(), options.shape());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
-        if (isFileToFile(input, options)) return runFileToFile(spark, options, input, model, fs, output, start);
 
         Dataset<Row> rows = input.frame().withColumn(FILE_COLUMN, input_file_name());
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
@@ -102,13 +114,13 @@ public final class ConvolutionJob {
         if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
-            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
                     .save(options.output());
             long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -125,21 +137,21 @@ public final class ConvolutionJob {
      * Arrow files in, every row kept, partitions as the files give them: the lean path, Arrow to Arrow without Spark
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
-    private static boolean isFileToFile(TensorInput input, JobOptions options) {
-        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+    private static boolean isFileToFile(TensorFormat format, JobOptions options) {
+        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
     }
 
-    private JobSummary runFileToFile(SparkSession spark, JobOptions options, TensorInput input, PreparedModel model,
-            FileSystem fs, Path output, long start) {
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+    private JobSummary runFileToFile(SparkSession spark, JobOptions options, List<TensorFilePartition> partitions,
+            PreparedModel model, FileSystem fs, Path output, long start) {
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    new TensorFileJob.Options(List.of(options.input()), options.column(), model.inputShape(),
-                            model.outputShape(), options.batchSize(), options.output()), kernels);
+                    partitions, new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
+                            options.batchSize(), options.output()), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());

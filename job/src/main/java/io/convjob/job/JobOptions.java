@@ -1,8 +1,8 @@
 package io.convjob.job;
 
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvOptions;
-import io.convjob.job.input.InputFormat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param sparkConf   extra Spark settings for a session the job creates
  */
 public record JobOptions(Path spec, Path weights, String input, String output, String master, int batchSize,
-        InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
+        TensorFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
         Map<String, String> sparkConf) {
 
     public JobOptions {
@@ -50,7 +50,7 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
     public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
     public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
     public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withInputFormat(InputFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf); }
+    public JobOptions withInputFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf); }
     public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf); }
     public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf); }
     public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf); }
