@@ -1,9 +1,11 @@
 package io.convjob.cli;
 
+import io.convjob.job.model.SpecText;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.WeightNaming;
 import io.convjob.torch.TorchImport;
 import io.convjob.torch.TorchWeights;
+import io.convjob.storage.Storage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,11 +24,12 @@ public final class ImportTorchCommand implements Callable<Integer> {
 
     @Option(names = "--spec", required = true, paramLabel = "TORCH.json",
             description = "The model as {\"framework\": \"pytorch\", \"layers\": [...]} (torch.nn names and defaults).")
-    Path spec;
+    String spec;
 
     @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "The state dict: torch.save(model.state_dict()) (.pt/.pth) or safetensors.torch.save_file.")
-    Path weights;
+            description = "The state dict: torch.save(model.state_dict()) (.pt/.pth) or safetensors.torch.save_file;"
+                    + " local or any Hadoop path.")
+    String weights;
 
     @Option(names = "--weights-prefix", paramLabel = "PREFIX",
             description = "The sub-module the layers are in, e.g. 'features.' (default: the spec's weights_prefix).")
@@ -47,13 +50,15 @@ public final class ImportTorchCommand implements Callable<Integer> {
         }
         Path specOut = specOutput != null ? specOutput
                 : output.resolveSibling(name.substring(0, name.length() - ".safetensors".length()) + ".json");
-        ModelSpec model = io.convjob.spec.SpecParser.parse(spec);
-        if (!(model.naming() instanceof WeightNaming.PyTorch)) {
+        Storage storage = Storage.standard();
+        ModelSpec parsed = io.convjob.spec.SpecParser.parse(SpecText.read(storage, spec));
+        if (!(parsed.naming() instanceof WeightNaming.PyTorch)) {
             throw new CommandLine.ParameterException(command.commandLine(), "--spec " + spec
                     + " is in equinox's form; import-torch reads {\"framework\": \"pytorch\", \"layers\": [...]}");
         }
-        if (weightsPrefix != null) model = model.withWeightsPrefix(weightsPrefix);
-        int layers = TorchImport.write(model, TorchWeights.open(weights), output, specOut);
+        ModelSpec model = weightsPrefix == null ? parsed : parsed.withWeightsPrefix(weightsPrefix);
+        int layers = storage.withLocalFile("--weights", weights,
+                local -> TorchImport.write(model, TorchWeights.open(local), output, specOut));
         command.commandLine().getOut().println("wrote " + output + " (" + layers + " conv layers, equinox layout) and "
                 + specOut);
         return ExitCodes.OK;

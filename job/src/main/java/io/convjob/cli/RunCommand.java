@@ -8,6 +8,7 @@ import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
 import io.convjob.job.frame.ConvOptions;
 import io.convjob.job.input.TensorInput;
+import io.convjob.storage.Storage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,17 +65,45 @@ public final class RunCommand implements Callable<Integer> {
             description = "Repartition the input into N partitions (default: keep the input's).")
     int partitions;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, as spark-submit takes it (repeatable): spark.* and spark.hadoop.* "
+                    + "(e.g. spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000).")
+    java.util.List<String> conf = new java.util.ArrayList<>();
+
+    @Option(names = "--allow-incomplete-input",
+            description = "Read input directories that a job is writing or left unfinished (_temporary, a lock, no _SUCCESS).")
+    boolean allowIncompleteInput;
+
     @Override
     public Integer call() {
         if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
-                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow, partitions, Map.of());
-        if (model.weightsPrefix != null) model.parseSpec(); // a prefix on an equinox spec: refused before Spark starts
+                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow,
+                partitions, sparkConf(), allowIncompleteInput);
+        if (model.weightsPrefix != null) model.parseSpec(Storage.standard()); // an equinox spec: refused before Spark starts
         JobSummary summary = ConvolutionJob.run(options, model.weightsLoader());
         command.commandLine().getOut().print(summary.format());
         command.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    /** {@code --conf key=value} pairs; Spark's own keys only, as spark-submit accepts them. */
+    private Map<String, String> sparkConf() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String entry : conf) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(command.commandLine(), "--conf must be KEY=VALUE, got '" + entry + "'");
+            }
+            String key = entry.substring(0, eq).strip();
+            if (!key.startsWith("spark.")) {
+                throw new CommandLine.ParameterException(command.commandLine(), "--conf " + key
+                        + ": only spark.* settings (Hadoop's as spark.hadoop.*), as spark-submit takes them");
+            }
+            settings.put(key, entry.substring(eq + 1));
+        }
+        return settings;
     }
 
     static final class FormatConverter implements CommandLine.ITypeConverter<TensorFormat> {
