@@ -4,13 +4,19 @@ import java.util.List;
 
 /**
  * A whole model: one layer (a spec file holding a single layer) or a stack {@code {"layers": [...]}}.
- * {@code stack} tells which, so weight files use {@code weight} or {@code layers.{i}.weight}.
+ * {@code stack} tells which, so weight files use {@code weight} or {@code layers.{i}.weight}. {@code preprocess}
+ * is the optional image preprocessing (the spec's top-level {@code preprocess} key), or null.
  */
-public record ModelSpec(List<LayerSpec> layers, boolean stack) {
+public record ModelSpec(List<LayerSpec> layers, boolean stack, Preprocess preprocess) {
     public ModelSpec {
         layers = List.copyOf(layers);
         if (!stack && layers.size() != 1) throw new IllegalArgumentException("a single-layer spec holds one layer");
     }
+
+    public ModelSpec(List<LayerSpec> layers, boolean stack) { this(layers, stack, null); }
+
+    /** This model with the given image preprocessing. */
+    public ModelSpec withPreprocess(Preprocess p) { return new ModelSpec(layers, stack, p); }
 
     public static ModelSpec single(LayerSpec layer) { return new ModelSpec(List.of(layer), false); }
     public static ModelSpec stack(List<LayerSpec> layers) { return new ModelSpec(layers, true); }
