@@ -3,7 +3,7 @@ Resize -> CenterCrop -> ToTensor -> Normalize gives on the PIL image (Pillow doe
 conversion and the bilinear resize; CenterCrop, ToTensor and Normalize are reproduced here in numpy exactly as
 torchvision computes them, since torchvision itself may not import on the build machine).
 
-    python pillow_reference.py OUT_DIR
+    "$(bash .ci/pyenv)" datasets/src/test/python/pillow_reference.py datasets/src/test/resources/pillow-reference
 
 writes OUT_DIR/cases.json, the images, and per case NAME.pixels.npy (the integer image handed to ToTensor, H x W x C,
 as float32) and NAME.tensor.npy (the normalized C x H x W float32 tensor). Deterministic: same output every run.
