@@ -31,7 +31,7 @@ public final class ImageDecoder {
      * @throws ImageFormatException naming the file: empty, not an image, truncated or corrupt
      */
     public static DecodedImage decode(byte[] bytes, String file) {
-        if (bytes.length == 0) throw new ImageFormatException(file, "empty file (0 bytes), not an image");
+        if (bytes.length == 0) throw new ImageFormatException(file, ImageFormatException.EMPTY_FILE);
         BufferedImage image;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

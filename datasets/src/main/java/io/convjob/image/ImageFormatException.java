@@ -4,6 +4,9 @@ import io.convjob.io.InputException;
 
 /** An image file that cannot be used: empty, not an image, truncated or corrupt, or with channels we cannot convert. */
 public final class ImageFormatException extends InputException {
+    /** The reason for a zero-byte file. */
+    public static final String EMPTY_FILE = "empty file (0 bytes), not an image";
+
     private final String reason;
 
     public ImageFormatException(String file, String reason) {

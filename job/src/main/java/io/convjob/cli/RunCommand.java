@@ -38,8 +38,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Rows per model call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--input-format", paramLabel = "arrow|parquet", converter = FormatConverter.class,
-            description = "Input storage. Default: parquet if the path names or holds .parquet files, else arrow.")
+    @Option(names = "--input-format", paramLabel = "arrow|parquet|image", converter = FormatConverter.class,
+            description = {"Input storage. Default: parquet if the path names or holds .parquet files, else arrow.",
+                    "image: image files (PNG, JPEG, ...), one row per file, id = its path, preprocessed as the spec's",
+                    "\"preprocess\" section says."})
     InputFormat inputFormat;
 
     @Option(names = "--column", paramLabel = "NAME", defaultValue = JobOptions.DEFAULT_COLUMN,
@@ -54,7 +56,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--on-bad-row", paramLabel = "fail|skip", defaultValue = "fail", converter = PolicyConverter.class,
-            description = "A null or wrong-length tensor fails the job (default), or is skipped and recorded in DIR/_rejected.")
+            description = {"A null or wrong-length tensor, or an unreadable image, fails the job (default),",
+                    "or is skipped and recorded in DIR/_rejected (id, file, reason)."})
     BadRowPolicy onBadRow;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
@@ -78,7 +81,8 @@ public final class RunCommand implements Callable<Integer> {
             return switch (value.toLowerCase(Locale.ROOT)) {
                 case "arrow" -> InputFormat.ARROW;
                 case "parquet" -> InputFormat.PARQUET;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow or parquet");
+                case "image" -> InputFormat.IMAGE;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow, parquet or image");
             };
         }
     }

@@ -84,7 +84,10 @@ public final class ConvolutionJob {
         FileSystem fs = fileSystem(spark, output);
         if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        TensorInput input = TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
+        TensorInput input = options.inputFormat() == InputFormat.IMAGE
+                ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
+                        options.onBadRow() == BadRowPolicy.SKIP)
+                : TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
         if (isFileToFile(input, options)) return runFileToFile(spark, options, input, model, fs, output, start);
 
@@ -92,6 +95,7 @@ public final class ConvolutionJob {
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
         Column bad = badRow(options.column(), model);
         if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
+        rows = rows.drop(ImageInput.REASON_COLUMN);
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
@@ -156,18 +160,24 @@ public final class ConvolutionJob {
     private static long writeRejected(SparkSession spark, TensorInput input, Column bad, PreparedModel model,
             JobOptions options) {
         String c = quoted(options.column());
-        Column reason = expr("CASE WHEN " + c + " IS NULL THEN 'is null'"
+        Column reason = expr((hasColumn(input, ImageInput.REASON_COLUMN) ? "coalesce(" + ImageInput.REASON_COLUMN + ", " : "(")
+                + "CASE WHEN " + c + " IS NULL THEN 'is null'"
                 + " WHEN size(" + c + ") != " + model.inputElements() + " THEN concat('has ', size(" + c + "), ' values, expected "
                 + model.inputElements() + " for shape " + Arrays.toString(model.inputShape()) + "')"
-                + " ELSE 'holds a null value' END");
+                + " ELSE 'holds a null value' END)");
         List<Column> columns = new ArrayList<>();
-        if (Arrays.asList(input.frame().columns()).contains(Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
-        columns.add(input_file_name().as("file"));
+        if (hasColumn(input, Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
+        // an image row's id is its file; input_file_name() is empty past the decoding step
+        columns.add((input.format() == InputFormat.IMAGE ? col(Convolutions.ID_COLUMN) : input_file_name()).as("file"));
         columns.add(reason.as("reason"));
         Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
         String dir = new Path(options.output(), REJECTED_DIR).toString();
         rejected.write().mode(SaveMode.Overwrite).json(dir);
         return spark.read().schema(rejected.schema()).json(dir).count();
+    }
+
+    private static boolean hasColumn(TensorInput input, String column) {
+        return Arrays.asList(input.frame().columns()).contains(column);
     }
 
     private static String quoted(String column) {

@@ -7,7 +7,9 @@ public enum InputFormat {
     /** Arrow IPC tensor files, read by the {@code arrow-tensor} data source. */
     ARROW,
     /** Parquet with the tensor as a list of float, shape from pyarrow's {@code ARROW:schema} or {@code --shape}. */
-    PARQUET;
+    PARQUET,
+    /** Image files (PNG, JPEG, ...), decoded and preprocessed on the executors as the spec's {@code preprocess} says. */
+    IMAGE;
 
     public String optionName() {
         return name().toLowerCase(Locale.ROOT);

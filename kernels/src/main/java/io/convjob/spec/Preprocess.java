@@ -17,7 +17,7 @@ import java.util.Arrays;
  * @param std        per-channel divisor after the mean, or null (1)
  */
 public record Preprocess(Resize resize, int[] centerCrop, ImageChannels channels, Double scale, double[] mean,
-        double[] std) {
+        double[] std) implements java.io.Serializable {
 
     /** The resampling filter: Pillow's {@code Image.Resampling.BILINEAR}, torchvision's default for PIL images. */
     public static final String FILTER = "bilinear";
@@ -26,7 +26,7 @@ public record Preprocess(Resize resize, int[] centerCrop, ImageChannels channels
      * torchvision's {@code Resize(size)}: {@code shorter} resizes the shorter side to that length and the longer
      * side to {@code int(shorter * long / short)}, keeping the aspect ratio; {@code [height, width]} is exact.
      */
-    public record Resize(int shorter, int height, int width) {
+    public record Resize(int shorter, int height, int width) implements java.io.Serializable {
         public static Resize shorterSide(int size) { return new Resize(size, 0, 0); }
         public static Resize exact(int height, int width) { return new Resize(0, height, width); }
         public boolean isExact() { return shorter == 0; }

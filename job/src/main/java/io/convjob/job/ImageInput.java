@@ -1,0 +1,117 @@
+package io.convjob.job;
+
+import io.convjob.image.ImageFormatException;
+import io.convjob.image.ImagePreprocessor;
+import io.convjob.io.InputException;
+import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.ImageChannels;
+import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.Preprocess;
+import io.convjob.spec.SpecException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Image files as tensor rows: Spark's {@code binaryFile} source lists and reads the files (any Hadoop file system:
+ * local, HDFS, S3), and the executors decode and preprocess them ({@link ImageRowsFunction}): one row per file,
+ * {@code id} its path, the tensor column {@code (C, H, W)} from the spec's {@code preprocess} section.
+ */
+public final class ImageInput {
+    private ImageInput() {}
+
+    /** With {@code --on-bad-row skip}: why a file gave no tensor (null for good files); dropped before the model. */
+    public static final String REASON_COLUMN = "__convjob_reason";
+
+    /**
+     * @param keepBad true to give a bad file a row with a null tensor and its reason; false to fail on it
+     * @throws SpecException if the spec has no usable {@code preprocess} section
+     */
+    public static TensorInput read(SparkSession spark, String path, ModelSpec spec, String column, boolean keepBad) {
+        ImagePreprocessor preprocessor = preprocessor(spec);
+        Dataset<Row> files = spark.read().format("binaryFile").load(path).select(col("path"), col("content"));
+        StructField tensor = new StructField(column, TensorColumns.TYPE, true,
+                TensorColumns.withShape(Metadata.empty(), preprocessor.outputShape()));
+        StructType schema = new StructType(new StructField[] {
+                new StructField(Convolutions.ID_COLUMN, DataTypes.StringType, false, Metadata.empty()), tensor});
+        if (keepBad) schema = schema.add(REASON_COLUMN, DataTypes.StringType, true);
+        Dataset<Row> rows = files.mapPartitions(new ImageRowsFunction(preprocessor, keepBad), Encoders.row(schema));
+        // Spark's file sources skip empty files without a word: find them here, so none is silently dropped
+        List<String> empty = emptyFiles(spark.sparkContext().hadoopConfiguration(), path);
+        if (!empty.isEmpty()) {
+            if (!keepBad) throw new BadRowException(empty.get(0) + ": " + EMPTY_FILE);
+            List<Row> rejected = new ArrayList<>();
+            for (String file : empty) rejected.add(RowFactory.create(file, null, EMPTY_FILE));
+            rows = rows.union(spark.createDataFrame(rejected, schema));
+        }
+        return new TensorInput(rows.withMetadata(column, tensor.metadata()), column, preprocessor.outputShape(),
+                InputFormat.IMAGE);
+    }
+
+    private static final String EMPTY_FILE = ImageFormatException.EMPTY_FILE;
+
+    /** Zero-byte files among those {@code binaryFile} reads: the glob's files and its directories' visible files. */
+    static List<String> emptyFiles(Configuration conf, String path) {
+        List<String> empty = new ArrayList<>();
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf);
+            FileStatus[] matched = fs.globStatus(p);
+            if (matched == null) return empty;
+            for (FileStatus status : matched) {
+                FileStatus[] files = status.isDirectory() ? fs.listStatus(status.getPath()) : new FileStatus[] {status};
+                for (FileStatus f : files) {
+                    String name = f.getPath().getName();
+                    boolean hidden = name.startsWith("_") || name.startsWith(".");
+                    if (f.isFile() && f.getLen() == 0 && !(hidden && status.isDirectory())) empty.add(f.getPath().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot list: " + e.getMessage(), e);
+        }
+        return empty;
+    }
+
+    /** The spec's preprocessing, its channels defaulting to what the first conv layer takes (1 L, 3 RGB, ...). */
+    public static ImagePreprocessor preprocessor(ModelSpec spec) {
+        Preprocess preprocess = spec.preprocess();
+        if (preprocess == null) {
+            throw new SpecException("preprocess: missing; image input needs the spec's \"preprocess\" section, e.g."
+                    + " {\"resize\": 256, \"center_crop\": 224}");
+        }
+        if (preprocess.channels() == null) {
+            int inChannels = firstInChannels(spec);
+            ImageChannels channels = ImageChannels.ofCount(inChannels);
+            if (channels == null) {
+                throw new SpecException("preprocess.channels: missing, and the first layer's in_channels " + inChannels
+                        + " is not 1, 2, 3 or 4; give \"L\", \"LA\", \"RGB\" or \"RGBA\"");
+            }
+            preprocess = preprocess.withChannels(channels);
+        }
+        return new ImagePreprocessor(preprocess);
+    }
+
+    private static int firstInChannels(ModelSpec spec) {
+        for (LayerSpec layer : spec.layers()) {
+            if (layer instanceof ConvLayerSpec conv) return conv.inChannels();
+        }
+        throw new InputException("preprocess.channels: missing, and the spec has no conv layer to take it from");
+    }
+}
