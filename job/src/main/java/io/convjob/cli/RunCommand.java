@@ -5,6 +5,7 @@ import io.convjob.job.ConvolutionJob;
 import io.convjob.job.InputFormat;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
+import io.convjob.job.OutputFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,8 +17,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Applies the model to a tensor dataset on Spark and writes Arrow IPC tensor files:",
-                "the tensor column replaced by the output (new shape in its metadata), other columns unchanged."})
+        description = {"Applies the model to a tensor dataset or image files on Spark and writes Arrow IPC tensor",
+                "files or Parquet: the tensor column replaced by the output (new shape in its metadata), other",
+                "columns unchanged."})
 public final class RunCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;
@@ -44,6 +46,16 @@ public final class RunCommand implements Callable<Integer> {
                     "\"preprocess\" section says."})
     InputFormat inputFormat;
 
+    @Option(names = "--output-format", paramLabel = "arrow|parquet", defaultValue = "arrow",
+            converter = OutputFormatConverter.class,
+            description = {"Output: Arrow IPC tensor files (default), or Parquet with the tensor as array<float> and",
+                    "its shape in the ARROW:schema footer entry, as pyarrow writes it."})
+    OutputFormat outputFormat;
+
+    @Option(names = "--vector", description = {"Parquet output: also write the output as a Spark ML vector column",
+            "'" + JobOptions.VECTOR_COLUMN + "' (VectorUDT), for KMeans, PCA, LSH, ..."})
+    boolean vector;
+
     @Option(names = "--column", paramLabel = "NAME", defaultValue = JobOptions.DEFAULT_COLUMN,
             description = "The tensor column (default: ${DEFAULT-VALUE}).")
     String column;
@@ -68,8 +80,12 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
+        if (vector && outputFormat != OutputFormat.PARQUET) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--vector needs --output-format parquet");
+        }
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
-                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow, partitions, Map.of());
+                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite,
+                onBadRow, partitions, Map.of(), outputFormat, vector);
         JobSummary summary = ConvolutionJob.run(options);
         command.commandLine().getOut().print(summary.format());
         command.commandLine().getOut().flush();
@@ -83,6 +99,16 @@ public final class RunCommand implements Callable<Integer> {
                 case "parquet" -> InputFormat.PARQUET;
                 case "image" -> InputFormat.IMAGE;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow, parquet or image");
+            };
+        }
+    }
+
+    static final class OutputFormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
+        @Override public OutputFormat convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "arrow" -> OutputFormat.ARROW;
+                case "parquet" -> OutputFormat.PARQUET;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow or parquet");
             };
         }
     }

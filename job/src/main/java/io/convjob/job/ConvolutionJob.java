@@ -2,6 +2,7 @@ package io.convjob.job;
 
 import io.convjob.io.InputException;
 import io.convjob.spark.TensorFileJob;
+import io.convjob.spark.TensorParquetFormat;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -31,6 +32,9 @@ public final class ConvolutionJob {
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
     public static final String REJECTED_DIR = "_rejected";
     static final String FILE_COLUMN = "__convjob_file";
+    /** Parquet output's tensor type: nullable elements, as pyarrow's fixed_shape_tensor storage has them. */
+    private static final org.apache.spark.sql.types.ArrayType PARQUET_TENSOR_TYPE =
+            org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType, true);
 
     private final WeightsLoader weightsLoader;
 
@@ -101,11 +105,11 @@ public final class ConvolutionJob {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
-                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
+                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
+                options.outputFormat() == OutputFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorColumns.TYPE);
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
-            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
-                    .save(options.output());
+            write(result, options);
             long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
@@ -122,7 +126,8 @@ public final class ConvolutionJob {
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
     private static boolean isFileToFile(TensorInput input, JobOptions options) {
-        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0
+                && options.outputFormat() == OutputFormat.ARROW;
     }
 
     private JobSummary runFileToFile(SparkSession spark, JobOptions options, TensorInput input, PreparedModel model,
@@ -144,6 +149,25 @@ public final class ConvolutionJob {
         } finally {
             payload.destroy();
         }
+    }
+
+    /**
+     * Arrow IPC tensor files, or Parquet with the shape in its {@code ARROW:schema} (plus, with {@code --vector}, the
+     * output as a Spark ML vector column): both committed by Spark's commit protocol, {@code _SUCCESS} last.
+     */
+    private static void write(Dataset<Row> result, JobOptions options) {
+        if (options.outputFormat() == OutputFormat.ARROW) {
+            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+                    .save(options.output());
+            return;
+        }
+        if (options.vector()) {
+            if (Arrays.asList(result.columns()).contains(JobOptions.VECTOR_COLUMN)) {
+                throw new InputException("--vector: the input has a column '" + JobOptions.VECTOR_COLUMN + "' already");
+            }
+            result = result.withColumn(JobOptions.VECTOR_COLUMN, org.apache.spark.ml.functions.array_to_vector(col(options.column())));
+        }
+        result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(options.output());
     }
 
     /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */

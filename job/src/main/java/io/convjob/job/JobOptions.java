@@ -20,13 +20,17 @@ import java.util.Objects;
  * @param onBadRow    fail on a bad row or record it under {@code _rejected}
  * @param partitions  repartition the input into this many partitions, or 0 to keep the input's
  * @param sparkConf   extra Spark settings for a session the job creates
+ * @param outputFormat Arrow IPC tensor files or Parquet
+ * @param vector      Parquet only: add the output as a Spark ML vector column {@value #VECTOR_COLUMN}
  */
 public record JobOptions(Path spec, Path weights, String input, String output, String master, int batchSize,
         InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
-        Map<String, String> sparkConf) {
+        Map<String, String> sparkConf, OutputFormat outputFormat, boolean vector) {
 
     public static final int DEFAULT_BATCH_SIZE = 64;
     public static final String DEFAULT_COLUMN = "tensor";
+    /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
+    public static final String VECTOR_COLUMN = "features";
 
     public JobOptions {
         Objects.requireNonNull(spec, "spec");
@@ -34,6 +38,10 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(column, "column");
         Objects.requireNonNull(onBadRow, "onBadRow");
+        Objects.requireNonNull(outputFormat, "outputFormat");
+        if (vector && outputFormat != OutputFormat.PARQUET) {
+            throw new IllegalArgumentException("a vector column needs Parquet output");
+        }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new IllegalArgumentException("partitions must be >= 0, got " + partitions);
         shape = shape == null ? null : shape.clone();
@@ -43,19 +51,21 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
     /** The defaults of {@code convjob run}. */
     public static JobOptions of(Path spec, String input, String output) {
         return new JobOptions(spec, null, input, output, null, DEFAULT_BATCH_SIZE, null, DEFAULT_COLUMN, null, false,
-                BadRowPolicy.FAIL, 0, Map.of());
+                BadRowPolicy.FAIL, 0, Map.of(), OutputFormat.ARROW, false);
     }
 
-    public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withInputFormat(InputFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf); }
-    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf); }
-    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf); }
-    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf); }
-    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c); }
+    public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withInputFormat(InputFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, outputFormat, vector); }
+    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, outputFormat, vector); }
+
+    public JobOptions withOutput(OutputFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, f, v); }
 
     @Override public int[] shape() { return shape == null ? null : shape.clone(); }
 }
