@@ -1,6 +1,6 @@
 package io.convjob;
 
-import io.convjob.fast.ConvEngine;
+import io.convjob.engine.ConvEngine;
 import io.convjob.init.ConvParams;
 import io.convjob.spec.ConvSpec;
 import io.convjob.spec.SpecRules;

@@ -1,6 +1,6 @@
 package io.convjob;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /** An input tensor whose shape does not fit the model (rank, channels, element count). */
 public class ShapeException extends InputException {

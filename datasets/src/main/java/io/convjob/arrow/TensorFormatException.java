@@ -1,6 +1,6 @@
 package io.convjob.arrow;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /** A tensor file or its {@code arrow.fixed_shape_tensor} metadata is malformed; the message names file, field or row. */
 public class TensorFormatException extends InputException {

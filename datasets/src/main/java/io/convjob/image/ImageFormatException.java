@@ -1,6 +1,6 @@
 package io.convjob.image;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /** An image file that cannot be used: empty, not an image, truncated or corrupt, or with channels we cannot convert. */
 public final class ImageFormatException extends InputException {

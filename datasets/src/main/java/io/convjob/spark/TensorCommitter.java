@@ -13,13 +13,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The job side of the commit protocol, shared by the data source's writes and {@link TensorFileJob}. Task attempts
- * write under {@code <dir>/_temporary/<queryId>/}; {@link #commit} moves exactly the files named by the committed
+ * The job side of the commit protocol, shared by the data source's writes and the file-to-file job of the job
+ * module ({@code io.convjob.job.TensorFileJob}). Task attempts write under {@code <dir>/_temporary/<queryId>/}; {@link #commit} moves exactly the files named by the committed
  * tasks' messages (one per partition) to {@code part-<partition>-<taskId>.arrow}, removes everything else under the
  * query's temporary directory (failed or speculative attempts), and writes {@code _SUCCESS}; {@link #abort} deletes
  * the query's temporary files. Overwrite deletes the directory's previous data files just before the moves.
  */
-record TensorCommitter(String directory, String queryId) implements java.io.Serializable {
+public record TensorCommitter(String directory, String queryId) implements java.io.Serializable {
     static final String SUCCESS = "_SUCCESS";
 
     Path outputDir() {
@@ -32,11 +32,11 @@ record TensorCommitter(String directory, String queryId) implements java.io.Seri
     }
 
     /** Where a task attempt writes before the job commits. */
-    Path taskFile(int partitionId, long taskId) {
+    public Path taskFile(int partitionId, long taskId) {
         return temporaryDir().resolve(String.format("part-%05d-%d.arrow", partitionId, taskId));
     }
 
-    void commit(List<TensorCommitMessage> messages, boolean overwrite) {
+    public void commit(List<TensorCommitMessage> messages, boolean overwrite) {
         try {
             Path outputDir = outputDir();
             Files.createDirectories(outputDir);
@@ -62,7 +62,7 @@ record TensorCommitter(String directory, String queryId) implements java.io.Seri
         return Files.exists(target) ? outputDir.resolve(base + "-" + queryId + ".arrow") : target;
     }
 
-    void abort(List<TensorCommitMessage> messages) {
+    public void abort(List<TensorCommitMessage> messages) {
         try {
             for (TensorCommitMessage message : messages) {
                 if (message != null) Files.deleteIfExists(Path.of(message.file()));

@@ -3,7 +3,7 @@ package io.convjob.spark;
 import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.arrow.FixedShapeTensorVector;
 import io.convjob.arrow.TensorFileWriter;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

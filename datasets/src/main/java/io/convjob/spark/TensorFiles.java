@@ -1,6 +1,6 @@
 package io.convjob.spark;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

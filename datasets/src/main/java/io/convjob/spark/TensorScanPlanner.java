@@ -12,9 +12,9 @@ import org.apache.spark.sql.util.ArrowUtils;
  * Driver side: lists the files, reads each one's schema and batch count, checks that all files agree, and splits
  * them into partitions of at most {@code batchesPerPartition} batches.
  */
-record TensorScanPlanner(StructType schema, List<TensorFilePartition> partitions) {
+public record TensorScanPlanner(StructType schema, List<TensorFilePartition> partitions) {
 
-    static TensorScanPlanner plan(TensorSourceOptions options) {
+    public static TensorScanPlanner plan(TensorSourceOptions options) {
         StructType schema = null;
         Path first = null;
         List<TensorFilePartition> partitions = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.Field;

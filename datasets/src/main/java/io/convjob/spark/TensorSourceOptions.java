@@ -2,7 +2,7 @@ package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.arrow.TensorFileReader;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.spark.sql.connector.write.BatchWrite;

@@ -5,11 +5,12 @@ import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.io.NamedTensor;
 import io.convjob.io.NpyReader;
 import io.convjob.io.NpyWriter;
-import io.convjob.spec.ModelChecks;
+import io.convjob.job.frame.ConvOptions;
+import io.convjob.shape.ModelChecks;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -47,7 +48,7 @@ public final class ApplyCommand implements Callable<Integer> {
             description = "Tensor column of .arrow files (default: ${DEFAULT-VALUE}).")
     String column;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Samples per kernel call (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + ConvOptions.DEFAULT_BATCH_SIZE, description = "Samples per kernel call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--threads", description = "Threads for the kernels (default: all cores).")

@@ -3,7 +3,7 @@ package io.convjob.cli;
 import io.convjob.bench.BenchOptions;
 import io.convjob.bench.BenchResult;
 import io.convjob.bench.BenchSuite;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,8 +1,8 @@
 package io.convjob.cli;
 
 import io.convjob.fast.Engines;
+import io.convjob.shape.ModelChecks;
 import io.convjob.shape.ModelSummary;
-import io.convjob.spec.ModelChecks;
 import io.convjob.spec.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,6 @@
 package io.convjob.cli;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import picocli.CommandLine;
 
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.convjob.cli;
 
 import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileWriter;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine;

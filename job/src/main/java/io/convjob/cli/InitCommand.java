@@ -1,7 +1,7 @@
 package io.convjob.cli;
 
 import io.convjob.Model;
-import io.convjob.io.ModelWeights;
+import io.convjob.ModelWeights;
 import io.convjob.io.SafetensorsWriter;
 import io.convjob.spec.ModelSpec;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.convjob.cli;
 
 import io.convjob.Model;
-import io.convjob.io.ModelWeights;
+import io.convjob.ModelWeights;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecParser;
 import picocli.CommandLine.Option;

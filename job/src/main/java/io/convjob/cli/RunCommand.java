@@ -1,11 +1,13 @@
 package io.convjob.cli;
 
+import io.convjob.arrow.TensorFileReader;
 import io.convjob.job.BadRowPolicy;
 import io.convjob.job.ConvolutionJob;
-import io.convjob.job.InputFormat;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
 import io.convjob.job.OutputFormat;
+import io.convjob.job.frame.ConvOptions;
+import io.convjob.job.input.InputFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +38,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "Spark master, e.g. local[4] or spark://host:7077. Default: spark-submit's, else local[*].")
     String master;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + JobOptions.DEFAULT_BATCH_SIZE,
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + ConvOptions.DEFAULT_BATCH_SIZE,
             description = "Rows per model call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -56,7 +58,7 @@ public final class RunCommand implements Callable<Integer> {
             "'" + JobOptions.VECTOR_COLUMN + "' (VectorUDT), for KMeans, PCA, LSH, ..."})
     boolean vector;
 
-    @Option(names = "--column", paramLabel = "NAME", defaultValue = JobOptions.DEFAULT_COLUMN,
+    @Option(names = "--column", paramLabel = "NAME", defaultValue = TensorFileReader.DEFAULT_COLUMN,
             description = "The tensor column (default: ${DEFAULT-VALUE}).")
     String column;
 

@@ -1,8 +1,18 @@
 package io.convjob.job;
 
-import io.convjob.io.InputException;
-import io.convjob.spark.TensorFileJob;
+import io.convjob.error.InputException;
+import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.frame.Convolutions;
+import io.convjob.job.frame.JobCounters;
+import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.TensorInput;
+import io.convjob.job.model.ModelPayload;
+import io.convjob.job.model.PreparedModel;
+import io.convjob.job.model.SpecText;
+import io.convjob.job.model.WeightsLoader;
 import io.convjob.spark.TensorParquetFormat;
+import io.convjob.job.input.ImageInput;
+import io.convjob.job.input.TensorColumns;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;

@@ -1,5 +1,8 @@
 package io.convjob.job;
 
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.job.frame.ConvOptions;
+import io.convjob.job.input.InputFormat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -27,8 +30,6 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
         InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
         Map<String, String> sparkConf, OutputFormat outputFormat, boolean vector) {
 
-    public static final int DEFAULT_BATCH_SIZE = 64;
-    public static final String DEFAULT_COLUMN = "tensor";
     /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
     public static final String VECTOR_COLUMN = "features";
 
@@ -50,7 +51,8 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
 
     /** The defaults of {@code convjob run}. */
     public static JobOptions of(Path spec, String input, String output) {
-        return new JobOptions(spec, null, input, output, null, DEFAULT_BATCH_SIZE, null, DEFAULT_COLUMN, null, false,
+        return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN, null,
+                false,
                 BadRowPolicy.FAIL, 0, Map.of(), OutputFormat.ARROW, false);
     }
 

@@ -2,7 +2,9 @@ package io.convjob.job;
 
 import io.convjob.Model;
 import io.convjob.arrow.TensorFileConverter;
-import io.convjob.spark.TensorFileJob;
+import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.model.ModelCache;
+import io.convjob.job.model.ModelPayload;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 

@@ -1,6 +1,6 @@
 package io.convjob.job;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /** The output directory exists and the caller did not ask to overwrite it. */
 public class OutputExistsException extends InputException {

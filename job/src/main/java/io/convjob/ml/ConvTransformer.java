@@ -1,12 +1,13 @@
 package io.convjob.ml;
 
 import io.convjob.ShapeException;
-import io.convjob.io.InputException;
-import io.convjob.job.ConvOptions;
-import io.convjob.job.Convolutions;
-import io.convjob.job.SpecText;
-import io.convjob.job.TensorColumns;
-import io.convjob.spec.ModelChecks;
+import io.convjob.arrow.TensorFileReader;
+import io.convjob.error.InputException;
+import io.convjob.job.frame.ConvOptions;
+import io.convjob.job.frame.Convolutions;
+import io.convjob.job.input.TensorColumns;
+import io.convjob.job.model.SpecText;
+import io.convjob.shape.ModelChecks;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -57,9 +58,9 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
         this.batchSize = new IntParam(this, "batchSize", "rows per model call", ParamValidators.gtEq(1));
         this.inputShape = new IntArrayParam(this, "inputShape", "the sample shape (C, D1, ...); unset: from the input"
                 + " column's metadata");
-        setDefault(inputCol, "tensor");
+        setDefault(inputCol, TensorFileReader.DEFAULT_COLUMN);
         setDefault(outputCol, "output");
-        setDefault(batchSize, 64);
+        setDefault(batchSize, ConvOptions.DEFAULT_BATCH_SIZE);
     }
 
     public static MLReader<ConvTransformer> read() {

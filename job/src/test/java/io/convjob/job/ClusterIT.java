@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.job.model.WeightsLoader;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package io.convjob.job;
 
+import io.convjob.job.frame.BadRowException;
+import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.model.WeightsLoader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -126,7 +129,7 @@ class ConvolutionJobTest extends SparkTestBase {
                 .write().format("arrow-tensor").option("shape", "[3,16,16]").mode("append").save(dir.toString());
         Path out = tmp.resolve("out");
 
-        io.convjob.io.InputException e = assertThrows(io.convjob.io.InputException.class,
+        io.convjob.error.InputException e = assertThrows(io.convjob.error.InputException.class,
                 () -> job.run(spark(), options(dir.toString(), out).withBatchSize(3)));
         Assertions.assertTrue(e.getMessage().matches(".*part-\\d+.*\\.arrow: id 13: column 'tensor'.*null.*"), e.getMessage());
         assertEquals(List.of(), Files.exists(out) ? TensorDirs.arrowFiles(out) : List.of());

@@ -1,8 +1,13 @@
 package io.convjob.job;
 
+import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.ImageInput;
+import io.convjob.job.input.TensorColumns;
+import io.convjob.job.input.ParquetTensorShape;
+import io.convjob.job.model.WeightsLoader;
 import io.convjob.Model;
 import io.convjob.Tensor;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.io.NpyReader;
 import io.convjob.spec.SpecParser;
 import org.apache.spark.sql.Row;

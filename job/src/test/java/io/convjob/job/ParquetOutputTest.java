@@ -1,5 +1,10 @@
 package io.convjob.job;
 
+import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.ImageInput;
+import io.convjob.job.input.TensorColumns;
+import io.convjob.job.input.ParquetTensorShape;
+import io.convjob.job.model.WeightsLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.ml.clustering.KMeans;

@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.job.model.ModelCache;
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.AfterAll;

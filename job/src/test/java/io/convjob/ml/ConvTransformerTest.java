@@ -3,7 +3,7 @@ package io.convjob.ml;
 import io.convjob.Model;
 import io.convjob.job.Conformance;
 import io.convjob.job.SparkTestBase;
-import io.convjob.job.TensorColumns;
+import io.convjob.job.input.TensorColumns;
 import io.convjob.spec.SpecParser;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;

@@ -1,7 +1,7 @@
 package io.convjob.bench;
 
+import io.convjob.engine.PreparedConv;
 import io.convjob.fast.Engines;
-import io.convjob.fast.PreparedConv;
 import io.convjob.shape.ConvGeometry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,8 +1,8 @@
 package io.convjob.bench;
 
-import io.convjob.fast.ConvEngine;
+import io.convjob.engine.ConvEngine;
+import io.convjob.engine.PreparedConv;
 import io.convjob.fast.Engines;
-import io.convjob.fast.PreparedConv;
 import io.convjob.reference.ReferenceConv;
 import io.convjob.shape.ConvGeometry;
 

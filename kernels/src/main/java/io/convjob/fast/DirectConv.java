@@ -1,5 +1,6 @@
 package io.convjob.fast;
 
+import io.convjob.engine.PreparedConv;
 import io.convjob.shape.ConvGeometry;
 
 import java.util.Arrays;

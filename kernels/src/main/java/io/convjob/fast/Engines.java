@@ -1,5 +1,6 @@
 package io.convjob.fast;
 
+import io.convjob.engine.ConvEngine;
 import io.convjob.reference.ReferenceConv;
 
 import java.io.PrintStream;

@@ -1,5 +1,7 @@
 package io.convjob.fast;
 
+import io.convjob.engine.ConvEngine;
+import io.convjob.engine.PreparedConv;
 import io.convjob.shape.ConvGeometry;
 
 /**

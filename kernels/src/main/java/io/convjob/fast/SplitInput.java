@@ -1,6 +1,7 @@
 package io.convjob.fast;
 
 import io.convjob.shape.ConvGeometry;
+import io.convjob.spec.Padding;
 
 import java.util.Arrays;
 

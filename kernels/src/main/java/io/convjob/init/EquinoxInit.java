@@ -1,7 +1,5 @@
 package io.convjob.init;
 
-import io.convjob.spec.ConvLayerSpec;
-
 /**
  * equinox 0.13.8's initial weights for {@code Conv} and {@code ConvTranspose} (jax-prng.md §7): split the
  * key into (weight key, bias key), then draw both uniformly from {@code [-lim, lim)} with
@@ -11,15 +9,6 @@ import io.convjob.spec.ConvLayerSpec;
 public final class EquinoxInit {
 
     private EquinoxInit() {}
-
-    /** The parameters equinox initialises for {@code spec} from its key. */
-    public static ConvParams init(ConvLayerSpec spec) {
-        if (spec.key() == null) {
-            throw new IllegalArgumentException(spec.layerName() + " has no init key");
-        }
-        return init(spec.key(), spec.threefryPartitionable(), spec.outChannels(),
-                spec.inChannels() / spec.groups(), spec.kernelSize().toArray(), spec.useBias());
-    }
 
     /**
      * @param key the layer's key, as passed to equinox

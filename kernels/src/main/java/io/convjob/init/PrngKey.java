@@ -1,6 +1,6 @@
 package io.convjob.init;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /**
  * A JAX threefry key: the two uint32 words of {@code jax.random.PRNGKey(seed)} or of a split, held as

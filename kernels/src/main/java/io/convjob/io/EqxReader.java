@@ -1,5 +1,6 @@
 package io.convjob.io;
 
+import io.convjob.error.InputException;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

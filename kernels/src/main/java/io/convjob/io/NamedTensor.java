@@ -1,7 +1,5 @@
 package io.convjob.io;
 
-import io.convjob.Tensor;
-
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -31,14 +29,6 @@ public record NamedTensor(String name, int[] shape, float[] data, String sourceD
     public static NamedTensor of(String name, int[] shape, float[] data) {
         return new NamedTensor(name, shape, data, "F32");
     }
-
-    /** A float32 {@link Tensor} under a name; the data is shared. */
-    public static NamedTensor of(String name, Tensor tensor) {
-        return of(name, tensor.shape(), tensor.data());
-    }
-
-    /** As a {@link Tensor} (data shared, not copied). */
-    public Tensor tensor() { return new Tensor(shape, data); }
 
     /** Product of the dimensions (1 for a scalar). @throws IllegalArgumentException if one is negative */
     public static long elementCount(int[] shape) {

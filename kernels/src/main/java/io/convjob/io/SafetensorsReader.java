@@ -1,5 +1,6 @@
 package io.convjob.io;
 
+import io.convjob.error.InputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;

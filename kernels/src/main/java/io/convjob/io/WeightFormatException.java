@@ -1,5 +1,7 @@
 package io.convjob.io;
 
+import io.convjob.error.InputException;
+
 /**
  * A weight or tensor file (safetensors, .npy, .eqx) that is malformed or uses something we do not support.
  * The message is one line led by the file, e.g.

@@ -1,7 +1,7 @@
 package io.convjob.reference;
 
-import io.convjob.fast.ConvEngine;
-import io.convjob.fast.PreparedConv;
+import io.convjob.engine.ConvEngine;
+import io.convjob.engine.PreparedConv;
 import io.convjob.shape.ConvGeometry;
 
 /**

@@ -1,6 +1,6 @@
 package io.convjob.spec;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /**
  * A spec equinox would reject, or one we can check at load time that equinox leaves to lax.

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.convjob.Conv;
+import io.convjob.ConvTranspose;
 import io.convjob.spec.ConvSpec;
 import io.convjob.spec.ConvTransposeSpec;
 import io.convjob.spec.Dims;
@@ -101,15 +103,15 @@ class EquinoxInitTest {
     void initFromASpecUsesItsKeyModeAndGroupedChannels() {
         ConvSpec conv = new ConvSpec(2, IN, OUT, Dims.of(KERNEL), Dims.repeat(1, 2), Padding.Named.VALID,
                 Dims.repeat(1, 2), 1, true, PaddingMode.ZEROS, PrngKey.fromSeed(0), true);
-        ConvParams params = EquinoxInit.init(conv);
+        Conv params = Conv.of(conv); // the layer draws from its spec's key through EquinoxInit
         assertEquals(0x3DAF024F, Float.floatToRawIntBits(params.weight()[5]));
         assertEquals(0xBD59D1CA, Float.floatToRawIntBits(params.bias()[3]));
 
         ConvTransposeSpec grouped = new ConvTransposeSpec(1, 6, 4, Dims.of(3), Dims.of(1), Padding.Named.VALID,
                 Dims.of(0), Dims.of(1), 2, false, PaddingMode.ZEROS, PrngKey.fromWords(7, 9), false);
         ConvParams expected = EquinoxInit.init(PrngKey.fromWords(7, 9), false, 4, 3, new int[] {3}, false);
-        assertEquals(Arrays.toString(expected.weight()), Arrays.toString(EquinoxInit.init(grouped).weight()));
-        assertNull(EquinoxInit.init(grouped).bias());
+        assertEquals(Arrays.toString(expected.weight()), Arrays.toString(ConvTranspose.of(grouped).weight()));
+        assertNull(ConvTranspose.of(grouped).bias());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.convjob.io;
 
+import io.convjob.error.InputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

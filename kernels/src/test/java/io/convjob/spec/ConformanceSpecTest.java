@@ -1,5 +1,6 @@
 package io.convjob.spec;
 
+import io.convjob.shape.ModelChecks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

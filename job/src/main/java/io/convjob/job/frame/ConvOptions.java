@@ -1,5 +1,6 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
+import io.convjob.arrow.TensorFileReader;
 import java.nio.file.Path;
 
 /**
@@ -13,6 +14,9 @@ import java.nio.file.Path;
  */
 public record ConvOptions(String inputCol, String outputCol, int batchSize, int[] inputShape, Path weights) {
 
+    /** Rows per model call unless told otherwise, for every entry point (run, apply, the DataFrame API). */
+    public static final int DEFAULT_BATCH_SIZE = 64;
+
     public ConvOptions {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         inputShape = inputShape == null ? null : inputShape.clone();
@@ -20,7 +24,8 @@ public record ConvOptions(String inputCol, String outputCol, int batchSize, int[
 
     /** Replace column {@code tensor}, 64 rows per batch, shape from metadata, weights from keys. */
     public static ConvOptions defaults() {
-        return new ConvOptions(JobOptions.DEFAULT_COLUMN, JobOptions.DEFAULT_COLUMN, JobOptions.DEFAULT_BATCH_SIZE, null, null);
+        return new ConvOptions(TensorFileReader.DEFAULT_COLUMN, TensorFileReader.DEFAULT_COLUMN, DEFAULT_BATCH_SIZE, null,
+                null);
     }
 
     @Override public int[] inputShape() { return inputShape == null ? null : inputShape.clone(); }

@@ -1,4 +1,4 @@
-package io.convjob.io;
+package io.convjob.error;
 
 /**
  * Bad user input (spec, weights, tensor file, shape): the family the CLI reports as one line and exit code 2.

@@ -1,4 +1,4 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
 import java.util.Locale;
 

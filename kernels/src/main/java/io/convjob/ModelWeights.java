@@ -1,7 +1,10 @@
-package io.convjob.io;
+package io.convjob;
 
-import io.convjob.Model;
 import io.convjob.init.ConvParams;
+import io.convjob.io.EqxReader;
+import io.convjob.io.NamedTensor;
+import io.convjob.io.SafetensorsReader;
+import io.convjob.io.WeightFormatException;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;

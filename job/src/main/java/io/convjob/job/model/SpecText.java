@@ -1,6 +1,6 @@
-package io.convjob.job;
+package io.convjob.job.model;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecParser;
 

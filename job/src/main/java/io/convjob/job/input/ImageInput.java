@@ -1,8 +1,8 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
 import io.convjob.image.ImageFormatException;
 import io.convjob.image.ImagePreprocessor;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.ImageChannels;
 import io.convjob.spec.LayerSpec;
@@ -39,6 +39,8 @@ public final class ImageInput {
 
     /** With {@code --on-bad-row skip}: why a file gave no tensor (null for good files); dropped before the model. */
     public static final String REASON_COLUMN = "__convjob_reason";
+    /** Each row's file path: the column the job names in messages about a row. */
+    public static final String ID_COLUMN = "id";
 
     /**
      * @param keepBad true to give a bad file a row with a null tensor and its reason; false to fail on it
@@ -50,13 +52,13 @@ public final class ImageInput {
         StructField tensor = new StructField(column, TensorColumns.TYPE, true,
                 TensorColumns.withShape(Metadata.empty(), preprocessor.outputShape()));
         StructType schema = new StructType(new StructField[] {
-                new StructField(Convolutions.ID_COLUMN, DataTypes.StringType, false, Metadata.empty()), tensor});
+                new StructField(ID_COLUMN, DataTypes.StringType, false, Metadata.empty()), tensor});
         if (keepBad) schema = schema.add(REASON_COLUMN, DataTypes.StringType, true);
         Dataset<Row> rows = files.mapPartitions(new ImageRowsFunction(preprocessor, keepBad), Encoders.row(schema));
         // Spark's file sources skip empty files without a word: find them here, so none is silently dropped
         List<String> empty = emptyFiles(spark.sparkContext().hadoopConfiguration(), path);
         if (!empty.isEmpty()) {
-            if (!keepBad) throw new BadRowException(empty.get(0) + ": " + EMPTY_FILE);
+            if (!keepBad) throw new ImageFormatException(empty.get(0), EMPTY_FILE);
             List<Row> rejected = new ArrayList<>();
             for (String file : empty) rejected.add(RowFactory.create(file, null, EMPTY_FILE));
             rows = rows.union(spark.createDataFrame(rejected, schema));

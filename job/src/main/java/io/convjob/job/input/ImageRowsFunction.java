@@ -1,4 +1,4 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
 import io.convjob.image.ImageFormatException;
 import io.convjob.image.ImagePreprocessor;
@@ -11,7 +11,7 @@ import java.util.Iterator;
 
 /**
  * Decodes and preprocesses {@code (path, content)} rows of the {@code binaryFile} source into {@code (id, tensor)}
- * rows, on the executors. A bad file fails the task with one line naming it, or (keeping bad rows) gives a row with a
+ * rows, on the executors. A bad file fails the task with one line naming it (an {@link ImageFormatException}), or (keeping bad rows) gives a row with a
  * null tensor and the reason, for {@code _rejected}.
  */
 final class ImageRowsFunction implements MapPartitionsFunction<Row, Row> {
@@ -39,7 +39,7 @@ final class ImageRowsFunction implements MapPartitionsFunction<Row, Row> {
                 try {
                     preprocessor.apply(content, path, tensor, 0);
                 } catch (ImageFormatException e) {
-                    if (!keepBad) throw new BadRowException(e.getMessage());
+                    if (!keepBad) throw e;
                     return RowFactory.create(path, null, e.reason());
                 }
                 return keepBad ? RowFactory.create(path, tensor, null) : RowFactory.create(path, tensor);

@@ -1,7 +1,7 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
 import io.convjob.arrow.FixedShapeTensorType;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;

@@ -1,11 +1,11 @@
-package io.convjob.job;
+package io.convjob.job.model;
 
 import io.convjob.Model;
 import io.convjob.Tensor;
+import io.convjob.shape.ModelChecks;
 import io.convjob.shape.Shapes;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.LayerSpec;
-import io.convjob.spec.ModelChecks;
 import io.convjob.spec.ModelSpec;
 
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
      * whole stack.
      *
      * @param weights a weight file, or null for key-initialised layers
-     * @throws io.convjob.io.InputException if the spec, the weights or the shape is wrong (one line)
+     * @throws io.convjob.error.InputException if the spec, the weights or the shape is wrong (one line)
      */
     public static PreparedModel prepare(String specJson, Path weights, WeightsLoader loader, int[] inputShape) {
         ModelSpec spec = SpecText.parse(specJson);

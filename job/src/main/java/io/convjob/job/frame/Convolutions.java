@@ -1,7 +1,11 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
 import io.convjob.ShapeException;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
+import io.convjob.job.input.TensorColumns;
+import io.convjob.job.model.ModelPayload;
+import io.convjob.job.model.PreparedModel;
+import io.convjob.job.model.WeightsLoader;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -44,13 +48,13 @@ public final class Convolutions {
                 interactiveThreads(df.sparkSession()), null, false, null, "input");
     }
 
-    static Broadcast<ModelPayload> broadcast(SparkSession spark, ModelPayload payload) {
+    public static Broadcast<ModelPayload> broadcast(SparkSession spark, ModelPayload payload) {
         return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(payload);
     }
 
     /** The cores each task may use: {@code spark.task.cpus}. */
     /** Kernel threads per task inside a job: {@code spark.task.cpus}, so one-thread speed is what a cluster sees. */
-    static int taskThreads(SparkSession spark) {
+    public static int taskThreads(SparkSession spark) {
         return spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
     }
 
@@ -68,7 +72,7 @@ public final class Convolutions {
      * @param fileCol a helper column naming each row's file, last in {@code df} and dropped from the output; or null
      * @param source  what to name as the file when there is no file column (or it is empty)
      */
-    static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
+    public static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
             String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
             String source) {
         return convolve(df, payload, model, inputCol, outputCol, batchSize, threads, counters, failFirstAttempt, fileCol,
@@ -80,7 +84,7 @@ public final class Convolutions {
      *                   elements for Parquet that pyarrow reads as {@code fixed_shape_tensor} (whose storage items are
      *                   nullable); Spark's optimizer drops a cast that only widens nullability, so it is set here
      */
-    static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
+    public static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
             String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
             String source, org.apache.spark.sql.types.ArrayType resultType) {
         StructType schema = df.schema();

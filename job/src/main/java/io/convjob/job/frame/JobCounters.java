@@ -1,4 +1,4 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.util.LongAccumulator;

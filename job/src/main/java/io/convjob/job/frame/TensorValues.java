@@ -1,4 +1,4 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
 import org.apache.spark.sql.Row;
 import scala.collection.immutable.ArraySeq;

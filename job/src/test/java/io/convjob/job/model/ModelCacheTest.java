@@ -1,4 +1,4 @@
-package io.convjob.job;
+package io.convjob.job.model;
 
 import io.convjob.Model;
 import io.convjob.spec.SpecParser;

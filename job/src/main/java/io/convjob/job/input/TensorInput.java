@@ -1,7 +1,7 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
-import io.convjob.io.InputException;
 import io.convjob.ShapeException;
+import io.convjob.error.InputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

@@ -1,5 +1,8 @@
-package io.convjob.spec;
+package io.convjob.shape;
 
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.SpecException;
+import io.convjob.spec.SpecParser;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

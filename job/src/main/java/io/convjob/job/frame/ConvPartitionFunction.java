@@ -1,6 +1,8 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
 import io.convjob.Model;
+import io.convjob.job.model.ModelCache;
+import io.convjob.job.model.ModelPayload;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;

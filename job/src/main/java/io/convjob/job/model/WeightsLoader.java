@@ -1,7 +1,7 @@
-package io.convjob.job;
+package io.convjob.job.model;
 
 import io.convjob.Model;
-import io.convjob.io.ModelWeights;
+import io.convjob.ModelWeights;
 import io.convjob.spec.ModelSpec;
 
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 public interface WeightsLoader {
 
     /**
-     * @throws io.convjob.io.InputException if the file cannot be read or does not match the spec
+     * @throws io.convjob.error.InputException if the file cannot be read or does not match the spec
      */
     Model.ParamsSource load(ModelSpec spec, Path weights);
 

@@ -1,9 +1,14 @@
-package io.convjob.spark;
+package io.convjob.job;
 
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
+import io.convjob.spark.TensorCommitMessage;
+import io.convjob.spark.TensorCommitter;
+import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
+import io.convjob.spark.TensorSourceOptions;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;

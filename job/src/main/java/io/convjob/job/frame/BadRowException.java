@@ -1,6 +1,6 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 
 /** A row whose tensor is null, holds a null value or has the wrong length for the declared shape. */
 public class BadRowException extends InputException {

@@ -1,4 +1,4 @@
-package io.convjob.fast;
+package io.convjob.engine;
 
 import io.convjob.shape.ConvGeometry;
 

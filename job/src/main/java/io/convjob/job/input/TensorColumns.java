@@ -1,7 +1,7 @@
-package io.convjob.job;
+package io.convjob.job.input;
 
 import io.convjob.arrow.FixedShapeTensorType;
-import io.convjob.io.InputException;
+import io.convjob.error.InputException;
 import io.convjob.spark.TensorSchemas;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.Metadata;

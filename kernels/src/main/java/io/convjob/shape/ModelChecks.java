@@ -1,7 +1,11 @@
-package io.convjob.spec;
+package io.convjob.shape;
 
 import io.convjob.shape.ConvGeometry;
 import io.convjob.shape.Shapes;
+import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.SpecException;
 
 import java.util.Arrays;
 import java.util.List;
