@@ -1,0 +1,78 @@
+package io.convjob.cli;
+
+import io.convjob.sample.SampleImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code demo --images} and {@code show}, as a user runs them. */
+class ImageCommandsTest {
+    private static final Path CONV_SPEC = Path.of("..", "conf", "specs", "image-conv-features.json");
+    private static final Path IMAGE = Path.of("..", "datasets", "src", "test", "resources", "pillow-reference", "rgb_64x48.png");
+
+    @Test
+    void demoImagesWritesFeaturesAndFindsNeighboursOfTheSamePattern(@TempDir Path tmp) {
+        Path output = tmp.resolve("features");
+        CliRun run = CliRun.of("demo", "--images", "--spec", CONV_SPEC.toString(), "--output", output.toString(),
+                "--master", "local[2]");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(Files.exists(output.resolve("_SUCCESS")));
+        String out = run.out();
+        assertTrue(out.contains("rows: 40 (rejected: 0)"), out);
+        for (String pattern : SampleImages.PATTERNS) {
+            assertTrue(Pattern.compile("  " + pattern + "-00\\.png +->( +\\S+ \\(\\d\\.\\d{3}\\)){3}").matcher(out).find(), out);
+        }
+        Matcher same = Pattern.compile("demo: (\\d+) of 40 images have a nearest neighbour of the same pattern").matcher(out);
+        assertTrue(same.find(), out);
+        // four patterns: chance is about a quarter; random conv features still see texture
+        assertTrue(Integer.parseInt(same.group(1)) >= 20, out);
+        assertTrue(Pattern.compile("images/s end to end .* vs [\\d.]+ images/s for the model alone").matcher(out).find(), out);
+    }
+
+    @Test
+    void showWritesOneRowOfMapsPerLayer(@TempDir Path tmp) throws IOException {
+        Path png = tmp.resolve("maps.png");
+        CliRun run = CliRun.of("show", "--spec", CONV_SPEC.toString(), "--input", IMAGE.toString(), "--output", png.toString(),
+                "--channels", "8", "--cell", "32");
+        assertEquals(0, run.code(), run.err());
+        BufferedImage image = ImageIO.read(png.toFile());
+        // the input and 6 layers; 8 maps a row; 32 px cells with 2 px gaps
+        assertEquals(7 * 34 + 2, image.getHeight());
+        assertEquals(8 * 34 + 2, image.getWidth());
+        assertTrue(run.out().contains("row 6: layers[5] ActivationLayer [32, 4, 4] -> (8 of 32 maps)")
+                || run.out().contains("row 6: layers[5]"), run.out());
+        // every row has structure: its first map is not one flat gray
+        for (int row = 0; row < 7; row++) {
+            int top = 2 + row * 34;
+            int min = 255;
+            int max = 0;
+            for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) {
+                int v = image.getRaster().getSample(2 + x, top + y, 0);
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            assertTrue(max - min > 50, "row " + row + " is flat: " + min + ".." + max);
+        }
+    }
+
+    @Test
+    void showNamesABadImage(@TempDir Path tmp) throws IOException {
+        Path bad = Files.writeString(tmp.resolve("bad.png"), "no image here");
+        CliRun run = CliRun.of("show", "--spec", CONV_SPEC.toString(), "--input", bad.toString(), "--output",
+                tmp.resolve("maps.png").toString());
+        assertEquals(2, run.code());
+        assertEquals("error: " + bad + ": not an image javax.imageio can read (PNG, JPEG, GIF, BMP, TIFF, WBMP)", run.errLines());
+        assertFalse(Files.exists(tmp.resolve("maps.png")));
+    }
+}
