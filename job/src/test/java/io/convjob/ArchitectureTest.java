@@ -44,9 +44,13 @@ class ArchitectureTest {
         m.put("io.convjob.reference", union(belowEngines, "io.convjob.engine"));
         // the engine choice (fast.Engines) may pick the reference engine; reference knows nothing of fast
         m.put("io.convjob.fast", union(belowEngines, "io.convjob.engine", "io.convjob.reference"));
-        Set<String> engines = union(belowEngines, "io.convjob.engine", "io.convjob.reference", "io.convjob.fast");
+        // pooling kernels: on the conv engine's choice (fast.Engines) and its thread pool
+        m.put("io.convjob.pool", union(belowEngines, "io.convjob.engine", "io.convjob.reference", "io.convjob.fast"));
+        Set<String> engines = union(belowEngines, "io.convjob.engine", "io.convjob.reference", "io.convjob.fast",
+                "io.convjob.pool");
         m.put("io.convjob", union(engines, "io.convjob.io"));
-        m.put("io.convjob.bench", engines);
+        // bench on top: kernel benchmarks, and the per-layer profile of a whole Model
+        m.put("io.convjob.bench", union(engines, "io.convjob"));
         return m;
     }
 

@@ -2,12 +2,16 @@ package io.convjob;
 
 import io.convjob.engine.ConvEngine;
 import io.convjob.init.ConvParams;
+import io.convjob.spec.Activation;
 import io.convjob.spec.ActivationSpec;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.ConvSpec;
 import io.convjob.spec.ConvTransposeSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
+import io.convjob.spec.PoolRules;
 import io.convjob.spec.SpecRules;
 
 import java.util.ArrayList;
@@ -60,6 +64,15 @@ public final class Model implements TensorFunction {
             LayerSpec ls = specs.get(i);
             if (ls instanceof ActivationSpec a) {
                 layers.add(new ActivationLayer(a));
+                continue;
+            }
+            if (ls instanceof PoolLayerSpec pool) {
+                PoolRules.check(pool, path);
+                layers.add(PoolLayer.of(pool));
+                continue;
+            }
+            if (ls instanceof FlattenSpec f) {
+                layers.add(new Flatten(f));
                 continue;
             }
             ConvLayerSpec conv = (ConvLayerSpec) ls;
@@ -115,20 +128,32 @@ public final class Model implements TensorFunction {
         int next = 0;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
+            // an activation before a MaxPool that commutes with it runs after the pooling, on 1/k of the values
+            Activation pooledAfter = null;
+            if (layer instanceof ActivationLayer a && i + 1 < layers.size() && layers.get(i + 1) instanceof PoolLayer p
+                    && p.commutesWith(a.spec().activation(), shape)) {
+                pooledAfter = a.spec().activation();
+                layer = p;
+                i++;
+            }
             int[] outShape = layer.outputShape(shape);
             boolean last = i == layers.size() - 1;
             float[] target;
             if (last) {
                 target = y;
-            } else if (layer instanceof ActivationLayer && current != x) {
-                target = current; // in place on our own intermediate buffer
+            } else if (layer instanceof Flatten || layer instanceof ActivationLayer && current != x) {
+                target = current; // in place on our own intermediate buffer (flatten: the same values)
             } else {
                 int need = Math.toIntExact(batch * Tensor.elementCount(outShape));
                 if (pair[next].length < need) pair[next] = new float[need];
                 target = pair[next];
                 next ^= 1;
             }
-            layer.run(current, shape, batch, target, threads);
+            if (pooledAfter != null) {
+                ((PoolLayer) layer).run(current, shape, batch, target, threads, pooledAfter);
+            } else {
+                layer.run(current, shape, batch, target, threads);
+            }
             current = target;
             shape = outShape;
         }

@@ -8,6 +8,8 @@ import io.convjob.io.WeightFormatException;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolReduction;
+import io.convjob.spec.PoolSpec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ import java.util.TreeSet;
  * A model's parameters from a weight file, checked against its spec:
  * {@code .safetensors} ({@code weight}/{@code bias}, or {@code layers.{i}.weight}/{@code layers.{i}.bias} in a
  * stack), or equinox's {@code tree_serialise_leaves} {@code .eqx} / a plain {@code .npy} (arrays in layer order:
- * weight, then bias when {@code use_bias}). Bias may be {@code (out,)} or equinox's {@code (out, 1, ..., 1)}.
+ * weight, then bias when {@code use_bias}; each MaxPool/AvgPool's 0-d reduction init, checked and dropped). Bias may be {@code (out,)} or equinox's {@code (out, 1, ..., 1)}.
  */
 public final class ModelWeights {
     private final Map<Integer, ConvParams> byLayer;
@@ -79,19 +81,38 @@ public final class ModelWeights {
         int expected = 0;
         for (LayerSpec l : spec.layers()) {
             if (l instanceof ConvLayerSpec c) expected += c.useBias() ? 2 : 1;
+            if (l instanceof PoolSpec) expected++;
         }
         if (arrays.size() != expected) {
             throw new WeightFormatException(file + ": holds " + arrays.size() + " arrays, the spec needs " + expected
-                    + " (weight, then bias when use_bias, per conv layer in order)");
+                    + " (weight, then bias when use_bias, per conv layer; the 0-d init value of each MaxPool/AvgPool;"
+                    + " in layer order)");
         }
         int next = 0;
         for (int i = 0; i < spec.layers().size(); i++) {
+            if (spec.layers().get(i) instanceof PoolSpec pool) {
+                checkPoolInit(pool, arrays.get(next++), tensorName(spec, i, "init"), file);
+                continue;
+            }
             if (!(spec.layers().get(i) instanceof ConvLayerSpec conv)) continue;
             NamedTensor w = arrays.get(next++).withName(tensorName(spec, i, "weight"));
             NamedTensor b = conv.useBias() ? arrays.get(next++).withName(tensorName(spec, i, "bias")) : null;
             out.put(i, params(conv, w, b, file));
         }
         return new ModelWeights(out);
+    }
+
+    /**
+     * equinox's MaxPool / AvgPool keep their reduction's {@code init} as a leaf, so {@code tree_serialise_leaves}
+     * writes it: MaxPool {@code -inf} (float64), AvgPool {@code 0} (int64). Any other value would pool differently.
+     */
+    private static void checkPoolInit(PoolSpec pool, NamedTensor init, String name, Path file) {
+        float want = pool.reduction() == PoolReduction.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        if (init.rank() != 0 || init.data()[0] != want) {
+            throw new WeightFormatException(file + ": record '" + name + "' for " + pool.layerName() + " is "
+                    + init.sourceDtype() + " " + Arrays.toString(init.shape()) + (init.rank() == 0 ? " = "
+                    + init.data()[0] : "") + ", expected its 0-d reduction init " + want);
+        }
     }
 
     private static ConvParams params(ConvLayerSpec conv, NamedTensor w, NamedTensor b, Path file) {

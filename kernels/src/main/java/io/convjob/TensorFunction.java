@@ -32,7 +32,7 @@ public interface TensorFunction {
         int[] shape = batch.shape();
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
         int[] outSample = outputShape(sample);
-        int[] outShape = new int[shape.length];
+        int[] outShape = new int[outSample.length + 1]; // flatten changes the rank
         outShape[0] = shape[0];
         System.arraycopy(outSample, 0, outShape, 1, outSample.length);
         float[] y = new float[Math.toIntExact(Tensor.elementCount(outShape))];

@@ -41,6 +41,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    @Option(names = "--spec", paramLabel = "SPEC.json",
+            description = "Profile this model instead of the suite: each layer's time and pooling's share.")
+    Path spec;
+
+    @Option(names = "--input-shape", paramLabel = "C,D1,...", description = "With --spec: one sample's shape.")
+    String inputShapeText;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N",
+            description = "With --spec: samples per call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Override public Integer call() throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         int[] t = threads != null ? threads : (cores > 1 ? new int[] {1, cores} : new int[] {1});
@@ -51,6 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
         }
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        if (spec != null) return profile(t, out);
         List<BenchResult> results;
         try {
             results = BenchSuite.run(options, out);
@@ -62,6 +74,25 @@ public final class BenchCommand implements Callable<Integer> {
             Files.writeString(tmp, BenchResult.toJson(results));
             Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             out.println("wrote " + json);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code --spec}: every layer of the model timed on its real input, at each thread count. */
+    private int profile(int[] threadCounts, PrintStream out) {
+        if (inputShapeText == null) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--spec needs --input-shape C,D1,...");
+        }
+        if (batch < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch: must be >= 1");
+        int[] inputShape = ShapeOption.parse(command.commandLine(), "--input-shape", inputShapeText);
+        io.convjob.spec.ModelSpec modelSpec = io.convjob.spec.SpecParser.parse(spec);
+        io.convjob.shape.ModelChecks.checkInputShape(modelSpec, inputShape);
+        io.convjob.Model model = io.convjob.Model.fromSpec(modelSpec);
+        double seconds = "quick".equals(suite) ? 0.3 : 1.5;
+        out.printf(java.util.Locale.ROOT, "engine %s, JVM %s, %d CPUs; %s on %s%n", io.convjob.fast.Engines.get().name(),
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), spec, java.util.Arrays.toString(inputShape));
+        for (int t : threadCounts) {
+            out.print(io.convjob.bench.LayerProfile.measure(model, inputShape, batch, t, seconds).toTable());
         }
         return ExitCodes.OK;
     }

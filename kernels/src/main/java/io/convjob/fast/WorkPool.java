@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /** Runs {@code count} independent work items on up to {@code threads} threads: the caller plus a shared pool. */
-final class WorkPool {
+public final class WorkPool {
     private WorkPool() {}
 
     /** Created on first multi-threaded call; daemon workers so it never keeps the JVM alive. */
@@ -20,7 +20,7 @@ final class WorkPool {
                 }, null, false);
     }
 
-    static void forEach(int count, int threads, IntConsumer item) {
+    public static void forEach(int count, int threads, IntConsumer item) {
         int t = Math.min(threads, count);
         if (t <= 1) {
             for (int i = 0; i < count; i++) item.accept(i);

@@ -17,8 +17,9 @@ import java.util.Optional;
  * Reads a file written by equinox's {@code tree_serialise_leaves}: one {@code .npy} record per array leaf, in tree
  * order, back to back until EOF. Non-array leaves (functions, activations) and {@code None} (a layer without bias)
  * write nothing, so the records are only the arrays: for a stack, each conv layer's weight then, if it has one, its
- * bias. Tensors are named {@code leaf[i]}; mapping them to layers is the caller's job. Python scalar leaves would
- * appear as 0-d records of their numpy dtype; float ones are read, integer/bool ones are rejected like any other
+ * bias, and each MaxPool/AvgPool's reduction init (a 0-d record: {@code -inf} float64, {@code 0} int64). Tensors
+ * are named {@code leaf[i]}; mapping them to layers is the caller's job. Python scalar leaves appear as 0-d records of
+ * their numpy dtype; float and int32/int64 ones are read, bool ones and integer arrays are rejected like any other
  * unsupported dtype.
  */
 public final class EqxReader {

@@ -17,13 +17,16 @@ import java.util.Optional;
 
 /**
  * Reads {@code .npy} records (format versions 1.0, 2.0 and 3.0) of dtype {@code <f4}, {@code <f8}, {@code <f2} or
- * their big-endian forms as float32, C order only. Reads from a file or, one record at a time, from a stream (as
+ * their big-endian forms as float32, C order only; 0-d {@code <i8}/{@code <i4} records (equinox's Python int leaves)
+ * are read as their value. Reads from a file or, one record at a time, from a stream (as
  * {@link EqxReader} does); each byte is read once, in chunks.
  */
 public final class NpyReader {
 
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     static final String SUPPORTED_DESCRS = "<f4, <f8, <f2, >f4, >f8, >f2";
+    /** Integer dtypes read only as 0-d records (Python int leaves of an equinox model). */
+    private static final java.util.Set<String> INTEGER_SCALARS = java.util.Set.of("<i8", ">i8", "<i4", ">i4");
     /** Far above any real header (numpy itself refuses more than 10000 bytes by default). */
     static final int MAX_HEADER_BYTES = 1 << 20;
     private static final int CHUNK_BYTES = 1 << 16;
@@ -105,6 +108,7 @@ public final class NpyReader {
                     + "(numpy.ascontiguousarray)");
         }
         String descr = header.descr();
+        if (header.shape().length == 0 && INTEGER_SCALARS.contains(descr)) return readIntegerScalar(in, descr, source, name);
         FloatDtype dtype = floatDtype(descr)
                 .orElseThrow(() -> WeightFormatException.of(source, "dtype '" + descr + "' not supported; supported: "
                         + SUPPORTED_DESCRS));
@@ -133,6 +137,19 @@ public final class NpyReader {
             done += n;
         }
         return new NamedTensor(name, shape, data, descr);
+    }
+
+    /**
+     * A 0-d integer record, as equinox writes a Python int leaf (AvgPool's reduction init {@code 0}): its value as a
+     * float. Integer arrays stay unsupported (weights are floats).
+     */
+    private static NamedTensor readIntegerScalar(InputStream in, String descr, String source, String name)
+            throws IOException {
+        int size = descr.charAt(2) - '0';
+        byte[] bytes = readExactly(in, size, source, "the " + descr + " scalar");
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(descr.charAt(0) == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        long value = size == 8 ? b.getLong() : b.getInt();
+        return new NamedTensor(name, new int[0], new float[] {(float) value}, descr);
     }
 
     private static Optional<FloatDtype> floatDtype(String descr) {

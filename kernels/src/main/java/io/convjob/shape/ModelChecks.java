@@ -3,8 +3,10 @@ package io.convjob.shape;
 import io.convjob.shape.ConvGeometry;
 import io.convjob.shape.Shapes;
 import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
 import io.convjob.spec.SpecException;
 
 import java.util.Arrays;
@@ -35,9 +37,14 @@ public final class ModelChecks {
         String from = null; // where the current shape comes from: null = the input
         List<LayerSpec> layers = model.layers();
         for (int i = 0; i < layers.size(); i++) {
-            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
             String name = model.stack() ? "layers[" + i + "]" : "";
             String p = name.isEmpty() ? "" : name + ".";
+            if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
+                shape = PoolChecks.outputShape(layers.get(i), shape, name, from);
+                from = name;
+                continue;
+            }
+            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
             checkRank(layer, shape, name, from);
             if (shape[0] != layer.inChannels()) {
                 throw new SpecException(p + "in_channels: " + layer.inChannels() + " does not match the " + shape[0]

@@ -1,10 +1,14 @@
 package io.convjob.shape;
 
 import io.convjob.spec.ActivationSpec;
+import io.convjob.spec.AdaptivePoolSpec;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.ConvTransposeSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
+import io.convjob.spec.PoolSpec;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +33,13 @@ public record ModelSummary(List<Row> rows, int[] inputShape) {
                 rows.add(new Row(i, a.activation().specName(), "", shape == null ? null : shape.clone(), 0, 0));
                 continue;
             }
+            if (ls instanceof PoolLayerSpec || ls instanceof FlattenSpec) {
+                if (shape != null) shape = PoolChecks.outputShape(ls, shape, "", null);
+                rows.add(new Row(i, ls instanceof PoolLayerSpec p ? p.layerName() : FlattenSpec.NAME,
+                        ls instanceof PoolLayerSpec p ? poolArguments(p) : "", shape == null ? null : shape.clone(),
+                        0, 0));
+                continue;
+            }
             ConvLayerSpec c = (ConvLayerSpec) ls;
             long macs = -1;
             if (shape != null) {
@@ -43,6 +54,16 @@ public record ModelSummary(List<Row> rows, int[] inputShape) {
                     shape == null ? null : shape.clone(), c.parameterCount(), macs));
         }
         return new ModelSummary(rows, sampleShape);
+    }
+
+    private static String poolArguments(PoolLayerSpec p) {
+        if (p instanceof AdaptivePoolSpec a) return "target=" + a.targetShape();
+        PoolSpec s = (PoolSpec) p;
+        StringBuilder sb = new StringBuilder("k=").append(s.kernelSize());
+        if (!s.stride().allEqual(1)) sb.append(" s=").append(s.stride());
+        if (!s.padding().lo().allEqual(0) || !s.padding().hi().allEqual(0)) sb.append(" p=").append(s.padding());
+        if (s.useCeil()) sb.append(" ceil");
+        return sb.toString();
     }
 
     private static String arguments(ConvLayerSpec c) {

@@ -1,5 +1,5 @@
 package io.convjob.spec;
 
-/** One entry of a model: a convolution, a transposed convolution or an activation. */
-public sealed interface LayerSpec permits ConvLayerSpec, ActivationSpec {
+/** One entry of a model: a convolution, a transposed convolution, an activation, a pooling layer or flatten. */
+public sealed interface LayerSpec permits ConvLayerSpec, ActivationSpec, PoolLayerSpec, FlattenSpec {
 }

@@ -36,6 +36,11 @@ final class SpecFields {
         return new SpecException(prefix + key + ": " + message);
     }
 
+    /** Whether {@code key} holds a JSON string. */
+    boolean isString(String key) {
+        return has(key) && node.get(key).isTextual();
+    }
+
     String string(String key) {
         JsonNode v = node.get(key);
         if (!v.isTextual()) throw error(key, "expected a string, got " + show(v));

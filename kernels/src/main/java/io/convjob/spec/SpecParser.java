@@ -121,6 +121,9 @@ public final class SpecParser {
             throw fields.error("layer", "\"" + a.activation().specName() + "\" is an activation; activations"
                     + " may appear only inside a stack {\"layers\": [...]}");
         }
+        if (layer instanceof FlattenSpec) {
+            throw fields.error("layer", "\"flatten\" may appear only inside a stack {\"layers\": [...]}");
+        }
         return ModelSpec.single(layer);
     }
 
@@ -149,6 +152,12 @@ public final class SpecParser {
     private static LayerSpec parseEntry(ObjectNode object, String prefix, boolean defaultPartitionable) {
         SpecFields f = new SpecFields(object, prefix);
         String name = f.string("layer");
+        if (PoolSpecParser.isPoolName(name)) return PoolSpecParser.parse(f, name);
+        if (FlattenSpec.NAME.equalsIgnoreCase(name)) {
+            String unknown = f.firstUnknown(Set.of("layer"));
+            if (unknown != null) throw f.error(unknown, "unknown key for flatten; flatten takes only \"layer\"");
+            return new FlattenSpec();
+        }
         LayerKind kind = KINDS.get(name);
         if (kind == null) {
             Activation activation = activation(name);
@@ -220,7 +229,7 @@ public final class SpecParser {
         return n;
     }
 
-    private static void rejectUnknown(SpecFields f, List<String> known, String what) {
+    static void rejectUnknown(SpecFields f, List<String> known, String what) {
         String unknown = f.firstUnknown(new LinkedHashSet<>(known));
         if (unknown == null) return;
         String hint = closest(unknown, known);
@@ -270,7 +279,8 @@ public final class SpecParser {
         List<String> activations = new ArrayList<>();
         for (Activation a : Activation.values()) activations.add(a.specName());
         return "expected one of Conv, Conv1d, Conv2d, Conv3d, ConvTranspose, ConvTranspose1d, ConvTranspose2d,"
-                + " ConvTranspose3d, or an activation " + String.join(", ", activations);
+                + " ConvTranspose3d, " + PoolSpecParser.NAMES + ", flatten, or an activation "
+                + String.join(", ", activations);
     }
 
     static String upper(String s) {

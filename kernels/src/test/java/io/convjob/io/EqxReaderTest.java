@@ -91,12 +91,29 @@ class EqxReaderTest {
                 + ": not a .npy record: it does not start with \\x93NUMPY", () -> EqxReader.read(file));
     }
 
-    /** A Python int leaf would be a 0-d {@code <i8} record: rejected by name, not misread. */
+    /** A Python int leaf (AvgPool's reduction init) is a 0-d {@code <i8} record: read as its value. */
     @Test
-    void integerScalarLeafIsRejectedByDtype() throws IOException {
+    void integerScalarLeafIsReadAsItsValue() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         NpyWriter.write(out, new int[] {1}, new float[] {1});
         byte[] intLeaf = Arrays.copyOf(NpyWriter.preambleAndHeader(new int[] {}), 128 + 8);
+        String header = new String(intLeaf, 10, 118, StandardCharsets.ISO_8859_1).replace("<f4", "<i8");
+        System.arraycopy(header.getBytes(StandardCharsets.ISO_8859_1), 0, intLeaf, 10, 118);
+        intLeaf[128] = 7; // little-endian int64 7
+        Path file = TestFiles.write(dir, "model.eqx", TestFiles.concat(out.toByteArray(), intLeaf));
+        var leaves = EqxReader.read(file);
+        assertEquals(2, leaves.size());
+        assertEquals(0, leaves.get(1).rank());
+        assertEquals("<i8", leaves.get(1).sourceDtype());
+        assertEquals(7f, leaves.get(1).data()[0]);
+    }
+
+    /** Integer arrays (not scalars) are still refused by name, never misread as floats. */
+    @Test
+    void integerArrayLeafIsRejectedByDtype() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NpyWriter.write(out, new int[] {1}, new float[] {1});
+        byte[] intLeaf = Arrays.copyOf(NpyWriter.preambleAndHeader(new int[] {2}), 128 + 16);
         String header = new String(intLeaf, 10, 118, StandardCharsets.ISO_8859_1).replace("<f4", "<i8");
         System.arraycopy(header.getBytes(StandardCharsets.ISO_8859_1), 0, intLeaf, 10, 118);
         Path file = TestFiles.write(dir, "model.eqx", TestFiles.concat(out.toByteArray(), intLeaf));

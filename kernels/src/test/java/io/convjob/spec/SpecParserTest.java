@@ -301,7 +301,8 @@ class SpecParserTest {
     @Test
     void unknownLayerName() {
         assertRejected("layers[0].layer: unknown layer \"conv2d\"; expected one of Conv, Conv1d, Conv2d, Conv3d,"
-                + " ConvTranspose, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, or an activation relu,"
+                + " ConvTranspose, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d,"
+                + " AdaptiveMaxPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, flatten, or an activation relu,"
                 + " sigmoid, tanh, gelu, silu", "{\"layers\": [{\"layer\": \"conv2d\"}]}");
     }
 

@@ -3,10 +3,13 @@ package io.convjob.job.model;
 import io.convjob.Model;
 import io.convjob.Tensor;
 import io.convjob.shape.ModelChecks;
+import io.convjob.shape.PoolChecks;
 import io.convjob.shape.Shapes;
 import io.convjob.spec.ConvLayerSpec;
+import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
+import io.convjob.spec.PoolLayerSpec;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,6 +49,8 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
             if (layer instanceof ConvLayerSpec conv) {
                 macs += Shapes.lower(conv, Arrays.copyOfRange(shape, 1, shape.length)).macsPerSample();
                 shape = Shapes.outputShape(conv, shape);
+            } else if (layer instanceof PoolLayerSpec || layer instanceof FlattenSpec) {
+                shape = PoolChecks.outputShape(layer, shape, "", null); // pooling changes the shape, not the MACs
             }
         }
         return macs;

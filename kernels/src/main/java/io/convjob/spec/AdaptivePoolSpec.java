@@ -1,0 +1,23 @@
+package io.convjob.spec;
+
+import java.util.Objects;
+
+/**
+ * equinox's {@code AdaptiveMaxPool1d/2d/3d} and {@code AdaptiveAvgPool1d/2d/3d}: each spatial dim of size
+ * {@code d} is cut into {@code t} consecutive windows, the first {@code d % t} of {@code d / t + 1} elements,
+ * the rest of {@code d / t} (not PyTorch's overlapping windows), and each window is reduced.
+ *
+ * @param reduction      MAX or MEAN (the window's own length is the divisor)
+ * @param numSpatialDims fixed by the class name
+ * @param targetShape    the output's spatial shape; each {@code t} must lie in {@code 1..d} of the input
+ */
+public record AdaptivePoolSpec(PoolReduction reduction, int numSpatialDims, Dims targetShape)
+        implements PoolLayerSpec {
+    public AdaptivePoolSpec {
+        Objects.requireNonNull(reduction, "reduction");
+    }
+
+    @Override public String layerName() {
+        return (reduction == PoolReduction.MAX ? "AdaptiveMaxPool" : "AdaptiveAvgPool") + numSpatialDims + "d";
+    }
+}
