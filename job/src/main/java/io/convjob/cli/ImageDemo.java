@@ -1,7 +1,5 @@
 package io.convjob.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.convjob.Model;
 import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
@@ -33,10 +31,6 @@ import java.util.Random;
  * rate against the model's own rate.
  */
 final class ImageDemo {
-    /** The preprocessing the demo adds to a spec that has none: 64x64 RGB, ImageNet's mean and std. */
-    static final String DEMO_PREPROCESS = "{\"resize\": 64, \"center_crop\": 64, \"channels\": \"RGB\","
-            + " \"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]}";
-
     private final PrintWriter console;
 
     ImageDemo(PrintWriter console) {
@@ -44,15 +38,14 @@ final class ImageDemo {
     }
 
     static Path defaultSpec(Path home) {
-        Path pooled = home.resolve("conf/specs/image-features.json");
-        return Files.exists(pooled) ? pooled : home.resolve("conf/specs/image-conv-features.json");
+        return home.resolve("conf/specs/image-features.json");
     }
 
     int run(Path specFile, Path work, Path out, String master, int batchSize) throws IOException {
         Path input = work.resolve("demo-images");
         DemoCommand.deleteRecursively(input);
         SampleImages.extract(input);
-        Path spec = withPreprocess(specFile, work.resolve("demo-images-spec.json"));
+        Path spec = specFile;
         console.printf("demo: %d images (%s; PNG and JPEG, colour and gray, 56..84 px) from the bundled set, copied to %s%n",
                 SampleImages.fileNames().size(), String.join(", ", SampleImages.PATTERNS), input);
         console.printf("demo: spec %s, master %s%n", spec, master);
@@ -107,18 +100,6 @@ final class ImageDemo {
 
     private static String pattern(String name) {
         return name.substring(0, name.indexOf('-'));
-    }
-
-    /** The spec as given, or with {@link #DEMO_PREPROCESS} added when it has no {@code preprocess} section. */
-    private Path withPreprocess(Path specFile, Path target) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode spec = (ObjectNode) json.readTree(SpecText.read(specFile));
-        if (spec.has("preprocess")) return specFile;
-        spec.set("preprocess", json.readTree(DEMO_PREPROCESS));
-        Files.createDirectories(target.getParent());
-        Files.writeString(target, json.writerWithDefaultPrettyPrinter().writeValueAsString(spec));
-        console.printf("demo: %s has no \"preprocess\" section; the demo adds %s%n", specFile, DEMO_PREPROCESS);
-        return target;
     }
 
     /** Images per second of the model alone on random input of the same shape: after warm-up, best of 3. */

@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code demo --images} and {@code show}, as a user runs them. */
 class ImageCommandsTest {
-    private static final Path CONV_SPEC = Path.of("..", "conf", "specs", "image-conv-features.json");
+    private static final Path SPEC = Path.of("..", "conf", "specs", "image-features.json");
     private static final Path IMAGE = Path.of("..", "datasets", "src", "test", "resources", "pillow-reference", "rgb_64x48.png");
 
     @Test
     void demoImagesWritesFeaturesAndFindsNeighboursOfTheSamePattern(@TempDir Path tmp) {
         Path output = tmp.resolve("features");
-        CliRun run = CliRun.of("demo", "--images", "--spec", CONV_SPEC.toString(), "--output", output.toString(),
+        CliRun run = CliRun.of("demo", "--images", "--spec", SPEC.toString(), "--output", output.toString(),
                 "--master", "local[2]");
         assertEquals(0, run.code(), run.err());
         assertTrue(Files.exists(output.resolve("_SUCCESS")));
@@ -43,17 +43,16 @@ class ImageCommandsTest {
     @Test
     void showWritesOneRowOfMapsPerLayer(@TempDir Path tmp) throws IOException {
         Path png = tmp.resolve("maps.png");
-        CliRun run = CliRun.of("show", "--spec", CONV_SPEC.toString(), "--input", IMAGE.toString(), "--output", png.toString(),
+        CliRun run = CliRun.of("show", "--spec", SPEC.toString(), "--input", IMAGE.toString(), "--output", png.toString(),
                 "--channels", "8", "--cell", "32");
         assertEquals(0, run.code(), run.err());
         BufferedImage image = ImageIO.read(png.toFile());
-        // the input and 6 layers; 8 maps a row; 32 px cells with 2 px gaps
-        assertEquals(7 * 34 + 2, image.getHeight());
+        // the input and 13 layers; 8 maps a row; 32 px cells with 2 px gaps
+        assertEquals(14 * 34 + 2, image.getHeight());
         assertEquals(8 * 34 + 2, image.getWidth());
-        assertTrue(run.out().contains("row 6: layers[5] ActivationLayer [32, 4, 4] -> (8 of 32 maps)")
-                || run.out().contains("row 6: layers[5]"), run.out());
-        // every row has structure: its first map is not one flat gray
-        for (int row = 0; row < 7; row++) {
+        assertTrue(run.out().contains("row 13: layers[12] Flatten [128] (1 of 1 maps)"), run.out());
+        // every map row has structure: its first map is not one flat gray (the 1x1 pool and the vector excepted)
+        for (int row = 0; row < 12; row++) {
             int top = 2 + row * 34;
             int min = 255;
             int max = 0;
@@ -69,7 +68,7 @@ class ImageCommandsTest {
     @Test
     void showNamesABadImage(@TempDir Path tmp) throws IOException {
         Path bad = Files.writeString(tmp.resolve("bad.png"), "no image here");
-        CliRun run = CliRun.of("show", "--spec", CONV_SPEC.toString(), "--input", bad.toString(), "--output",
+        CliRun run = CliRun.of("show", "--spec", SPEC.toString(), "--input", bad.toString(), "--output",
                 tmp.resolve("maps.png").toString());
         assertEquals(2, run.code());
         assertEquals("error: " + bad + ": not an image javax.imageio can read (PNG, JPEG, GIF, BMP, TIFF, WBMP)", run.errLines());
