@@ -15,7 +15,8 @@ import java.util.Random;
 /**
  * The image set {@code convjob demo --images} runs on: {@value #PER_CLASS} images of each of four patterns (discs,
  * stripes, checkerboards, rings), 56 to 84 pixels a side, colour and gray, PNG and JPEG, drawn from a fixed seed.
- * The file name starts with the pattern, so a nearest neighbour of the same pattern is easy to see. Committed under
+ * Each pattern has its own colours (with jitter), as photos of one kind of thing tend to. The file name starts with
+ * the pattern, so a nearest neighbour of the same pattern is easy to see. Committed under
  * {@code datasets/src/main/resources/sample-images/}; regenerate with {@code java io.convjob.sample.SampleImages DIR}.
  */
 public final class SampleImages {
@@ -52,8 +53,9 @@ public final class SampleImages {
 
     private static BufferedImage draw(String pattern, int w, int h, boolean gray, Random random) {
         BufferedImage image = new BufferedImage(w, h, gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-        int[] fg = colour(random);
-        int[] bg = colour(random);
+        int k = PATTERNS.indexOf(pattern);
+        int[] fg = jittered(PALETTE[k][0], random);
+        int[] bg = jittered(PALETTE[k][1], random);
         double cx = w * (0.35 + 0.3 * random.nextDouble());
         double cy = h * (0.35 + 0.3 * random.nextDouble());
         double size = Math.min(w, h) * (0.2 + 0.15 * random.nextDouble());
@@ -78,8 +80,18 @@ public final class SampleImages {
         return image;
     }
 
-    private static int[] colour(Random random) {
-        return new int[] {random.nextInt(256), random.nextInt(256), random.nextInt(256)};
+    /** Each pattern's foreground and background colours, as a photo set of four kinds of things would differ. */
+    private static final int[][][] PALETTE = {
+            {{230, 190, 60}, {40, 70, 150}},     // disc: yellow on blue
+            {{200, 60, 50}, {235, 225, 210}},    // stripes: red on cream
+            {{30, 30, 30}, {200, 200, 200}},     // checker: black on gray
+            {{60, 170, 90}, {120, 40, 110}},     // rings: green on purple
+    };
+
+    /** The colour moved by up to 50 per channel. */
+    private static int[] jittered(int[] colour, Random random) {
+        return new int[] {clamp(colour[0] + random.nextInt(101) - 50), clamp(colour[1] + random.nextInt(101) - 50),
+                clamp(colour[2] + random.nextInt(101) - 50)};
     }
 
     private static int clamp(double v) {

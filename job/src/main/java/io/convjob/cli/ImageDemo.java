@@ -73,8 +73,8 @@ final class ImageDemo {
         console.printf("demo: Parquet feature vectors in %s: columns id, %s (array<float>, shape %s in ARROW:schema), %s (Spark ML vector)%n",
                 out, options.column(), Arrays.toString(summary.outputShape()), JobOptions.VECTOR_COLUMN);
 
-        NearestNeighbours search = new NearestNeighbours(features);
-        console.println("demo: nearest neighbours by cosine similarity:");
+        NearestNeighbours search = new NearestNeighbours(NearestNeighbours.centred(features));
+        console.println("demo: nearest neighbours by cosine similarity (of the features minus their mean over the set):");
         for (String pattern : SampleImages.PATTERNS) {
             int query = names.indexOf(pattern + "-00.png");
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-16s ->", names.get(query)));

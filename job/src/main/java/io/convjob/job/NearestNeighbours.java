@@ -3,9 +3,27 @@ package io.convjob.job;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Cosine similarity between feature vectors, and each vector's nearest others: what a similarity search does. */
+/**
+ * Cosine similarity between feature vectors, and each vector's nearest others: what a similarity search does. The
+ * vectors may be centred on their mean first: features after a ReLU and a global pool are all positive and share a
+ * large common direction, which would otherwise make every pair look alike (cosines near 1).
+ */
 public final class NearestNeighbours {
     private final float[][] unit;
+
+    /** The vectors minus their mean (per element). */
+    public static List<float[]> centred(List<float[]> features) {
+        int n = features.isEmpty() ? 0 : features.get(0).length;
+        double[] mean = new double[n];
+        for (float[] f : features) for (int j = 0; j < n; j++) mean[j] += f[j] / (double) features.size();
+        List<float[]> out = new ArrayList<>();
+        for (float[] f : features) {
+            float[] c = new float[n];
+            for (int j = 0; j < n; j++) c[j] = (float) (f[j] - mean[j]);
+            out.add(c);
+        }
+        return out;
+    }
 
     /** One match: the other vector's index and the cosine similarity. */
     public record Match(int index, double cosine) {}

@@ -35,8 +35,8 @@ class ImageCommandsTest {
         }
         Matcher same = Pattern.compile("demo: (\\d+) of 40 images have a nearest neighbour of the same pattern").matcher(out);
         assertTrue(same.find(), out);
-        // four patterns: chance is about a quarter; random conv features still see texture
-        assertTrue(Integer.parseInt(same.group(1)) >= 20, out);
+        // four patterns: chance is about a quarter
+        assertTrue(Integer.parseInt(same.group(1)) >= 30, out);
         assertTrue(Pattern.compile("images/s end to end .* vs [\\d.]+ images/s for the model alone").matcher(out).find(), out);
     }
 
@@ -50,7 +50,7 @@ class ImageCommandsTest {
         // the input and 13 layers; 8 maps a row; 32 px cells with 2 px gaps
         assertEquals(14 * 34 + 2, image.getHeight());
         assertEquals(8 * 34 + 2, image.getWidth());
-        assertTrue(run.out().contains("row 13: layers[12] Flatten [128] (1 of 1 maps)"), run.out());
+        assertTrue(run.out().contains("row 13: layers[12] Flatten -> [128] (1 of 1 maps)"), run.out());
         // every map row has structure: its first map is not one flat gray (the 1x1 pool and the vector excepted)
         for (int row = 0; row < 12; row++) {
             int top = 2 + row * 34;

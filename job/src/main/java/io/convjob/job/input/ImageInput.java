@@ -48,7 +48,7 @@ public final class ImageInput {
      */
     public static TensorInput read(SparkSession spark, String path, ModelSpec spec, String column, boolean keepBad) {
         ImagePreprocessor preprocessor = preprocessor(spec);
-        Dataset<Row> files = spark.read().format("binaryFile").load(path).select(col("path"), col("content"));
+        Dataset<Row> files = grouped(spark, spark.read().format("binaryFile").load(path).select(col("path"), col("content")));
         StructField tensor = new StructField(column, TensorColumns.TYPE, true,
                 TensorColumns.withShape(Metadata.empty(), preprocessor.outputShape()));
         StructType schema = new StructType(new StructField[] {
@@ -65,6 +65,20 @@ public final class ImageInput {
         }
         return new TensorInput(rows.withMetadata(column, tensor.metadata()), column, preprocessor.outputShape(),
                 InputFormat.IMAGE);
+    }
+
+    /** Files per task at most when Spark would give each small file a task of its own. */
+    static final int FILES_PER_TASK = 64;
+
+    /**
+     * Spark gives every file under {@code spark.sql.files.openCostInBytes} (4 MB) a partition of its own, so a folder
+     * of small images would be one task per image: merge them (no shuffle) into tasks of up to {@value #FILES_PER_TASK}
+     * files, keeping at least three tasks per core.
+     */
+    private static Dataset<Row> grouped(SparkSession spark, Dataset<Row> files) {
+        int partitions = files.rdd().getNumPartitions();
+        int target = Math.max(3 * spark.sparkContext().defaultParallelism(), (partitions + FILES_PER_TASK - 1) / FILES_PER_TASK);
+        return target < partitions ? files.coalesce(target) : files;
     }
 
     private static final String EMPTY_FILE = ImageFormatException.EMPTY_FILE;
