@@ -3,7 +3,6 @@ package io.convjob;
 import io.convjob.engine.ConvEngine;
 import io.convjob.init.ConvParams;
 import io.convjob.spec.ConvSpec;
-import io.convjob.spec.SpecRules;
 
 /**
  * {@code equinox.nn.Conv}: N-dimensional convolution, same arguments, defaults and results.
@@ -24,7 +23,6 @@ public final class Conv implements Layer {
 
     /** A layer initialised from the spec's key. */
     public static Conv of(ConvSpec spec) {
-        SpecRules.check(spec, "");
         ConvParams p = ConvCore.initFromKey(spec, "");
         return of(spec, p.weight(), p.bias(), ConvCore.defaultEngine());
     }
@@ -54,7 +52,6 @@ public final class Conv implements Layer {
         public Conv build() {
             ConvSpec spec = new ConvSpec(numSpatialDims, inChannels, outChannels, kernelSize, stride, padding,
                     dilation, groups, useBias, paddingMode, key, threefryPartitionable);
-            SpecRules.check(spec, "");
             if (weight == null) return of(spec);
             return of(spec, weight, bias, ConvCore.defaultEngine());
         }

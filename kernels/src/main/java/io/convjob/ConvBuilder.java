@@ -5,8 +5,6 @@ import io.convjob.spec.Dims;
 import io.convjob.spec.Padding;
 import io.convjob.spec.PaddingMode;
 
-import java.util.Locale;
-
 /**
  * The arguments Conv and ConvTranspose share, named and defaulted as in equinox. Ints apply to every
  * spatial dim; arrays give one value per dim.
@@ -57,25 +55,13 @@ abstract class ConvBuilder<B extends ConvBuilder<B>> {
 
     /** {@code (lo, hi)} per spatial dim. */
     public B padding(int[][] pairs) {
-        int[] lo = new int[pairs.length];
-        int[] hi = new int[pairs.length];
-        for (int i = 0; i < pairs.length; i++) {
-            if (pairs[i].length != 2) throw new IllegalArgumentException("padding pairs need 2 entries");
-            lo[i] = pairs[i][0];
-            hi[i] = pairs[i][1];
-        }
-        this.padding = new Padding.Explicit(Dims.of(lo), Dims.of(hi));
+        this.padding = Padding.Explicit.pairs(pairs);
         return self();
     }
 
     /** {@code "SAME"}, {@code "SAME_LOWER"} or {@code "VALID"}, any case. */
     public B padding(String named) {
-        try {
-            this.padding = Padding.Named.valueOf(named.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new io.convjob.spec.SpecException(
-                    "padding: string must be 'SAME', 'SAME_LOWER' or 'VALID', got '" + named + "'");
-        }
+        this.padding = Padding.named(named);
         return self();
     }
 

@@ -4,7 +4,6 @@ import io.convjob.engine.ConvEngine;
 import io.convjob.init.ConvParams;
 import io.convjob.spec.ConvTransposeSpec;
 import io.convjob.spec.Dims;
-import io.convjob.spec.SpecRules;
 
 /**
  * {@code equinox.nn.ConvTranspose}: N-dimensional transposed convolution, same arguments, defaults and
@@ -20,7 +19,6 @@ public final class ConvTranspose implements Layer {
     }
 
     public static ConvTranspose of(ConvTransposeSpec spec) {
-        SpecRules.check(spec, "");
         ConvParams p = ConvCore.initFromKey(spec, "");
         return of(spec, p.weight(), p.bias(), ConvCore.defaultEngine());
     }
@@ -58,7 +56,6 @@ public final class ConvTranspose implements Layer {
             ConvTransposeSpec spec = new ConvTransposeSpec(numSpatialDims, inChannels, outChannels, kernelSize,
                     stride, padding, outputPadding, dilation, groups, useBias, paddingMode, key,
                     threefryPartitionable);
-            SpecRules.check(spec, "");
             if (weight == null) return of(spec);
             return of(spec, weight, bias, ConvCore.defaultEngine());
         }

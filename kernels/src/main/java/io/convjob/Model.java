@@ -11,8 +11,6 @@ import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.ModelSpec;
 import io.convjob.spec.PoolLayerSpec;
-import io.convjob.spec.PoolRules;
-import io.convjob.spec.SpecRules;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +58,13 @@ public final class Model implements TensorFunction {
         List<Layer> layers = new ArrayList<>();
         List<LayerSpec> specs = spec.layers();
         for (int i = 0; i < specs.size(); i++) {
-            String path = pathOf(spec, i);
+            String path = spec.pathOf(i);
             LayerSpec ls = specs.get(i);
             if (ls instanceof ActivationSpec a) {
                 layers.add(new ActivationLayer(a));
                 continue;
             }
             if (ls instanceof PoolLayerSpec pool) {
-                PoolRules.check(pool, path);
                 layers.add(PoolLayer.of(pool));
                 continue;
             }
@@ -76,17 +73,11 @@ public final class Model implements TensorFunction {
                 continue;
             }
             ConvLayerSpec conv = (ConvLayerSpec) ls;
-            SpecRules.check(conv, path);
             ConvParams p = params.params(i, conv, path);
             layers.add(conv instanceof ConvTransposeSpec t ? ConvTranspose.of(t, p.weight(), p.bias(), engine)
                     : Conv.of((ConvSpec) conv, p.weight(), p.bias(), engine));
         }
         return new Model(spec, layers);
-    }
-
-    /** The JSON path prefix of entry {@code i}: {@code layers[i].} in a stack, empty for a single layer. */
-    public static String pathOf(ModelSpec spec, int i) {
-        return spec.stack() ? "layers[" + i + "]." : "";
     }
 
     public ModelSpec spec() { return spec; }
@@ -110,7 +101,7 @@ public final class Model implements TensorFunction {
             try {
                 shape = layers.get(i).outputShape(shape);
             } catch (ShapeException e) {
-                throw spec.stack() ? new ShapeException(pathOf(spec, i) + e.getMessage()) : e;
+                throw spec.stack() ? new ShapeException(spec.pathOf(i) + e.getMessage()) : e;
             }
         }
         return shape;

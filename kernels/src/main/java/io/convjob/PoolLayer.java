@@ -7,7 +7,6 @@ import io.convjob.shape.PoolShapes;
 import io.convjob.spec.Activation;
 import io.convjob.spec.LayerSpec;
 import io.convjob.spec.PoolLayerSpec;
-import io.convjob.spec.PoolRules;
 import io.convjob.spec.SpecException;
 
 import java.util.Arrays;
@@ -37,9 +36,8 @@ public final class PoolLayer implements Layer {
         this.planner = Objects.requireNonNull(planner, "planner");
     }
 
-    /** equinox's pooling for a spec (checked here, as equinox's constructor would). */
+    /** equinox's pooling for a spec (valid by construction: the record checked itself). */
     public static PoolLayer of(PoolLayerSpec spec) {
-        PoolRules.check(spec, "");
         return new PoolLayer(spec, spec.numSpatialDims(), sample -> PoolShapes.lower(spec, sample));
     }
 

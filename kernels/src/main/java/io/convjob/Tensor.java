@@ -17,11 +17,12 @@ public record Tensor(int[] shape, float[] data) {
     public int rank() { return shape.length; }
     public int dim(int i) { return shape[i]; }
 
+    /** Product of the dimensions (1 for a scalar): the one element count of the modules above the kernels' core. */
     public static long elementCount(int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= d;
+            n = Math.multiplyExact(n, (long) d);
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package io.convjob.arrow;
 
+import io.convjob.Tensor;
 import org.apache.arrow.vector.FieldVector;
 
 /**
@@ -24,8 +25,8 @@ public final class TensorFileConverter {
 
     public TensorFileConverter(int[] inputShape, int[] outputShape, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        this.inElements = elements(inputShape);
-        this.outElements = elements(outputShape);
+        this.inElements = Math.toIntExact(Tensor.elementCount(inputShape));
+        this.outElements = Math.toIntExact(Tensor.elementCount(outputShape));
         this.batchSize = batchSize;
         this.x = new float[Math.multiplyExact(batchSize, inElements)];
         this.y = new float[Math.multiplyExact(batchSize, outElements)];
@@ -86,9 +87,4 @@ public final class TensorFileConverter {
         return at < 0 ? message : message.substring(at);
     }
 
-    private static int elements(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        return Math.toIntExact(n);
-    }
 }

@@ -12,8 +12,10 @@ final class ArrowTensorScanBuilder implements ScanBuilder, Scan, Batch {
     private final TensorSourceOptions options;
     private TensorScanPlanner plan;
 
-    ArrowTensorScanBuilder(TensorSourceOptions options) {
+    /** @param plan the input already planned for this table, or null */
+    ArrowTensorScanBuilder(TensorSourceOptions options, TensorScanPlanner plan) {
         this.options = options;
+        this.plan = plan;
     }
 
     private TensorScanPlanner plan() {

@@ -23,14 +23,21 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 public final class ArrowTensorSource implements TableProvider, DataSourceRegister {
     public static final String SHORT_NAME = "arrow-tensor";
 
+    // A read asks this provider for the schema, then for the table: the plan made for the schema (every file opened
+    // once) is handed to that table, so a load plans its input once. Spark makes a provider per load.
+    private TensorSourceOptions plannedOptions;
+    private TensorScanPlanner plan;
+
     @Override
     public String shortName() {
         return SHORT_NAME;
     }
 
     @Override
-    public StructType inferSchema(CaseInsensitiveStringMap options) {
-        return TensorScanPlanner.plan(TensorSourceOptions.parse(options)).schema();
+    public synchronized StructType inferSchema(CaseInsensitiveStringMap options) {
+        plannedOptions = TensorSourceOptions.parse(options);
+        plan = TensorScanPlanner.plan(plannedOptions);
+        return plan.schema();
     }
 
     /** Spark passes the DataFrame's schema on write and the inferred (or user) schema on read. */
@@ -40,7 +47,9 @@ public final class ArrowTensorSource implements TableProvider, DataSourceRegiste
     }
 
     @Override
-    public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
-        return new ArrowTensorTable(schema, TensorSourceOptions.parse(properties));
+    public synchronized Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
+        TensorSourceOptions options = TensorSourceOptions.parse(properties);
+        boolean planned = options.equals(plannedOptions) && schema.equals(plan.schema());
+        return new ArrowTensorTable(schema, options, planned ? plan : null);
     }
 }

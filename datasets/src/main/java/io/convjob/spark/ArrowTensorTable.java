@@ -18,10 +18,13 @@ final class ArrowTensorTable implements SupportsRead, SupportsWrite {
 
     private final StructType schema;
     private final TensorSourceOptions options;
+    private final TensorScanPlanner plan;
 
-    ArrowTensorTable(StructType schema, TensorSourceOptions options) {
+    /** @param plan the input as planned for the schema, or null to plan when scanned (a write, a given schema) */
+    ArrowTensorTable(StructType schema, TensorSourceOptions options, TensorScanPlanner plan) {
         this.schema = schema;
         this.options = options;
+        this.plan = plan;
     }
 
     @Override
@@ -41,7 +44,7 @@ final class ArrowTensorTable implements SupportsRead, SupportsWrite {
 
     @Override
     public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
-        return new ArrowTensorScanBuilder(options);
+        return new ArrowTensorScanBuilder(options, plan);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,8 +20,6 @@ import java.util.stream.Stream;
  * Paths are local or shared filesystem paths ({@code file:} URIs accepted).
  */
 final class TensorFiles {
-    private static final List<String> EXTENSIONS = List.of(".arrow", ".arrows", ".ipc", ".feather");
-
     private TensorFiles() {}
 
     static Path toPath(String path) {
@@ -81,8 +80,6 @@ final class TensorFiles {
 
     static boolean isDataFile(Path p) {
         String name = p.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        return !name.startsWith(".") && !name.startsWith("_") && Files.isRegularFile(p)
-                && EXTENSIONS.stream().anyMatch(lower::endsWith);
+        return !name.startsWith(".") && !name.startsWith("_") && Files.isRegularFile(p) && TensorFormat.ARROW.matches(name);
     }
 }

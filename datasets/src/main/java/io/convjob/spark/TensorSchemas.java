@@ -46,6 +46,26 @@ public final class TensorSchemas {
         return new StructField(name, TENSOR_TYPE, nullable, metadata);
     }
 
+    /**
+     * The sample shape in a tensor field's metadata, or null if it has none.
+     *
+     * @throws InputException if the metadata is malformed or describes a permuted (non row-major) layout
+     */
+    public static int[] shapeOf(StructField field) {
+        FixedShapeTensorType type = tensorTypeOf(field);
+        if (type == null) return null;
+        if (!type.isRowMajor()) {
+            throw new InputException("column '" + field.name() + "': permuted tensors are not supported: " + type);
+        }
+        return type.shape();
+    }
+
+    /** {@code metadata} with the tensor type of {@code shape} (other keys kept). */
+    public static Metadata withShape(Metadata metadata, int[] shape) {
+        return new MetadataBuilder().withMetadata(metadata).putString(SHAPE_KEY, FixedShapeTensorType.of(shape).serialize())
+                .build();
+    }
+
     /** The tensor type recorded in a Spark field's metadata, or null if it has none. */
     public static FixedShapeTensorType tensorTypeOf(StructField field) {
         return field.metadata().contains(SHAPE_KEY) ? FixedShapeTensorType.parse(field.metadata().getString(SHAPE_KEY)) : null;

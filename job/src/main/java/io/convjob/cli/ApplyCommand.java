@@ -6,6 +6,7 @@ import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.io.NamedTensor;
 import io.convjob.io.NpyReader;
 import io.convjob.io.NpyWriter;
@@ -54,17 +55,15 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads for the kernels (default: all cores).")
     Integer threads;
 
-    private enum Format { NPY, ARROW }
-
     @Override public Integer call() {
-        Format in = format(input, "--input");
-        Format out = format(output, "--output");
+        TensorFormat in = format(input, "--input");
+        TensorFormat out = format(output, "--output");
         if (batchSize <= 0) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be > 0");
         if (!Files.isRegularFile(input)) throw new InputException(input + ": no such file");
         Model m = model.load();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long start = System.nanoTime();
-        long rows = in == Format.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);
+        long rows = in == TensorFormat.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);
         double seconds = (System.nanoTime() - start) / 1e9;
         PrintWriter o = command.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s: %d samples in %.2f s (%.1f samples/s)%n", output, rows, seconds, rows / seconds);
@@ -72,15 +71,14 @@ public final class ApplyCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private Format format(Path p, String option) {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".npy")) return Format.NPY;
-        if (name.endsWith(".arrow") || name.endsWith(".feather") || name.endsWith(".ipc")) return Format.ARROW;
+    private TensorFormat format(Path p, String option) {
+        TensorFormat format = TensorFormat.ofFile(p.getFileName().toString());
+        if (format == TensorFormat.NPY || format == TensorFormat.ARROW) return format;
         throw new CommandLine.ParameterException(command.commandLine(),
                 option + " must be a .npy or .arrow file, got " + p);
     }
 
-    private long applyNpy(Model m, Format out, int nThreads) {
+    private long applyNpy(Model m, TensorFormat out, int nThreads) {
         NamedTensor x = NpyReader.read(input);
         int[] shape = x.shape();
         if (shape.length < 2) {
@@ -90,7 +88,7 @@ public final class ApplyCommand implements Callable<Integer> {
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
         int[] outSample = checkedOutput(m, sample);
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
-        if (out == Format.NPY) {
+        if (out == TensorFormat.NPY) {
             NpyWriter.write(output, concat(batch, outSample), y);
         } else {
             long[] ids = new long[batch];
@@ -102,12 +100,12 @@ public final class ApplyCommand implements Callable<Integer> {
         return batch;
     }
 
-    private long applyArrow(Model m, Format out, int nThreads) {
+    private long applyArrow(Model m, TensorFormat out, int nThreads) {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(input, allocator, column, null)) {
             int[] sample = reader.shape();
             int[] outSample = checkedOutput(m, sample);
-            if (out == Format.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
+            if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
             try (TensorFileWriter writer = TensorFileWriter.create(output, reader.schema(), column, outSample, allocator)) {
                 long rows = new TensorFileConverter(sample, outSample, batchSize)
                         .convert(reader, 0, -1, writer, (x, n, y) -> m.run(x, sample, n, y, nThreads));
@@ -140,8 +138,7 @@ public final class ApplyCommand implements Callable<Integer> {
     }
 
     private int[] checkedOutput(Model m, int[] sample) {
-        ModelChecks.checkInputShape(m.spec(), sample);
-        return m.outputShape(sample);
+        return ModelChecks.checkInputShape(m.spec(), sample);
     }
 
     // reused across record batches: fresh memory costs a page fault per 4 KiB on these VMs

@@ -1,7 +1,6 @@
 package io.convjob.cli;
 
 import io.convjob.fast.Engines;
-import io.convjob.shape.ModelChecks;
 import io.convjob.shape.ModelSummary;
 import io.convjob.spec.ModelSpec;
 import picocli.CommandLine.Command;
@@ -28,7 +27,6 @@ public final class DescribeCommand implements Callable<Integer> {
         int[] inputShape = inputShapeText == null ? null
                 : ShapeOption.parse(command.commandLine(), "--input-shape", inputShapeText);
         ModelSpec model = io.convjob.spec.SpecParser.parse(spec);
-        if (inputShape != null) ModelChecks.checkInputShape(model, inputShape);
         ModelSummary summary = ModelSummary.of(model, inputShape);
         var out = command.commandLine().getOut();
         out.print(summary.toTable());

@@ -5,8 +5,8 @@ import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
 import io.convjob.job.NearestNeighbours;
-import io.convjob.job.OutputFormat;
-import io.convjob.job.input.InputFormat;
+import io.convjob.format.TensorFormat;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
 import io.convjob.sample.SampleImages;
@@ -51,8 +51,8 @@ final class ImageDemo {
         console.printf("demo: spec %s, master %s%n", spec, master);
         console.flush();
 
-        JobOptions options = JobOptions.of(spec, input.toString(), out.toString()).withInputFormat(InputFormat.IMAGE)
-                .withOutput(OutputFormat.PARQUET, true).withMaster(master).withBatchSize(batchSize).withOverwrite(true);
+        JobOptions options = JobOptions.of(spec, input.toString(), out.toString()).withInputFormat(TensorFormat.IMAGE)
+                .withOutput(TensorFormat.PARQUET, true).withMaster(master).withBatchSize(batchSize).withOverwrite(true);
         SparkSession spark = ConvolutionJob.session(options);
         List<String> names = new ArrayList<>();
         List<float[]> features = new ArrayList<>();

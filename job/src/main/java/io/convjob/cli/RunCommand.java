@@ -1,13 +1,14 @@
 package io.convjob.cli;
 
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.BadRowPolicy;
 import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
-import io.convjob.job.OutputFormat;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvOptions;
-import io.convjob.job.input.InputFormat;
+import io.convjob.job.input.TensorInput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,13 +47,13 @@ public final class RunCommand implements Callable<Integer> {
             description = {"Input storage. Default: parquet if the path names or holds .parquet files, else arrow.",
                     "image: image files (PNG, JPEG, ...), one row per file, id = its path, preprocessed as the spec's",
                     "\"preprocess\" section says."})
-    InputFormat inputFormat;
+    TensorFormat inputFormat;
 
     @Option(names = "--output-format", paramLabel = "arrow|parquet", defaultValue = "arrow",
             converter = OutputFormatConverter.class,
             description = {"Output: Arrow IPC tensor files (default), or Parquet with the tensor as array<float> and",
                     "its shape in the ARROW:schema footer entry, as pyarrow writes it."})
-    OutputFormat outputFormat;
+    TensorFormat outputFormat;
 
     @Option(names = "--vector", description = {"Parquet output: also write the output as a Spark ML vector column",
             "'" + JobOptions.VECTOR_COLUMN + "' (VectorUDT), for KMeans, PCA, LSH, ..."})
@@ -82,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
-        if (vector && outputFormat != OutputFormat.PARQUET) {
+        if (vector && outputFormat != TensorFormat.PARQUET) {
             throw new CommandLine.ParameterException(command.commandLine(), "--vector needs --output-format parquet");
         }
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
@@ -94,24 +95,23 @@ public final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static final class FormatConverter implements CommandLine.ITypeConverter<InputFormat> {
-        @Override public InputFormat convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "arrow" -> InputFormat.ARROW;
-                case "parquet" -> InputFormat.PARQUET;
-                case "image" -> InputFormat.IMAGE;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow, parquet or image");
-            };
+    static final class FormatConverter implements CommandLine.ITypeConverter<TensorFormat> {
+        @Override public TensorFormat convert(String value) {
+            try {
+                return TensorFormat.named(value, TensorInput.READABLE);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
-    static final class OutputFormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
-        @Override public OutputFormat convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "arrow" -> OutputFormat.ARROW;
-                case "parquet" -> OutputFormat.PARQUET;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not arrow or parquet");
-            };
+    static final class OutputFormatConverter implements CommandLine.ITypeConverter<TensorFormat> {
+        @Override public TensorFormat convert(String value) {
+            try {
+                return TensorFormat.named(value, ConvolutionJob.WRITABLE);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -1,18 +1,22 @@
 package io.convjob.job;
 
 import io.convjob.error.InputException;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
-import io.convjob.job.input.InputFormat;
 import io.convjob.job.input.TensorInput;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spark.ArrowTensorSource;
+import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
+import io.convjob.spark.TensorSourceOptions;
 import io.convjob.spark.TensorParquetFormat;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.job.input.ImageInput;
-import io.convjob.job.input.TensorColumns;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -42,6 +46,9 @@ public final class ConvolutionJob {
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
     public static final String REJECTED_DIR = "_rejected";
     static final String FILE_COLUMN = "__convjob_file";
+    /** The formats {@code run} writes ({@code --output-format}). */
+    public static final java.util.Set<TensorFormat> WRITABLE =
+            java.util.Collections.unmodifiableSet(java.util.EnumSet.of(TensorFormat.ARROW, TensorFormat.PARQUET));
     /** Parquet output's tensor type: nullable elements, as pyarrow's fixed_shape_tensor storage has them. */
     private static final org.apache.spark.sql.types.ArrayType PARQUET_TENSOR_TYPE =
             org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType, true);
@@ -98,12 +105,20 @@ public final class ConvolutionJob {
         FileSystem fs = fileSystem(spark, output);
         if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        TensorInput input = options.inputFormat() == InputFormat.IMAGE
+        TensorFormat format = TensorInput.format(spark, options.input(), options.inputFormat());
+        if (isFileToFile(format, options)) {
+            // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
+            TensorScanPlanner plan = TensorScanPlanner.plan(new TensorSourceOptions(List.of(options.input()),
+                    options.column(), null, Integer.MAX_VALUE, TensorSourceOptions.DEFAULT_ROWS_PER_BATCH, false));
+            int[] shape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
+            PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, shape);
+            return runFileToFile(spark, options, plan.partitions(), model, fs, output, start);
+        }
+        TensorInput input = format == TensorFormat.IMAGE
                 ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
                         options.onBadRow() == BadRowPolicy.SKIP)
-                : TensorInput.read(spark, options.input(), options.inputFormat(), options.column(), options.shape());
+                : TensorInput.read(spark, options.input(), format, options.column(), options.shape());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
-        if (isFileToFile(input, options)) return runFileToFile(spark, options, input, model, fs, output, start);
 
         Dataset<Row> rows = input.frame().withColumn(FILE_COLUMN, input_file_name());
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
@@ -112,11 +127,11 @@ public final class ConvolutionJob {
         rows = rows.drop(ImageInput.REASON_COLUMN);
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
                 options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
-                options.outputFormat() == OutputFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorColumns.TYPE);
+                options.outputFormat() == TensorFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorSchemas.TENSOR_TYPE);
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
             write(result, options);
@@ -135,22 +150,22 @@ public final class ConvolutionJob {
      * Arrow files in, every row kept, partitions as the files give them: the lean path, Arrow to Arrow without Spark
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
-    private static boolean isFileToFile(TensorInput input, JobOptions options) {
-        return input.format() == InputFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0
-                && options.outputFormat() == OutputFormat.ARROW;
+    private static boolean isFileToFile(TensorFormat format, JobOptions options) {
+        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0
+                && options.outputFormat() == TensorFormat.ARROW;
     }
 
-    private JobSummary runFileToFile(SparkSession spark, JobOptions options, TensorInput input, PreparedModel model,
-            FileSystem fs, Path output, long start) {
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model.payload());
+    private JobSummary runFileToFile(SparkSession spark, JobOptions options, List<TensorFilePartition> partitions,
+            PreparedModel model, FileSystem fs, Path output, long start) {
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
         try {
             if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    new TensorFileJob.Options(List.of(options.input()), options.column(), model.inputShape(),
-                            model.outputShape(), options.batchSize(), options.output()), kernels);
+                    partitions, new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
+                            options.batchSize(), options.output()), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
@@ -166,8 +181,8 @@ public final class ConvolutionJob {
      * output as a Spark ML vector column): both committed by Spark's commit protocol, {@code _SUCCESS} last.
      */
     private static void write(Dataset<Row> result, JobOptions options) {
-        if (options.outputFormat() == OutputFormat.ARROW) {
-            result.write().format(TensorInput.ARROW_SOURCE).option("column", options.column()).mode(SaveMode.Append)
+        if (options.outputFormat() == TensorFormat.ARROW) {
+            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
                     .save(options.output());
             return;
         }
@@ -202,7 +217,7 @@ public final class ConvolutionJob {
         List<Column> columns = new ArrayList<>();
         if (hasColumn(input, Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
         // an image row's id is its file; input_file_name() is empty past the decoding step
-        columns.add((input.format() == InputFormat.IMAGE ? col(Convolutions.ID_COLUMN) : input_file_name()).as("file"));
+        columns.add((input.format() == TensorFormat.IMAGE ? col(Convolutions.ID_COLUMN) : input_file_name()).as("file"));
         columns.add(reason.as("reason"));
         Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
         String dir = new Path(options.output(), REJECTED_DIR).toString();

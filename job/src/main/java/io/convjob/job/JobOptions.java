@@ -1,8 +1,8 @@
 package io.convjob.job;
 
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvOptions;
-import io.convjob.job.input.InputFormat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -27,11 +27,12 @@ import java.util.Objects;
  * @param vector      Parquet only: add the output as a Spark ML vector column {@value #VECTOR_COLUMN}
  */
 public record JobOptions(Path spec, Path weights, String input, String output, String master, int batchSize,
-        InputFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
-        Map<String, String> sparkConf, OutputFormat outputFormat, boolean vector) {
+        TensorFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
+        Map<String, String> sparkConf, TensorFormat outputFormat, boolean vector) {
 
     /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
     public static final String VECTOR_COLUMN = "features";
+
 
     public JobOptions {
         Objects.requireNonNull(spec, "spec");
@@ -40,7 +41,7 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
         Objects.requireNonNull(column, "column");
         Objects.requireNonNull(onBadRow, "onBadRow");
         Objects.requireNonNull(outputFormat, "outputFormat");
-        if (vector && outputFormat != OutputFormat.PARQUET) {
+        if (vector && outputFormat != TensorFormat.PARQUET) {
             throw new IllegalArgumentException("a vector column needs Parquet output");
         }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -53,13 +54,13 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
     public static JobOptions of(Path spec, String input, String output) {
         return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN, null,
                 false,
-                BadRowPolicy.FAIL, 0, Map.of(), OutputFormat.ARROW, false);
+                BadRowPolicy.FAIL, 0, Map.of(), TensorFormat.ARROW, false);
     }
 
     public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
     public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
     public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withInputFormat(InputFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
+    public JobOptions withInputFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
     public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
     public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
     public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, outputFormat, vector); }
@@ -67,7 +68,7 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
     public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, outputFormat, vector); }
     public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, outputFormat, vector); }
 
-    public JobOptions withOutput(OutputFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, f, v); }
+    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, f, v); }
 
     @Override public int[] shape() { return shape == null ? null : shape.clone(); }
 }

@@ -17,7 +17,7 @@ record ModelKernels(Broadcast<ModelPayload> model, String applicationId, int[] i
 
     @Override
     public TensorFileConverter.BatchKernel open(TaskContext task) {
-        Model built = ModelCache.shared().get(new ModelCache.Key(applicationId, model.id()), () -> model.value().toModel());
+        Model built = ModelCache.of(applicationId, model);
         boolean inject = failFirstAttempt && task.partitionId() == 0 && task.attemptNumber() == 0;
         int[] shape = inputShape.clone();
         int[] calls = {0};

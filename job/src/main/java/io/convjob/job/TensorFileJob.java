@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
@@ -7,8 +8,6 @@ import io.convjob.arrow.TensorFileWriter;
 import io.convjob.spark.TensorCommitMessage;
 import io.convjob.spark.TensorCommitter;
 import io.convjob.spark.TensorFilePartition;
-import io.convjob.spark.TensorScanPlanner;
-import io.convjob.spark.TensorSourceOptions;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,23 +36,24 @@ public final class TensorFileJob {
     }
 
     /**
-     * @param paths       input files, directories or globs of Arrow IPC tensor files
      * @param column      the tensor column
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
      * @param batchSize   rows per kernel call
      * @param output      the output directory (created; must hold no data files unless the caller cleared it)
      */
-    public record Options(List<String> paths, String column, int[] inputShape, int[] outputShape, int batchSize,
-                          String output) implements Serializable {}
+    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize, String output)
+            implements Serializable {}
 
     /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
     public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
 
-    public static Result run(JavaSparkContext spark, Options options, KernelFactory kernels) {
-        List<TensorFilePartition> partitions = TensorScanPlanner.plan(new TensorSourceOptions(options.paths(),
-                options.column(), options.inputShape(), Integer.MAX_VALUE, TensorSourceOptions.DEFAULT_ROWS_PER_BATCH,
-                false)).partitions();
+    /**
+     * @param partitions the input as the driver planned it ({@code TensorScanPlanner}): files, or batch ranges of
+     *                   them; one task each
+     */
+    public static Result run(JavaSparkContext spark, List<TensorFilePartition> partitions, Options options,
+            KernelFactory kernels) {
         TensorCommitter committer = new TensorCommitter(Path.of(options.output()).toAbsolutePath().toString(),
                 "convjob-" + UUID.randomUUID());
         List<TensorCommitMessage> messages;
@@ -73,8 +73,8 @@ public final class TensorFileJob {
         }
         committer.commit(messages, false);
         long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
-        long in = elements(options.inputShape()) * Float.BYTES;
-        long out = elements(options.outputShape()) * Float.BYTES;
+        long in = Tensor.elementCount(options.inputShape()) * Float.BYTES;
+        long out = Tensor.elementCount(options.outputShape()) * Float.BYTES;
         return new Result(rows, rows * in, rows * out, messages.size());
     }
 
@@ -100,12 +100,6 @@ public final class TensorFileJob {
                 return;
             }
         }
-    }
-
-    private static long elements(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        return n;
     }
 
     /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */

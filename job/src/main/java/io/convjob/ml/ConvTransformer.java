@@ -5,9 +5,10 @@ import io.convjob.arrow.TensorFileReader;
 import io.convjob.error.InputException;
 import io.convjob.job.frame.ConvOptions;
 import io.convjob.job.frame.Convolutions;
-import io.convjob.job.input.TensorColumns;
 import io.convjob.job.model.SpecText;
 import io.convjob.shape.ModelChecks;
+import io.convjob.spark.TensorSchemas;
+import io.convjob.spec.ModelSpec;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -42,6 +43,9 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
     private final Param<String> outputCol;
     private final IntParam batchSize;
     private final IntArrayParam inputShape;
+    // the last spec text parsed and its records; transient: a saved or shipped transformer parses again where used
+    private transient String parsedJson;
+    private transient ModelSpec parsed;
 
     public ConvTransformer() {
         this(Identifiable$.MODULE$.randomUID("convTransformer"));
@@ -101,7 +105,17 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
         String weights = getWeightsPath();
         ConvOptions options = new ConvOptions(getInputCol(), getOutputCol(), getBatchSize(), getInputShape(),
                 weights == null ? null : Path.of(weights));
-        return Convolutions.apply(dataset.toDF(), getSpec(), options);
+        return Convolutions.apply(dataset.toDF(), getSpec(), parsedSpec(), options);
+    }
+
+    /** The spec param, parsed once per spec text: a pipeline calls transformSchema, then transform. */
+    private synchronized ModelSpec parsedSpec() {
+        String json = getSpec();
+        if (!json.equals(parsedJson)) {
+            parsed = SpecText.parse(json);
+            parsedJson = json;
+        }
+        return parsed;
     }
 
     @Override
@@ -113,13 +127,13 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
         if (!(input.dataType() instanceof ArrayType)) {
             throw new InputException("column '" + getInputCol() + "' must be array<float>, got " + input.dataType().simpleString());
         }
-        int[] shape = getInputShape() != null ? getInputShape() : TensorColumns.shapeOf(input);
+        int[] shape = getInputShape() != null ? getInputShape() : TensorSchemas.shapeOf(input);
         if (shape == null) {
             throw new ShapeException("column '" + getInputCol() + "' has no shape in its metadata; set inputShape");
         }
-        int[] out = ModelChecks.checkInputShape(SpecText.parse(getSpec()), shape);
-        StructField result = new StructField(getOutputCol(), TensorColumns.TYPE, false,
-                TensorColumns.withShape(Metadata.empty(), out));
+        int[] out = ModelChecks.checkInputShape(parsedSpec(), shape);
+        StructField result = new StructField(getOutputCol(), TensorSchemas.TENSOR_TYPE, false,
+                TensorSchemas.withShape(Metadata.empty(), out));
         if (getInputCol().equals(getOutputCol())) {
             StructField[] fields = schema.fields().clone();
             fields[schema.fieldIndex(getInputCol())] = result;

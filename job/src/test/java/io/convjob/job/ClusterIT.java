@@ -1,7 +1,9 @@
 package io.convjob.job;
 
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spec.SpecParser;
 import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +58,21 @@ class ClusterIT {
             SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
             try {
                 assertEquals(2, awaitExecutors(spark, 2, 90), cluster.logs());
+                long driverParses = SpecParser.parseCount();
                 clusterSummary = new ConvolutionJob(WeightsLoader.standard()).run(spark, options(clusterOut));
+                assertEquals(1, SpecParser.parseCount() - driverParses, "the driver parses the spec once");
+                // each executor JVM parsed the broadcast spec at most once, whatever number of tasks it ran; asked
+                // through SQL's reflect (a lambda of this test class would not load on the executors)
+                List<Row> executorParses = spark.range(0, 16, 1, 16).selectExpr(
+                        "reflect('java.lang.System', 'getProperty', 'sun.java.command') AS jvm",
+                        "reflect('io.convjob.spec.SpecParser', 'parseCount') AS parses").distinct().collectAsList();
+                long parsed = 0;
+                for (Row executor : executorParses) {
+                    long count = Long.parseLong(executor.getString(1));
+                    assertTrue(count <= 1, "executor parses: " + executorParses);
+                    parsed += count;
+                }
+                assertTrue(parsed >= 1, "executor parses: " + executorParses);
             } catch (RuntimeException | AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
             } finally {

@@ -1,8 +1,8 @@
 package io.convjob.job;
 
-import io.convjob.job.input.InputFormat;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.input.ImageInput;
-import io.convjob.job.input.TensorColumns;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.job.input.ParquetTensorShape;
 import io.convjob.job.model.WeightsLoader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,13 +64,13 @@ class ParquetOutputTest extends SparkTestBase {
         Path images = twoColourGroups(tmp.resolve("images"), 5);
         Path out = tmp.resolve("out");
         JobSummary summary = job.run(spark(), JobOptions.of(ImageJobTest.spec(tmp), images.toString(), out.toString())
-                .withInputFormat(InputFormat.IMAGE).withOutput(OutputFormat.PARQUET, true));
+                .withInputFormat(TensorFormat.IMAGE).withOutput(TensorFormat.PARQUET, true));
         assertEquals(10, summary.rows());
         Assertions.assertTrue(Files.exists(out.resolve("_SUCCESS")));
 
         Dataset<Row> df = spark().read().parquet(out.toString());
         assertEquals(new VectorUDT(), df.schema().apply(JobOptions.VECTOR_COLUMN).dataType());
-        assertEquals(TensorColumns.TYPE.elementType(), ((org.apache.spark.sql.types.ArrayType) df.schema().apply("tensor").dataType()).elementType());
+        assertEquals(TensorSchemas.TENSOR_TYPE.elementType(), ((org.apache.spark.sql.types.ArrayType) df.schema().apply("tensor").dataType()).elementType());
 
         KMeansModel kmeans = new KMeans().setK(2).setSeed(1).fit(df);
         Map<String, Integer> cluster = new HashMap<>();

@@ -3,7 +3,7 @@ package io.convjob.ml;
 import io.convjob.Model;
 import io.convjob.job.Conformance;
 import io.convjob.job.SparkTestBase;
-import io.convjob.job.input.TensorColumns;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.spec.SpecParser;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -44,7 +44,7 @@ class ConvTransformerTest extends SparkTestBase {
         assertArrayEquals(SHAPE, reloaded.getInputShape());
 
         Dataset<Row> out = loaded.transform(input).orderBy("id");
-        assertArrayEquals(new int[] {4, 8, 8}, TensorColumns.shapeOf(out.schema().apply("features")));
+        assertArrayEquals(new int[] {4, 8, 8}, TensorSchemas.shapeOf(out.schema().apply("features")));
         // every input column comes through unchanged
         assertDataFrameEquals(input.orderBy("id"), out.drop("features"));
 
@@ -81,7 +81,7 @@ class ConvTransformerTest extends SparkTestBase {
                 .setInputShape(new int[] {2, 5});
         Dataset<Row> out = conv.transform(input);
         assertEquals(List.of("id", "tensor"), List.of(out.columns()));
-        assertArrayEquals(new int[] {3, 3}, TensorColumns.shapeOf(out.schema().apply("tensor")));
+        assertArrayEquals(new int[] {3, 3}, TensorSchemas.shapeOf(out.schema().apply("tensor")));
         assertEquals(out.schema(), conv.transformSchema(input.schema()));
         assertEquals(5, out.filter(col("tensor").isNotNull()).count());
     }

@@ -64,16 +64,9 @@ public record BenchConfig(String name, String description, ConvLayerSpec layer, 
         return Shapes.lower(layer, inShape);
     }
 
-    /**
-     * Floating-point operations per call, 2 x MACs: conv {@code N*Cout*prod(out)*Cin/g*prod(k)}, transposed
-     * conv {@code N*Cin*prod(in)*Cout/g*prod(k)} (the taps that meet real input).
-     */
+    /** Floating-point operations per call: 2 x the MACs that describe and run count ({@link Shapes#macsPerSample}). */
     public double flopsPerCall() {
-        ConvGeometry g = geometry();
-        double perGroupProduct = (double) layer.inChannels() * layer.outChannels() / layer.groups()
-                * layer.kernelSize().product();
-        double positions = layer instanceof ConvTransposeSpec ? g.inSpatialSize() : g.outSpatialSize();
-        return 2.0 * batch * positions * perGroupProduct;
+        return 2.0 * batch * Shapes.macsPerSample(layer, geometry());
     }
 
     private static ConvSpec conv(int n, int cin, int cout, int k, int stride, int pad, int dilation, int groups) {

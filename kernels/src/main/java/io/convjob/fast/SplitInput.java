@@ -166,25 +166,9 @@ final class SplitInput {
     }
 
     private void longestRun(int s) {
-        int[] idx = lineIndex[dims - 1][s];
-        int bestLo = 0;
-        int bestLen = 0;
-        int u = 0;
-        while (runStep > 0 && u < idx.length) {
-            if (idx[u] < 0) {
-                u++;
-                continue;
-            }
-            int lo = u;
-            while (u + 1 < idx.length && idx[u + 1] == idx[u] + runStep) u++;
-            u++;
-            if (u - lo > bestLen) {
-                bestLen = u - lo;
-                bestLo = lo;
-            }
-        }
-        runLo[s] = bestLo;
-        runHi[s] = bestLo + bestLen;
+        int[] run = runStep > 0 ? SourceRuns.longest(lineIndex[dims - 1][s], runStep) : new int[] {0, 0};
+        runLo[s] = run[0];
+        runHi[s] = run[1];
     }
 
     /**

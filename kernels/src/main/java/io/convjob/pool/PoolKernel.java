@@ -20,6 +20,9 @@ interface PoolKernel {
     /** {@code dst[dOff + o] = scale * sum_{j < k} src[off + o * stride + j]} for {@code o < outLen}. */
     void sumWindows(float[] src, int off, int stride, int k, float scale, float[] dst, int dOff, int outLen);
 
+    /** {@code a[i] = a[i] > 0 ? a[i] : 0} for {@code i} in {@code [off, off + len)}: {@code Activation.RELU} exactly. */
+    void reluInPlace(float[] a, int off, int len);
+
     /** For messages and benchmarks, e.g. {@code scalar} or {@code vector-512}. */
     String name();
 }

@@ -99,7 +99,11 @@ public final class PreparedPool {
             }
             if (fuseLastTwo) lastTwo(shape, src, srcOff, y, yOff, buffers);
         }
-        if (after != null) after.applyInPlace(y, yOff, yOff + outPlane);
+        if (after == Activation.RELU) {
+            kernel.reluInPlace(y, yOff, outPlane);
+        } else if (after != null) {
+            after.applyInPlace(y, yOff, yOff + outPlane);
+        }
     }
 
     /** Pools dim {@code d} of a plane of {@code shape} (dims before d already pooled). */

@@ -59,5 +59,13 @@ final class ScalarPoolKernel implements PoolKernel {
         }
     }
 
+    @Override public void reluInPlace(float[] a, int off, int len) {
+        reluFrom(0, a, off, len);
+    }
+
+    static void reluFrom(int from, float[] a, int off, int len) {
+        for (int i = off + from; i < off + len; i++) a[i] = a[i] > 0f ? a[i] : 0f;
+    }
+
     @Override public String name() { return "scalar"; }
 }

@@ -2,6 +2,7 @@ package io.convjob.pool;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -90,6 +91,22 @@ final class VectorPoolKernel512 implements PoolKernel {
             return;
         }
         ScalarPoolKernel.sumWindowsFrom(0, src, off, stride, k, scale, dst, dOff, outLen);
+    }
+
+    /** Lanes above 0 kept, the rest (0, -0, negative, NaN) set to +0, as {@code Activation.RELU} does. */
+    @Override public void reluInPlace(float[] a, int off, int len) {
+        int L = S.length();
+        if (len < L) {
+            ScalarPoolKernel.reluFrom(0, a, off, len);
+            return;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        // relu is idempotent, so the last vector may overlap the one before it
+        for (int i = 0; i < len; i += L) {
+            int at = off + Math.min(i, len - L);
+            FloatVector v = FloatVector.fromArray(S, a, at);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, at);
+        }
     }
 
     /**

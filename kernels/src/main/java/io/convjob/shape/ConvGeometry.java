@@ -58,11 +58,6 @@ public record ConvGeometry(
     /** True when the output is empty (some output size came out 0), as lax allows. */
     public boolean emptyOutput() { return outSpatialSize() == 0; }
 
-    /** Multiply-accumulates per sample, counting only the taps that touch input (dense count for describe). */
-    public long macsPerSample() {
-        return (long) outChannels * outSpatialSize() * inPerGroup() * kernelSize();
-    }
-
     /**
      * Per spatial dim, a map from the virtual coordinate {@code o * stride + k * dilation} (o an output
      * index, k a kernel tap) to the index of the original input element it reads, or -1 where it reads a

@@ -1,7 +1,5 @@
 package io.convjob.shape;
 
-import io.convjob.shape.ConvGeometry;
-import io.convjob.shape.Shapes;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.FlattenSpec;
 import io.convjob.spec.LayerSpec;
@@ -9,25 +7,32 @@ import io.convjob.spec.ModelSpec;
 import io.convjob.spec.PoolLayerSpec;
 import io.convjob.spec.SpecException;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Checks a sample shape {@code (channels, *spatial)} against a whole model before any data moves:
- * each layer's rank (equinox's call-time check), channels chaining from layer to layer, and the
- * shape-dependent refusals of lax and jnp.pad. Output sizes of 0 pass (empty tensors, as in equinox).
+ * The one walk of a model's shapes: checks a sample shape {@code (channels, *spatial)} against a whole model
+ * before any data moves (each layer's rank, equinox's call-time check; channels chaining from layer to layer; the
+ * shape-dependent refusals of lax and jnp.pad) and yields every entry's output shape and MACs, which
+ * {@code describe}, {@code bench} and {@code run} share. Output sizes of 0 pass (empty tensors, as in equinox).
  */
 public final class ModelChecks {
     private ModelChecks() {}
 
+    /** The output sample shape of {@code model} for {@code sampleShape}; checks as {@link #walk}. */
+    public static int[] checkInputShape(ModelSpec model, int[] sampleShape) {
+        return walk(model, sampleShape).outputShape();
+    }
+
     /**
-     * Walks {@code model} from {@code sampleShape} (no batch dim) and returns the output sample shape.
+     * Walks {@code model} from {@code sampleShape} (no batch dim), lowering each layer once.
      *
      * @throws SpecException one line: the input rank a layer needs vs the shape it gets, an
      *         {@code in_channels} that does not match the channels arriving, negative padding larger than
      *         a dimension (lax), or REFLECT / REPLICATE / CIRCULAR padding of an empty dimension (jnp.pad)
      */
-    public static int[] checkInputShape(ModelSpec model, int[] sampleShape) {
+    public static ModelShapes walk(ModelSpec model, int[] sampleShape) {
         for (int size : sampleShape) {
             if (size < 0) {
                 throw new SpecException("input: shape " + Arrays.toString(sampleShape) + " has a negative size");
@@ -36,27 +41,37 @@ public final class ModelChecks {
         int[] shape = sampleShape.clone();
         String from = null; // where the current shape comes from: null = the input
         List<LayerSpec> layers = model.layers();
+        List<int[]> outputs = new ArrayList<>();
+        long[] macs = new long[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
-            String name = model.stack() ? "layers[" + i + "]" : "";
+            String name = model.stack() ? ModelSpec.stackPath(i) : "";
             String p = name.isEmpty() ? "" : name + ".";
             if (layers.get(i) instanceof PoolLayerSpec || layers.get(i) instanceof FlattenSpec) {
-                shape = PoolChecks.outputShape(layers.get(i), shape, name, from);
+                shape = PoolChecks.outputShape(layers.get(i), shape, name, from); // pooling changes the shape, no MACs
+                outputs.add(shape.clone());
                 from = name;
                 continue;
             }
-            if (!(layers.get(i) instanceof ConvLayerSpec layer)) continue; // activations keep the shape
+            if (!(layers.get(i) instanceof ConvLayerSpec layer)) { // activations keep the shape
+                outputs.add(shape.clone());
+                continue;
+            }
             checkRank(layer, shape, name, from);
             if (shape[0] != layer.inChannels()) {
                 throw new SpecException(p + "in_channels: " + layer.inChannels() + " does not match the " + shape[0]
                         + " channels " + (from == null ? "of the input shape " + Arrays.toString(shape)
                         : "coming from " + from));
             }
-            int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
-            checkPadding(Shapes.lower(layer, spatial), p);
-            shape = Shapes.outputShape(layer, shape);
+            ConvGeometry g = Shapes.lower(layer, Arrays.copyOfRange(shape, 1, shape.length));
+            checkPadding(g, p);
+            macs[i] = Shapes.macsPerSample(layer, g);
+            shape = new int[shape.length];
+            shape[0] = layer.outChannels();
+            System.arraycopy(g.outShape(), 0, shape, 1, g.spatialDims());
+            outputs.add(shape.clone());
             from = name;
         }
-        return shape;
+        return new ModelShapes(sampleShape, outputs, macs);
     }
 
     private static void checkRank(ConvLayerSpec layer, int[] shape, String name, String from) {

@@ -21,37 +21,28 @@ public record ModelSummary(List<Row> rows, int[] inputShape) {
     public record Row(int index, String layer, String arguments, int[] outputShape, long parameters, long macs) {}
 
     /**
-     * @param sampleShape {@code (channels, *spatial)} of one input sample, or null for parameters only;
-     *                    must already fit the model (see {@code ModelChecks})
+     * @param sampleShape {@code (channels, *spatial)} of one input sample, or null for parameters only
+     * @throws SpecException if the sample shape does not fit the model (see {@link ModelChecks#walk})
      */
     public static ModelSummary of(ModelSpec spec, int[] sampleShape) {
+        ModelShapes shapes = sampleShape == null ? null : ModelChecks.walk(spec, sampleShape);
         List<Row> rows = new ArrayList<>();
-        int[] shape = sampleShape == null ? null : sampleShape.clone();
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec ls = spec.layers().get(i);
+            int[] shape = shapes == null ? null : shapes.outputShape(i);
             if (ls instanceof ActivationSpec a) {
-                rows.add(new Row(i, a.activation().specName(), "", shape == null ? null : shape.clone(), 0, 0));
+                rows.add(new Row(i, a.activation().specName(), "", shape, 0, 0));
                 continue;
             }
             if (ls instanceof PoolLayerSpec || ls instanceof FlattenSpec) {
-                if (shape != null) shape = PoolChecks.outputShape(ls, shape, "", null);
                 rows.add(new Row(i, ls instanceof PoolLayerSpec p ? p.layerName() : FlattenSpec.NAME,
                         ls instanceof PoolLayerSpec p ? poolArguments(p) : "", shape == null ? null : shape.clone(),
                         0, 0));
                 continue;
             }
             ConvLayerSpec c = (ConvLayerSpec) ls;
-            long macs = -1;
-            if (shape != null) {
-                ConvGeometry g = Shapes.lower(c, Arrays.copyOfRange(shape, 1, shape.length));
-                // a transposed conv's cost counts every input element against every tap (its scatter form)
-                macs = c instanceof ConvTransposeSpec
-                        ? (long) c.inChannels() * g.inSpatialSize() * (c.outChannels() / c.groups()) * g.kernelSize()
-                        : g.macsPerSample();
-                shape = Shapes.outputShape(c, shape);
-            }
-            rows.add(new Row(i, c.layerName() + c.numSpatialDims() + "d", arguments(c),
-                    shape == null ? null : shape.clone(), c.parameterCount(), macs));
+            rows.add(new Row(i, c.layerName() + c.numSpatialDims() + "d", arguments(c), shape, c.parameterCount(),
+                    shapes == null ? -1 : shapes.macs()[i]));
         }
         return new ModelSummary(rows, sampleShape);
     }

@@ -74,8 +74,11 @@ public final class PoolShapes {
             throw new SpecException("padding: [" + lo + ", " + hi + "] crops spatial dim " + d + " of size " + in
                     + " below 0 (lax rejects negative padding larger than the dimension)");
         }
-        int out = padded < k ? 0 : (int) ((padded - k) / s + 1);
-        return WindowMap.sliding(in, k, s, 1, lo, hi, out, WindowMap.Divisor.KERNEL);
+        long out = padded < k ? 0 : (padded - k) / s + 1;
+        if (out > Integer.MAX_VALUE - 8) {
+            throw new SpecException("kernel_size: spatial dim " + d + " would have " + out + " outputs, too many");
+        }
+        return WindowMap.sliding(in, k, s, 1, lo, hi, (int) out, WindowMap.Divisor.KERNEL);
     }
 
     private static WindowMap adaptive(AdaptivePoolSpec a, int d, int in) {

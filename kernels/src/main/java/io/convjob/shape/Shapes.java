@@ -34,6 +34,19 @@ public final class Shapes {
         return out;
     }
 
+    /**
+     * Multiply-accumulates per sample of {@code layer} lowered to {@code g}, as describe, bench and run count
+     * them: a convolution {@code Cout * prod(out) * Cin/g * prod(k)}; a transposed convolution
+     * {@code Cin * prod(in) * Cout/g * prod(k)}, the taps that meet real input (its scatter form), not the holes of
+     * the lhs-dilated input.
+     */
+    public static long macsPerSample(ConvLayerSpec layer, ConvGeometry g) {
+        long positions = layer instanceof ConvTransposeSpec ? (long) layer.inChannels() * g.inSpatialSize()
+                : (long) layer.outChannels() * g.outSpatialSize();
+        int perGroup = layer instanceof ConvTransposeSpec ? g.outPerGroup() : g.inPerGroup();
+        return positions * perGroup * g.kernelSize();
+    }
+
     private static ConvGeometry lowerConv(ConvSpec c, int[] in) {
         int n = in.length;
         int[] k = c.kernelSize().toArray();

@@ -81,25 +81,26 @@ public final class WindowMap {
         float[] div = new float[outSize];
         for (int o = 0; o < outSize; o++) {
             long first = (long) o * stride - padLo;
-            int inBounds = 0;
-            int paddedCount = 0;
-            long firstIn = -1;
-            for (int j = 0; j < kernel; j++) {
-                long pos = first + (long) j * dilation;
-                if (pos >= 0 && pos < inSize) {
-                    if (inBounds++ == 0) firstIn = pos;
-                }
-                if (pos >= -padLo && pos < (long) inSize + padHi) paddedCount++;
-            }
-            start[o] = inBounds == 0 ? 0 : (int) firstIn;
+            // taps j in [0, kernel) at first + j * dilation: those inside [0, inSize), and inside the padded extent
+            long[] in = taps(first, kernel, dilation, 0, inSize);
+            long[] padded = taps(first, kernel, dilation, -padLo, (long) inSize + padHi);
+            int inBounds = (int) (in[1] - in[0]);
+            start[o] = inBounds == 0 ? 0 : (int) (first + in[0] * dilation);
             count[o] = inBounds;
             div[o] = switch (divisor) {
                 case KERNEL -> kernel;
                 case IN_BOUNDS -> inBounds;
-                case PADDED -> paddedCount;
+                case PADDED -> (float) (padded[1] - padded[0]);
             };
         }
         return new WindowMap(inSize, dilation, start, count, div);
+    }
+
+    /** The taps {@code [jFrom, jTo)} of {@code first + j * step}, {@code j < kernel}, that land in {@code [lo, hi)}. */
+    private static long[] taps(long first, int kernel, int step, long lo, long hi) {
+        long from = Math.max(0, Math.floorDiv(lo - first + step - 1, step));
+        long to = Math.min(kernel, Math.floorDiv(hi - 1 - first, step) + 1);
+        return to > from ? new long[] {from, to} : new long[] {0, 0};
     }
 
     /**

@@ -13,8 +13,12 @@ import java.util.Objects;
  */
 public record AdaptivePoolSpec(PoolReduction reduction, int numSpatialDims, Dims targetShape)
         implements PoolLayerSpec {
-    public AdaptivePoolSpec {
-        Objects.requireNonNull(reduction, "reduction");
+    /** @throws SpecException (the record checks itself with {@link PoolRules}) naming the first rule broken */
+    public AdaptivePoolSpec(PoolReduction reduction, int numSpatialDims, Dims targetShape) {
+        this.reduction = Objects.requireNonNull(reduction, "reduction");
+        this.numSpatialDims = numSpatialDims;
+        this.targetShape = targetShape;
+        PoolRules.check(this); // every field is set: the rules read the finished record
     }
 
     @Override public String layerName() {

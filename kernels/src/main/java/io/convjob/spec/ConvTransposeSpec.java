@@ -2,7 +2,12 @@ package io.convjob.spec;
 
 import io.convjob.init.PrngKey;
 
-/** {@code equinox.nn.ConvTranspose}: arguments in equinox's order, canonical forms. */
+/**
+ * {@code equinox.nn.ConvTranspose}: arguments in equinox's order, canonical forms. Every instance is valid: the
+ * constructor applies {@link SpecRules}.
+ *
+ * @throws SpecException (from the constructor) naming the first rule the arguments break
+ */
 public record ConvTransposeSpec(
         int numSpatialDims,
         int inChannels,
@@ -17,6 +22,25 @@ public record ConvTransposeSpec(
         PaddingMode paddingMode,
         PrngKey key,
         boolean threefryPartitionable) implements ConvLayerSpec {
+
+    public ConvTransposeSpec(int numSpatialDims, int inChannels, int outChannels, Dims kernelSize, Dims stride,
+            Padding padding, Dims outputPadding, Dims dilation, int groups, boolean useBias, PaddingMode paddingMode,
+            PrngKey key, boolean threefryPartitionable) {
+        this.numSpatialDims = numSpatialDims;
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+        this.outputPadding = outputPadding;
+        this.dilation = dilation;
+        this.groups = groups;
+        this.useBias = useBias;
+        this.paddingMode = paddingMode;
+        this.key = key;
+        this.threefryPartitionable = threefryPartitionable;
+        SpecRules.check(this); // every field is set: the rules read the finished record
+    }
 
     @Override public String layerName() { return "ConvTranspose"; }
 }

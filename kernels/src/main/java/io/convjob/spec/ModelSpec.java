@@ -20,4 +20,14 @@ public record ModelSpec(List<LayerSpec> layers, boolean stack, Preprocess prepro
 
     public static ModelSpec single(LayerSpec layer) { return new ModelSpec(List.of(layer), false); }
     public static ModelSpec stack(List<LayerSpec> layers) { return new ModelSpec(layers, true); }
+
+    /** The JSON path of entry {@code index} of a stack, {@code layers[2]}: the one spelling every message uses. */
+    public static String stackPath(int index) {
+        return "layers[" + index + "]";
+    }
+
+    /** The prefix that leads a message about entry {@code index}: {@code layers[2].} in a stack, empty for one layer. */
+    public String pathOf(int index) {
+        return stack ? stackPath(index) + "." : "";
+    }
 }

@@ -9,45 +9,45 @@ import java.util.Objects;
  * shape ({@code use_ceil}'s extra padding, a target larger than the input) are checked with the shape, in
  * {@code io.convjob.shape.PoolShapes}.
  */
-public final class PoolRules {
+final class PoolRules {
     private PoolRules() {}
 
     /**
-     * @param path the JSON path prefix: {@code ""} or {@code "layers[2]."} (or {@code "layers[2]"})
+     * Checks {@code layer}, as its constructor does; the parser puts the JSON path in front ({@link SpecException#at}).
+     *
      * @throws SpecException one line naming the argument and the rule
      */
-    public static void check(PoolLayerSpec layer, String path) {
+    static void check(PoolLayerSpec layer) {
         Objects.requireNonNull(layer, "layer");
-        String p = SpecRules.prefix(path);
         int n = layer.numSpatialDims();
         if (layer instanceof AdaptivePoolSpec a) {
             Dims target = a.targetShape();
-            length(p + "target_shape", target.size(), target.toString(), n);
+            length("target_shape", target.size(), target.toString(), n);
             for (int d = 0; d < n; d++) {
                 if (target.get(d) < 1) {
-                    throw new SpecException(p + "target_shape: must be >= 1 in every dim, got " + target);
+                    throw new SpecException("target_shape: must be >= 1 in every dim, got " + target);
                 }
             }
             return;
         }
         PoolSpec s = (PoolSpec) layer;
-        length(p + "kernel_size", s.kernelSize().size(), s.kernelSize().toString(), n);
-        length(p + "stride", s.stride().size(), s.stride().toString(), n);
-        length(p + "padding", s.padding().lo().size(), s.padding().toString(), n);
+        length("kernel_size", s.kernelSize().size(), s.kernelSize().toString(), n);
+        length("stride", s.stride().size(), s.stride().toString(), n);
+        length("padding", s.padding().lo().size(), s.padding().toString(), n);
         for (int d = 0; d < n; d++) {
             if (s.kernelSize().get(d) < 1) {
-                throw new SpecException(p + "kernel_size: must be >= 1 in every dim, got " + s.kernelSize());
+                throw new SpecException("kernel_size: must be >= 1 in every dim, got " + s.kernelSize());
             }
         }
         for (int d = 0; d < n; d++) {
             if (s.stride().get(d) < 1) {
-                throw new SpecException(p + "stride: must be >= 1 in every dim, got " + s.stride());
+                throw new SpecException("stride: must be >= 1 in every dim, got " + s.stride());
             }
         }
         for (int d = 0; d < n; d++) {
             int k = s.kernelSize().get(d);
             if (s.padding().lo().get(d) > k || s.padding().hi().get(d) > k) {
-                throw new SpecException(p + "padding: must be <= kernel_size in every dim (equinox refuses wider"
+                throw new SpecException("padding: must be <= kernel_size in every dim (equinox refuses wider"
                         + " padding when called), got " + s.padding() + " vs kernel_size " + s.kernelSize());
             }
         }

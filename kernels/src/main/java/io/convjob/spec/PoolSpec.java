@@ -16,8 +16,16 @@ import java.util.Objects;
  */
 public record PoolSpec(PoolReduction reduction, int numSpatialDims, Dims kernelSize, Dims stride,
                        Padding.Explicit padding, boolean useCeil) implements PoolLayerSpec {
-    public PoolSpec {
-        Objects.requireNonNull(reduction, "reduction");
+    /** @throws SpecException (the record checks itself with {@link PoolRules}) naming the first rule broken */
+    public PoolSpec(PoolReduction reduction, int numSpatialDims, Dims kernelSize, Dims stride, Padding.Explicit padding,
+            boolean useCeil) {
+        this.reduction = Objects.requireNonNull(reduction, "reduction");
+        this.numSpatialDims = numSpatialDims;
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+        this.useCeil = useCeil;
+        PoolRules.check(this); // every field is set: the rules read the finished record
     }
 
     @Override public String layerName() {

@@ -1,10 +1,11 @@
 package io.convjob.spec;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads equinox's pooling entries ({@code MaxPool1d}..{@code AdaptiveAvgPool3d}) the way their constructors read
- * their arguments, then applies {@link PoolRules}. Called by {@link SpecParser} for those layer names.
+ * their arguments; the records apply {@link PoolRules}. Called by {@link SpecParser} for those layer names.
  */
 final class PoolSpecParser {
     private static final List<String> POOL_KEYS = List.of("layer", "kernel_size", "stride", "padding", "use_ceil");
@@ -39,7 +40,8 @@ final class PoolSpecParser {
         if (kind.adaptive()) {
             SpecParser.rejectUnknown(f, ADAPTIVE_KEYS, name);
             if (!f.has("target_shape")) throw f.error("target_shape", "missing; " + name + " requires target_shape");
-            spec = new AdaptivePoolSpec(kind.reduction(), n, f.dims("target_shape", n, 1));
+            Dims target = f.dims("target_shape", n, 1);
+            spec = checked(f, () -> new AdaptivePoolSpec(kind.reduction(), n, target));
         } else {
             SpecParser.rejectUnknown(f, POOL_KEYS, name);
             if (!f.has("kernel_size")) throw f.error("kernel_size", "missing; " + name + " requires kernel_size");
@@ -47,10 +49,21 @@ final class PoolSpecParser {
                 throw f.error("padding", name + " takes an int, a list of ints or of [lo, hi] pairs, not a string"
                         + " (equinox's pooling has no SAME or VALID), got \"" + f.string("padding") + "\"");
             }
-            spec = new PoolSpec(kind.reduction(), n, f.dims("kernel_size", n, 1), f.dims("stride", n, 1),
-                    (Padding.Explicit) f.padding(n), f.bool("use_ceil", false));
+            Dims kernel = f.dims("kernel_size", n, 1);
+            Dims stride = f.dims("stride", n, 1);
+            Padding.Explicit padding = (Padding.Explicit) f.padding(n);
+            boolean useCeil = f.bool("use_ceil", false);
+            spec = checked(f, () -> new PoolSpec(kind.reduction(), n, kernel, stride, padding, useCeil));
         }
-        PoolRules.check(spec, f.prefix());
         return spec;
+    }
+
+    /** The record checks itself ({@link PoolRules}); its message gains the entry's JSON path. */
+    private static PoolLayerSpec checked(SpecFields f, Supplier<PoolLayerSpec> make) {
+        try {
+            return make.get();
+        } catch (SpecException e) {
+            throw e.at(f.prefix());
+        }
     }
 }

@@ -9,4 +9,12 @@ import io.convjob.error.InputException;
  */
 public class SpecException extends InputException {
     public SpecException(String message) { super(message); }
+
+    /**
+     * This error as reported for a stack entry: the same line led by {@code path}, e.g. {@code layers[2].}
+     * (the records that check themselves do not know where in a spec they sit; the parser does).
+     */
+    public SpecException at(String path) {
+        return path.isEmpty() ? this : new SpecException(path + getMessage());
+    }
 }

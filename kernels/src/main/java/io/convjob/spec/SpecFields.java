@@ -87,15 +87,18 @@ final class SpecFields {
         String key = "padding";
         if (!has(key)) return Padding.Explicit.symmetric(Dims.repeat(0, n));
         JsonNode v = node.get(key);
+        if (!v.isTextual()) return numericPadding(v, n);
+        try {
+            return Padding.named(v.textValue());
+        } catch (SpecException e) {
+            throw e.at(prefix);
+        }
+    }
+
+    private Padding numericPadding(JsonNode v, int n) {
+        String key = "padding";
         String expected = "a string SAME, SAME_LOWER or VALID, an int, or a list of " + n
                 + " ints or of " + n + " [lo, hi] pairs";
-        if (v.isTextual()) {
-            String name = SpecParser.upper(v.textValue());
-            for (Padding.Named named : Padding.Named.values()) {
-                if (named.name().equals(name)) return named;
-            }
-            throw error(key, "string must be SAME, SAME_LOWER or VALID (any case), got " + show(v));
-        }
         if (!v.isArray()) return Padding.Explicit.symmetric(Dims.repeat(toInt(key, v, expected), n));
         if (v.size() != n) {
             throw error(key, "length of " + show(v) + " is " + v.size() + ", expected " + n + " (num_spatial_dims)");
@@ -111,13 +114,17 @@ final class SpecFields {
         if (pairs != n) {
             throw error(key, "mixes ints and [lo, hi] pairs in " + show(v) + "; give all ints or all pairs");
         }
+        int[][] values = new int[n][];
         for (int d = 0; d < n; d++) {
             JsonNode pair = v.get(d);
-            if (pair.size() != 2) throw error(key, "each pair must be [lo, hi], got " + show(pair) + " in " + show(v));
-            lo[d] = toInt(key, pair.get(0), expected, v);
-            hi[d] = toInt(key, pair.get(1), expected, v);
+            values[d] = new int[pair.size()];
+            for (int i = 0; i < values[d].length; i++) values[d][i] = toInt(key, pair.get(i), expected, v);
         }
-        return new Padding.Explicit(Dims.of(lo), Dims.of(hi));
+        try {
+            return Padding.Explicit.pairs(values);
+        } catch (SpecException e) {
+            throw e.at(prefix);
+        }
     }
 
     PaddingMode paddingMode() {

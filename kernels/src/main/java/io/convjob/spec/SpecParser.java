@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Reads a model spec from JSON into canonical records, the way equinox's constructors read their
- * arguments, then applies {@link SpecRules}.
+ * arguments; the records check themselves ({@link SpecRules}).
  *
  * <p>The JSON is one layer object, or a stack {@code {"layers": [...]}} whose entries are layers or
  * activations {@code {"layer": "relu"}}. Layer keys are equinox's argument names ({@code layer},
@@ -52,7 +53,18 @@ public final class SpecParser {
     /** equinox's class names; the numbered ones fix num_spatial_dims (0 = taken from the spec). */
     private static final Map<String, LayerKind> KINDS = kinds();
 
+    /**
+     * How many specs this JVM has parsed: a statistic only (nothing reads it to decide anything), which lets tests
+     * show that a job parses its spec once on the driver and once per executor JVM.
+     */
+    private static final LongAdder PARSES = new LongAdder();
+
     private SpecParser() {}
+
+    /** Specs parsed in this JVM so far (successful or not). */
+    public static long parseCount() {
+        return PARSES.sum();
+    }
 
     private record LayerKind(String name, boolean transpose, int fixedDims) {}
 
@@ -90,6 +102,7 @@ public final class SpecParser {
      *         missing required key, wrong JSON type, a value equinox refuses, or a {@link SpecRules} rule
      */
     public static ModelSpec parse(String json) {
+        PARSES.increment();
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -138,7 +151,7 @@ public final class SpecParser {
         List<LayerSpec> specs = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             JsonNode entry = layers.get(i);
-            String path = "layers[" + i + "]";
+            String path = ModelSpec.stackPath(i);
             if (!entry.isObject()) {
                 throw new SpecException(path + ": expected a layer object like {\"layer\": \"Conv\", ...} or"
                         + " {\"layer\": \"relu\"}, got " + SpecFields.show(entry));
@@ -200,17 +213,16 @@ public final class SpecParser {
         PaddingMode paddingMode = f.paddingMode();
         PrngKey key = f.key();
         boolean partitionable = f.bool("threefry_partitionable", defaultPartitionable);
-        ConvLayerSpec spec;
-        if (kind.transpose()) {
-            Dims outputPadding = f.dims("output_padding", n, 0);
-            spec = new ConvTransposeSpec(n, inChannels, outChannels, kernelSize, stride, padding, outputPadding,
-                    dilation, groups, useBias, paddingMode, key, partitionable);
-        } else {
-            spec = new ConvSpec(n, inChannels, outChannels, kernelSize, stride, padding, dilation, groups, useBias,
-                    paddingMode, key, partitionable);
+        Dims outputPadding = kind.transpose() ? f.dims("output_padding", n, 0) : null;
+        try {
+            return kind.transpose()
+                    ? new ConvTransposeSpec(n, inChannels, outChannels, kernelSize, stride, padding, outputPadding,
+                            dilation, groups, useBias, paddingMode, key, partitionable)
+                    : new ConvSpec(n, inChannels, outChannels, kernelSize, stride, padding, dilation, groups, useBias,
+                            paddingMode, key, partitionable);
+        } catch (SpecException e) { // the record checked itself; the message gains the entry's JSON path
+            throw e.at(f.prefix());
         }
-        SpecRules.check(spec, f.prefix());
-        return spec;
     }
 
     /** num_spatial_dims: fixed by Conv1d..3d (a given value must agree), required for Conv / ConvTranspose. */

@@ -11,91 +11,83 @@ import java.util.Objects;
  * tuples lexicographically ({@code (1, 1) < (2, 1)} passes), which lets through an output_padding that
  * lax then mishandles; we compare elementwise, as equinox's own message says.
  */
-public final class SpecRules {
+final class SpecRules {
     private SpecRules() {}
 
     /**
-     * Checks {@code layer}; messages are one line led by {@code path} and the argument name.
+     * Checks {@code layer}, as its constructor does; messages are one line led by the argument name (the parser
+     * puts the JSON path in front, see {@link SpecException#at}).
      *
-     * @param path the JSON path prefix: {@code ""} for a single layer, {@code "layers[2]."} (or
-     *             {@code "layers[2]"}) for an entry of a stack
      * @throws SpecException naming the first rule broken: non-positive channels, kernel, stride,
      *         dilation or groups; a tuple whose length is not num_spatial_dims; channels not divisible
      *         by groups; negative padding with a non-ZEROS mode; for ConvTranspose output_padding not in
      *         {@code [0, stride)} elementwise, REFLECT / REPLICATE, or CIRCULAR without SAME padding or
      *         with output_padding
      */
-    public static void check(ConvLayerSpec layer, String path) {
+    static void check(ConvLayerSpec layer) {
         Objects.requireNonNull(layer, "layer");
-        String p = prefix(path);
         int n = layer.numSpatialDims();
-        atLeastOne(p + "num_spatial_dims", n);
-        atLeastOne(p + "in_channels", layer.inChannels());
-        atLeastOne(p + "out_channels", layer.outChannels());
-        atLeastOne(p + "groups", layer.groups());
+        atLeastOne("num_spatial_dims", n);
+        atLeastOne("in_channels", layer.inChannels());
+        atLeastOne("out_channels", layer.outChannels());
+        atLeastOne("groups", layer.groups());
 
-        Dims kernel = present(p + "kernel_size", layer.kernelSize());
-        Dims stride = present(p + "stride", layer.stride());
-        Dims dilation = present(p + "dilation", layer.dilation());
-        Padding padding = present(p + "padding", layer.padding());
-        PaddingMode mode = present(p + "padding_mode", layer.paddingMode());
-        length(p + "kernel_size", kernel, n);
-        length(p + "stride", stride, n);
+        Dims kernel = present("kernel_size", layer.kernelSize());
+        Dims stride = present("stride", layer.stride());
+        Dims dilation = present("dilation", layer.dilation());
+        Padding padding = present("padding", layer.padding());
+        PaddingMode mode = present("padding_mode", layer.paddingMode());
+        length("kernel_size", kernel, n);
+        length("stride", stride, n);
         if (padding instanceof Padding.Explicit e) {
-            length(p + "padding", e.lo().size(), e.toString(), n);
+            length("padding", e.lo().size(), e.toString(), n);
         }
-        length(p + "dilation", dilation, n);
-        allAtLeastOne(p + "kernel_size", kernel);
-        allAtLeastOne(p + "stride", stride);
-        allAtLeastOne(p + "dilation", dilation);
+        length("dilation", dilation, n);
+        allAtLeastOne("kernel_size", kernel);
+        allAtLeastOne("stride", stride);
+        allAtLeastOne("dilation", dilation);
 
-        divisible(p, "in_channels", layer.inChannels(), layer.groups());
-        divisible(p, "out_channels", layer.outChannels(), layer.groups());
+        divisible("in_channels", layer.inChannels(), layer.groups());
+        divisible("out_channels", layer.outChannels(), layer.groups());
 
         if (padding instanceof Padding.Explicit e && mode != PaddingMode.ZEROS && hasNegative(e)) {
-            throw new SpecException(p + "padding: negative padding (cropping) needs padding_mode ZEROS, got "
+            throw new SpecException("padding: negative padding (cropping) needs padding_mode ZEROS, got "
                     + mode + " with " + e + " (jnp.pad rejects negative widths)");
         }
         if (layer instanceof ConvTransposeSpec t) {
-            checkTranspose(t, p, n);
+            checkTranspose(t, n);
         }
     }
 
-    private static void checkTranspose(ConvTransposeSpec t, String p, int n) {
-        Dims outputPadding = present(p + "output_padding", t.outputPadding());
-        length(p + "output_padding", outputPadding, n);
+    private static void checkTranspose(ConvTransposeSpec t, int n) {
+        Dims outputPadding = present("output_padding", t.outputPadding());
+        length("output_padding", outputPadding, n);
         for (int d = 0; d < n; d++) {
             if (outputPadding.get(d) < 0) {
-                throw new SpecException(p + "output_padding: must be >= 0, got " + outputPadding);
+                throw new SpecException("output_padding: must be >= 0, got " + outputPadding);
             }
         }
         for (int d = 0; d < n; d++) {
             if (outputPadding.get(d) >= t.stride().get(d)) {
-                throw new SpecException(p + "output_padding: must be < stride (elementwise), got "
+                throw new SpecException("output_padding: must be < stride (elementwise), got "
                         + outputPadding + " vs " + t.stride());
             }
         }
         PaddingMode mode = t.paddingMode();
         if (mode == PaddingMode.REFLECT || mode == PaddingMode.REPLICATE) {
-            throw new SpecException(p + "padding_mode: " + mode
+            throw new SpecException("padding_mode: " + mode
                     + " is not supported by equinox for ConvTranspose (only ZEROS and CIRCULAR)");
         }
         if (mode == PaddingMode.CIRCULAR) {
             if (!(t.padding() == Padding.Named.SAME || t.padding() == Padding.Named.SAME_LOWER)) {
-                throw new SpecException(p + "padding: ConvTranspose with padding_mode CIRCULAR needs padding SAME"
+                throw new SpecException("padding: ConvTranspose with padding_mode CIRCULAR needs padding SAME"
                         + " or SAME_LOWER (not supported by equinox otherwise), got " + t.padding());
             }
             if (!outputPadding.allEqual(0)) {
-                throw new SpecException(p + "output_padding: ConvTranspose with padding_mode CIRCULAR needs"
+                throw new SpecException("output_padding: ConvTranspose with padding_mode CIRCULAR needs"
                         + " output_padding 0 (not supported by equinox otherwise), got " + outputPadding);
             }
         }
-    }
-
-    /** {@code ""} stays empty; {@code "layers[2]"} becomes {@code "layers[2]."}. */
-    static String prefix(String path) {
-        if (path == null || path.isEmpty() || path.endsWith(".")) return path == null ? "" : path;
-        return path + ".";
     }
 
     private static <T> T present(String name, T value) {
@@ -124,9 +116,9 @@ public final class SpecRules {
         }
     }
 
-    private static void divisible(String p, String name, int channels, int groups) {
+    private static void divisible(String name, int channels, int groups) {
         if (channels % groups != 0) {
-            throw new SpecException(p + "groups: " + name + " (=" + channels + ") must be divisible by groups (="
+            throw new SpecException("groups: " + name + " (=" + channels + ") must be divisible by groups (="
                     + groups + ")");
         }
     }

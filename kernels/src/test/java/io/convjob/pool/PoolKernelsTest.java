@@ -164,6 +164,30 @@ class PoolKernelsTest {
     }
 
     @Test
+    void reluEqualsTheActivationOnEveryKernel() {
+        int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        Random random = new Random(56);
+        List<PoolKernel> kernels = new ArrayList<>(List.of(ScalarPoolKernel.INSTANCE));
+        for (int bits : BITS) if (bits <= preferred) kernels.add(PoolKernels.forEngine("vector-" + bits));
+        for (int len : new int[] {0, 1, 5, 16, 17, 33, 100}) {
+            float[] x = new float[len + 4];
+            for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+            if (len > 3) {
+                x[2] = Float.NaN;
+                x[3] = -0f;
+                x[4] = Float.NEGATIVE_INFINITY;
+            }
+            float[] want = x.clone();
+            io.convjob.spec.Activation.RELU.applyInPlace(want, 2, 2 + len);
+            for (PoolKernel kernel : kernels) {
+                float[] got = x.clone();
+                kernel.reluInPlace(got, 2, len);
+                assertArrayEquals(want, got, kernel.name() + " length " + len);
+            }
+        }
+    }
+
+    @Test
     void defaultKernelFollowsTheConvEngine() {
         String engine = io.convjob.fast.Engines.get().name();
         PreparedPool p = PoolKernels.prepare(new PoolGeometry(PoolReduction.MAX,

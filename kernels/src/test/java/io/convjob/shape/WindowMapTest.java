@@ -50,6 +50,42 @@ class WindowMapTest {
     }
 
     @Test
+    void slidingWindowsAgreeWithTappingEveryPosition() {
+        java.util.Random random = new java.util.Random(5);
+        for (int trial = 0; trial < 3000; trial++) {
+            int in = random.nextInt(12);
+            int k = 1 + random.nextInt(5);
+            int s = 1 + random.nextInt(3);
+            int dil = 1 + random.nextInt(3);
+            int lo = random.nextInt(2 * k + 1) - k;
+            int hi = random.nextInt(2 * k + 1) - k;
+            int out = random.nextInt(8);
+            for (WindowMap.Divisor divisor : WindowMap.Divisor.values()) {
+                WindowMap m = WindowMap.sliding(in, k, s, dil, lo, hi, out, divisor);
+                for (int o = 0; o < out; o++) {
+                    int first = -1;
+                    int inside = 0;
+                    int padded = 0;
+                    for (int j = 0; j < k; j++) {
+                        int pos = o * s - lo + j * dil;
+                        if (pos >= 0 && pos < in && inside++ == 0) first = pos;
+                        if (pos >= -lo && pos < in + hi) padded++;
+                    }
+                    String what = "in " + in + " k " + k + " s " + s + " d " + dil + " pad " + lo + "," + hi + " o " + o;
+                    assertEquals(inside, m.count(o), what);
+                    if (inside > 0) assertEquals(first, m.start(o), what);
+                    float want = switch (divisor) {
+                        case KERNEL -> k;
+                        case IN_BOUNDS -> inside;
+                        case PADDED -> padded;
+                    };
+                    assertEquals(want, m.divisor(o), what + " " + divisor);
+                }
+            }
+        }
+    }
+
+    @Test
     void dilatedWindowsStepOverElements() {
         WindowMap m = WindowMap.sliding(7, 3, 1, 2, 0, 0, 3, WindowMap.Divisor.KERNEL);
         assertEquals(2, m.step());

@@ -54,7 +54,7 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        Model built = ModelCache.shared().get(new ModelCache.Key(applicationId, model.id()), () -> model.value().toModel());
+        Model built = ModelCache.of(applicationId, model);
         TaskContext task = TaskContext.get();
         boolean inject = failFirstAttempt && task != null && task.partitionId() == 0 && task.attemptNumber() == 0;
         return new Batches(built, input, inject);

@@ -2,16 +2,20 @@ package io.convjob.job.frame;
 
 import io.convjob.ShapeException;
 import io.convjob.error.InputException;
-import io.convjob.job.input.TensorColumns;
+import io.convjob.job.model.ModelCache;
 import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
+import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spark.TensorSchemas;
+import io.convjob.spec.ModelSpec;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -37,22 +41,36 @@ public final class Convolutions {
      * @throws InputException if the spec, the weights or the input shape is wrong (checked here, on the driver)
      */
     public static Dataset<Row> apply(Dataset<Row> df, String specJson, ConvOptions options) {
+        return apply(df, specJson, SpecText.parse(specJson), options);
+    }
+
+    /** As {@link #apply(Dataset, String, ConvOptions)} with the spec already parsed from {@code specJson}. */
+    public static Dataset<Row> apply(Dataset<Row> df, String specJson, ModelSpec spec, ConvOptions options) {
         StructField field = field(df.schema(), options.inputCol());
-        int[] shape = options.inputShape() != null ? options.inputShape() : TensorColumns.shapeOf(field);
+        if (!(field.dataType() instanceof ArrayType)) {
+            throw new InputException("column '" + options.inputCol() + "' must be array<float>, got "
+                    + field.dataType().simpleString());
+        }
+        int[] shape = options.inputShape() != null ? options.inputShape() : TensorSchemas.shapeOf(field);
         if (shape == null) {
             throw new ShapeException("column '" + options.inputCol() + "' has no shape in its metadata; give the input shape");
         }
-        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), WeightsLoader.standard(), shape);
-        Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model.payload());
+        PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), WeightsLoader.standard(), shape);
+        Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model);
         return convolve(df, payload, model, options.inputCol(), options.outputCol(), options.batchSize(),
                 interactiveThreads(df.sparkSession()), null, false, null, "input");
     }
 
-    public static Broadcast<ModelPayload> broadcast(SparkSession spark, ModelPayload payload) {
-        return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(payload);
+    /**
+     * Broadcasts the model's spec JSON and weights, and files the driver's model under the broadcast, so tasks in
+     * this JVM (local mode) reuse it and executors elsewhere parse the spec once each.
+     */
+    public static Broadcast<ModelPayload> broadcast(SparkSession spark, PreparedModel model) {
+        Broadcast<ModelPayload> payload = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model.payload());
+        ModelCache.register(spark.sparkContext().applicationId(), payload, model.model());
+        return payload;
     }
 
-    /** The cores each task may use: {@code spark.task.cpus}. */
     /** Kernel threads per task inside a job: {@code spark.task.cpus}, so one-thread speed is what a cluster sees. */
     public static int taskThreads(SparkSession spark) {
         return spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
@@ -76,11 +94,11 @@ public final class Convolutions {
             String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
             String source) {
         return convolve(df, payload, model, inputCol, outputCol, batchSize, threads, counters, failFirstAttempt, fileCol,
-                source, TensorColumns.TYPE);
+                source, TensorSchemas.TENSOR_TYPE);
     }
 
     /**
-     * @param resultType the output column's type: {@link TensorColumns#TYPE}, or {@code array<float>} with nullable
+     * @param resultType the output column's type: {@link TensorSchemas#TENSOR_TYPE}, or {@code array<float>} with nullable
      *                   elements for Parquet that pyarrow reads as {@code fixed_shape_tensor} (whose storage items are
      *                   nullable); Spark's optimizer drops a cast that only widens nullability, so it is set here
      */
@@ -101,7 +119,7 @@ public final class Convolutions {
                 fileIndex, source);
 
         StructField result = new StructField(outputCol, resultType, false,
-                TensorColumns.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
+                TensorSchemas.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
                         model.outputShape()));
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()).subList(0, kept));
         if (replace) fields.set(tensorIndex, result);

@@ -1,6 +1,8 @@
 package io.convjob.job.input;
 
+import io.convjob.format.TensorFormat;
 import io.convjob.image.ImageFormatException;
+import io.convjob.spark.TensorSchemas;
 import io.convjob.image.ImagePreprocessor;
 import io.convjob.error.InputException;
 import io.convjob.spec.ConvLayerSpec;
@@ -49,8 +51,8 @@ public final class ImageInput {
     public static TensorInput read(SparkSession spark, String path, ModelSpec spec, String column, boolean keepBad) {
         ImagePreprocessor preprocessor = preprocessor(spec);
         Dataset<Row> files = grouped(spark, spark.read().format("binaryFile").load(path).select(col("path"), col("content")));
-        StructField tensor = new StructField(column, TensorColumns.TYPE, true,
-                TensorColumns.withShape(Metadata.empty(), preprocessor.outputShape()));
+        StructField tensor = new StructField(column, TensorSchemas.TENSOR_TYPE, true,
+                TensorSchemas.withShape(Metadata.empty(), preprocessor.outputShape()));
         StructType schema = new StructType(new StructField[] {
                 new StructField(ID_COLUMN, DataTypes.StringType, false, Metadata.empty()), tensor});
         if (keepBad) schema = schema.add(REASON_COLUMN, DataTypes.StringType, true);
@@ -64,7 +66,7 @@ public final class ImageInput {
             rows = rows.union(spark.createDataFrame(rejected, schema));
         }
         return new TensorInput(rows.withMetadata(column, tensor.metadata()), column, preprocessor.outputShape(),
-                InputFormat.IMAGE);
+                TensorFormat.IMAGE);
     }
 
     /** Files per task at most when Spark would give each small file a task of its own. */

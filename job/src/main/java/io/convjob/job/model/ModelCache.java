@@ -1,6 +1,7 @@
 package io.convjob.job.model;
 
 import io.convjob.Model;
+import org.apache.spark.broadcast.Broadcast;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,22 @@ public final class ModelCache {
                 return size() > capacity;
             }
         };
+    }
+
+    /**
+     * The model that {@code payload} carries, as this JVM's tasks use it: built, its spec parsed, on first use of the
+     * broadcast in this JVM, then shared by every task.
+     */
+    public static Model of(String applicationId, Broadcast<ModelPayload> payload) {
+        return SHARED.get(new Key(applicationId, payload.id()), () -> payload.value().toModel());
+    }
+
+    /**
+     * Files the driver's model under its broadcast, so tasks that run in the driver's JVM (local mode) use it
+     * instead of parsing the spec again.
+     */
+    public static void register(String applicationId, Broadcast<ModelPayload> payload, Model model) {
+        SHARED.get(new Key(applicationId, payload.id()), () -> model);
     }
 
     /** The cache of this JVM, used by the job's tasks. */

@@ -26,7 +26,7 @@ public record ModelPayload(String specJson, float[][] weights, float[][] biases)
         float[][] biases = new float[layers.size()][];
         for (int i = 0; i < layers.size(); i++) {
             if (layers.get(i) instanceof ConvLayerSpec conv) {
-                ConvParams p = params.params(i, conv, Model.pathOf(spec, i));
+                ConvParams p = params.params(i, conv, spec.pathOf(i));
                 weights[i] = p.weight();
                 biases[i] = p.bias();
             }
@@ -34,8 +34,13 @@ public record ModelPayload(String specJson, float[][] weights, float[][] biases)
         return new ModelPayload(specJson, weights, biases);
     }
 
-    /** Builds the model; runs on executors. */
+    /** Builds the model, parsing the spec: on an executor, once per JVM through {@link ModelCache#of}. */
     public Model toModel() {
-        return Model.fromSpec(SpecText.parse(specJson), (index, layer, path) -> new ConvParams(weights[index], biases[index]));
+        return toModel(SpecText.parse(specJson));
+    }
+
+    /** Builds the model from {@code spec}, the parse of {@link #specJson} the caller already holds (the driver). */
+    public Model toModel(ModelSpec spec) {
+        return Model.fromSpec(spec, (index, layer, path) -> new ConvParams(weights[index], biases[index]));
     }
 }
