@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.convjob.error.InputException;
+import io.convjob.storage.Storage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +47,8 @@ public final class TensorFileReader implements AutoCloseable {
 
     private static final byte[] FILE_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
 
-    private final Path file;
+    private final String file;
+    private final ChannelSource source;
     private final BufferAllocator allocator;
     private final ArrowReader reader;
     private final boolean streamFormat;
@@ -59,9 +63,16 @@ public final class TensorFileReader implements AutoCloseable {
     private long currentFirstRow;
     private long streamRowsSeen;
 
-    private TensorFileReader(Path file, BufferAllocator allocator, ArrowReader reader, boolean streamFormat,
+    /** Opens the file's bytes for reading, once per call (the stream format is read twice to count rows). */
+    @FunctionalInterface
+    public interface ChannelSource {
+        SeekableByteChannel open() throws IOException;
+    }
+
+    private TensorFileReader(String file, ChannelSource source, BufferAllocator allocator, ArrowReader reader, boolean streamFormat,
                              List<ArrowBlock> blocks, long[] batchFirstRows, String column, int[] shape) throws IOException {
         this.file = file;
+        this.source = source;
         this.allocator = allocator;
         this.reader = reader;
         this.streamFormat = streamFormat;
@@ -89,12 +100,27 @@ public final class TensorFileReader implements AutoCloseable {
      *                               or the shape does not fit; the message names the file
      */
     public static TensorFileReader open(Path file, BufferAllocator allocator, String column, int[] shape) {
+        return open(file.toString(), () -> FileChannel.open(file, StandardOpenOption.READ), allocator, column, shape);
+    }
+
+    /** Opens {@code file} through the storage seam (any Hadoop scheme); as {@link #open(Path, BufferAllocator, String, int[])}. */
+    public static TensorFileReader open(Storage storage, org.apache.hadoop.fs.Path file, BufferAllocator allocator,
+                                        String column, int[] shape) {
+        return open(file.toString(), () -> storage.openChannel(file), allocator, column, shape);
+    }
+
+    /**
+     * Opens a tensor file from any source of bytes.
+     *
+     * @param file the name messages give it
+     */
+    public static TensorFileReader open(String file, ChannelSource source, BufferAllocator allocator, String column, int[] shape) {
         FixedShapeTensorType.ensureRegistered();
         BufferAllocator child = allocator.newChildAllocator("TensorFileReader:" + file, 0, allocator.getLimit());
-        FileChannel channel = null;
+        SeekableByteChannel channel = null;
         ArrowReader reader = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
+            channel = source.open();
             boolean stream = !startsWithMagic(channel);
             List<ArrowBlock> blocks = null;
             long[] firstRows = null;
@@ -104,23 +130,27 @@ public final class TensorFileReader implements AutoCloseable {
                 ArrowFileReader fileReader = new ArrowFileReader(channel, child);
                 reader = fileReader;
                 blocks = fileReader.getRecordBlocks();
-                firstRows = batchFirstRows(file, blocks);
+                firstRows = batchFirstRows(source, blocks);
             }
-            return new TensorFileReader(file, child, reader, stream, blocks, firstRows, column, shape);
-        } catch (NoSuchFileException e) {
+            return new TensorFileReader(file, source, child, reader, stream, blocks, firstRows, column, shape);
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             closeQuietly(reader, channel, child);
             throw new TensorFormatException(file + ": no such file");
-        } catch (TensorFormatException e) {
+        } catch (InputException e) {
             closeQuietly(reader, channel, child);
-            String message = e.getMessage().startsWith(file + ": ") ? e.getMessage() : file + ": " + e.getMessage();
-            throw new TensorFormatException(message, e);
+            if (e instanceof TensorFormatException t && !t.getMessage().startsWith(file + ": ")) {
+                throw new TensorFormatException(file + ": " + t.getMessage(), t);
+            }
+            if (e.getMessage().endsWith("no such file or directory")) throw new TensorFormatException(file + ": no such file", e);
+            throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, channel, child);
             throw new TensorFormatException(file + ": not a readable Arrow IPC file or stream (" + e.getMessage() + ")", e);
         }
     }
 
-    public Path file() { return file; }
+    /** The file's name, as messages give it. */
+    public String file() { return file; }
     /** True for the IPC stream format (sequential batches only), false for the IPC file format. */
     public boolean isStreamFormat() { return streamFormat; }
     public Schema schema() { return root.getSchema(); }
@@ -140,7 +170,7 @@ public final class TensorFileReader implements AutoCloseable {
     public long rowCount() {
         if (!streamFormat) return batchFirstRows[blocks.size()];
         try (BufferAllocator a = allocator.newChildAllocator("rowCount", 0, allocator.getLimit());
-             ArrowStreamReader s = new ArrowStreamReader(FileChannel.open(file, StandardOpenOption.READ), a)) {
+             ArrowStreamReader s = new ArrowStreamReader(source.open(), a)) {
             long rows = 0;
             while (s.loadNextBatch()) rows += s.getVectorSchemaRoot().getRowCount();
             return rows;
@@ -300,7 +330,7 @@ public final class TensorFileReader implements AutoCloseable {
         }
     }
 
-    private static boolean startsWithMagic(FileChannel channel) throws IOException {
+    private static boolean startsWithMagic(SeekableByteChannel channel) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(FILE_MAGIC.length);
         while (head.hasRemaining() && channel.read(head) > 0) { }
         channel.position(0);
@@ -308,9 +338,9 @@ public final class TensorFileReader implements AutoCloseable {
     }
 
     /** Row counts from each record batch's header (a few bytes each), without reading the bodies. */
-    private static long[] batchFirstRows(Path file, List<ArrowBlock> blocks) throws IOException {
+    private static long[] batchFirstRows(ChannelSource source, List<ArrowBlock> blocks) throws IOException {
         long[] first = new long[blocks.size() + 1];
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (SeekableByteChannel channel = source.open()) {
             SeekableReadChannel in = new SeekableReadChannel(channel);
             for (int i = 0; i < blocks.size(); i++) {
                 in.setPosition(blocks.get(i).getOffset());
@@ -325,7 +355,7 @@ public final class TensorFileReader implements AutoCloseable {
         return first;
     }
 
-    private static void closeQuietly(ArrowReader reader, FileChannel channel, BufferAllocator allocator) {
+    private static void closeQuietly(ArrowReader reader, SeekableByteChannel channel, BufferAllocator allocator) {
         try {
             if (reader != null) reader.close();
             else if (channel != null) channel.close();

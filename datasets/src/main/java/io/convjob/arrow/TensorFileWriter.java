@@ -2,15 +2,12 @@ package io.convjob.arrow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
+import io.convjob.storage.FileOutput;
+import io.convjob.storage.Storage;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -24,16 +21,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Writes a tensor dataset file in the Arrow IPC file format, one record batch per {@code write*} call.
  *
- * <p>The file is written under a hidden temporary name beside the target and renamed onto it atomically by
- * {@link #commit()}; {@link #abort()} (and {@link #close()} without a commit) deletes it, so the target never
- * holds a partial file. The writer owns a child allocator and its {@link #root()}. Not thread-safe.
+ * <p>The file goes to a {@link FileOutput} (any Hadoop scheme): {@link #commit()} makes it visible whole under its
+ * name; {@link #abort()} (and {@link #close()} without a commit) drops it, so the target never holds a partial
+ * file. The writer owns a child allocator and its {@link #root()}. Not thread-safe.
  */
 public final class TensorFileWriter implements AutoCloseable {
-    private final Path target;
-    private final Path temp;
+    private final FileOutput output;
     private final BufferAllocator allocator;
     private final VectorSchemaRoot root;
-    private final FileChannel channel;
     private final ArrowFileWriter writer;
     private final int columnIndex;
     private final FixedShapeTensorType tensorType;
@@ -41,28 +36,21 @@ public final class TensorFileWriter implements AutoCloseable {
     private int batchesWritten;
     private boolean finished;
 
-    private TensorFileWriter(Path target, Schema schema, int columnIndex, BufferAllocator parent) throws IOException {
-        this.target = target;
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        this.temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        this.allocator = parent.newChildAllocator("TensorFileWriter:" + target, 0, parent.getLimit());
+    private TensorFileWriter(FileOutput output, Schema schema, int columnIndex, BufferAllocator parent) throws IOException {
+        this.output = output;
+        this.allocator = parent.newChildAllocator("TensorFileWriter:" + output.name(), 0, parent.getLimit());
         VectorSchemaRoot createdRoot = null;
-        FileChannel createdChannel = null;
         try {
             createdRoot = VectorSchemaRoot.create(schema, allocator);
-            createdChannel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            this.writer = new ArrowFileWriter(createdRoot, null, createdChannel);
+            this.writer = new ArrowFileWriter(createdRoot, null, output.channel());
             this.writer.start();
         } catch (IOException | RuntimeException e) {
-            if (createdChannel != null) createdChannel.close();
-            Files.deleteIfExists(temp);
+            output.abort();
             if (createdRoot != null) createdRoot.close();
             allocator.close();
             throw e;
         }
         this.root = createdRoot;
-        this.channel = createdChannel;
         this.columnIndex = columnIndex;
         this.tensorType = (FixedShapeTensorType) schema.getFields().get(columnIndex).getType();
     }
@@ -81,16 +69,29 @@ public final class TensorFileWriter implements AutoCloseable {
      * @param allocator parent of the child allocator the writer creates (and closes)
      */
     public static TensorFileWriter create(Path target, Schema schema, String column, BufferAllocator allocator) {
+        Storage local = Storage.standard();
+        return create(local.createAtomic(Storage.local(target)), schema, column, allocator);
+    }
+
+    /** A writer to {@code output} (see {@link Storage#createAtomic}); the writer commits or aborts it. */
+    public static TensorFileWriter create(FileOutput output, Schema schema, String column, BufferAllocator allocator) {
         FixedShapeTensorType.ensureRegistered();
-        int index = indexOf(schema, column);
+        int index;
+        try {
+            index = indexOf(schema, column);
+        } catch (IllegalArgumentException e) {
+            output.abort();
+            throw e;
+        }
         if (!(schema.getFields().get(index).getType() instanceof FixedShapeTensorType)) {
+            output.abort();
             throw new IllegalArgumentException("column '" + column + "' must be " + FixedShapeTensorType.NAME + ", got "
                     + schema.getFields().get(index).getType());
         }
         try {
-            return new TensorFileWriter(target, schema, index, allocator);
+            return new TensorFileWriter(output, schema, index, allocator);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + target, e);
+            throw new UncheckedIOException("cannot create " + output.name(), e);
         }
     }
 
@@ -120,7 +121,15 @@ public final class TensorFileWriter implements AutoCloseable {
      * record batch; {@code data} holds the tensors row-major, {@code ids.length * product(shape)} floats.
      */
     public static void writeFile(Path target, long[] ids, float[] data, int[] shape, int rowsPerBatch, BufferAllocator allocator) {
-        if (rowsPerBatch <= 0) throw new IllegalArgumentException("rowsPerBatch must be > 0, got " + rowsPerBatch);
+        writeFile(Storage.standard().createAtomic(Storage.local(target)), ids, data, shape, rowsPerBatch, allocator);
+    }
+
+    /** {@link #writeFile(Path, long[], float[], int[], int, BufferAllocator)} to any output of the storage seam. */
+    public static void writeFile(FileOutput target, long[] ids, float[] data, int[] shape, int rowsPerBatch, BufferAllocator allocator) {
+        if (rowsPerBatch <= 0) {
+            target.abort();
+            throw new IllegalArgumentException("rowsPerBatch must be > 0, got " + rowsPerBatch);
+        }
         try (TensorFileWriter w = create(target, idTensorSchema(shape), TensorFileReader.DEFAULT_COLUMN, allocator)) {
             int n = w.elementCount();
             if ((long) ids.length * n != data.length) {
@@ -138,7 +147,8 @@ public final class TensorFileWriter implements AutoCloseable {
         }
     }
 
-    public Path target() { return target; }
+    /** The target's name. */
+    public String target() { return output.name(); }
     public Schema schema() { return root.getSchema(); }
     /** The output tensor type (shape of one output row). */
     public FixedShapeTensorType tensorType() { return tensorType; }
@@ -179,7 +189,7 @@ public final class TensorFileWriter implements AutoCloseable {
         try {
             writer.writeBatch();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + temp, e);
+            throw new UncheckedIOException("cannot write " + output.name(), e);
         }
         rowsWritten += rowCount;
         batchesWritten++;
@@ -193,12 +203,13 @@ public final class TensorFileWriter implements AutoCloseable {
         finished = true;
         try {
             writer.end();
-            channel.force(true);
-            writer.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            output.commit();
         } catch (IOException e) {
-            deleteTemp();
-            throw new UncheckedIOException("cannot commit " + target, e);
+            output.abort();
+            throw new UncheckedIOException("cannot commit " + output.name(), e);
+        } catch (RuntimeException e) {
+            output.abort();
+            throw e;
         } finally {
             release();
         }
@@ -209,11 +220,8 @@ public final class TensorFileWriter implements AutoCloseable {
         if (finished) return;
         finished = true;
         try {
-            writer.close();
-        } catch (RuntimeException e) {
-            // the temp file is deleted below either way
+            output.abort();
         } finally {
-            deleteTemp();
             release();
         }
     }
@@ -225,15 +233,7 @@ public final class TensorFileWriter implements AutoCloseable {
     }
 
     private void requireOpen() {
-        if (finished) throw new IllegalStateException(target + ": writer already committed or aborted");
-    }
-
-    private void deleteTemp() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + temp, e);
-        }
+        if (finished) throw new IllegalStateException(output.name() + ": writer already committed or aborted");
     }
 
     private void release() {

@@ -9,17 +9,19 @@ import org.apache.spark.sql.types.StructType;
 
 /** Scan builder, scan and batch in one while nothing is pushed down: plans partitions once, on the driver. */
 final class ArrowTensorScanBuilder implements ScanBuilder, Scan, Batch {
+    private final io.convjob.storage.Storage storage;
     private final TensorSourceOptions options;
     private TensorScanPlanner plan;
 
     /** @param plan the input already planned for this table, or null */
-    ArrowTensorScanBuilder(TensorSourceOptions options, TensorScanPlanner plan) {
+    ArrowTensorScanBuilder(io.convjob.storage.Storage storage, TensorSourceOptions options, TensorScanPlanner plan) {
+        this.storage = storage;
         this.options = options;
         this.plan = plan;
     }
 
     private TensorScanPlanner plan() {
-        if (plan == null) plan = TensorScanPlanner.plan(options);
+        if (plan == null) plan = TensorScanPlanner.plan(storage, options);
         return plan;
     }
 
@@ -50,6 +52,6 @@ final class ArrowTensorScanBuilder implements ScanBuilder, Scan, Batch {
 
     @Override
     public PartitionReaderFactory createReaderFactory() {
-        return new TensorReaderFactory(options.column(), options.shape());
+        return new TensorReaderFactory(storage, options.column(), options.shape(), options.fileColumn() != null);
     }
 }

@@ -36,8 +36,13 @@ public final class ArrowTensorSource implements TableProvider, DataSourceRegiste
     @Override
     public synchronized StructType inferSchema(CaseInsensitiveStringMap options) {
         plannedOptions = TensorSourceOptions.parse(options);
-        plan = TensorScanPlanner.plan(plannedOptions);
+        plan = TensorScanPlanner.plan(storage(), plannedOptions);
         return plan.schema();
+    }
+
+    /** The storage seam with the active session's Hadoop configuration ({@code spark.hadoop.*} included). */
+    static io.convjob.storage.Storage storage() {
+        return io.convjob.storage.Storage.of(org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration());
     }
 
     /** Spark passes the DataFrame's schema on write and the inferred (or user) schema on read. */

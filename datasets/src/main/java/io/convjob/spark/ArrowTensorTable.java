@@ -44,7 +44,7 @@ final class ArrowTensorTable implements SupportsRead, SupportsWrite {
 
     @Override
     public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
-        return new ArrowTensorScanBuilder(options, plan);
+        return new ArrowTensorScanBuilder(ArrowTensorSource.storage(), options, plan);
     }
 
     @Override

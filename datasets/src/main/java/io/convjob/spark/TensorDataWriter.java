@@ -4,7 +4,7 @@ import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.arrow.FixedShapeTensorVector;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,8 +57,8 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
         this.tensorIndex = TensorSchemas.tensorIndex(job.schema(), job.column());
         this.tensorNullable = fields[tensorIndex].nullable();
         this.elementsMayBeNull = ((ArrayType) fields[tensorIndex].dataType()).containsNull();
-        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("arrow-tensor write " + file.getFileName(), 0, Long.MAX_VALUE);
-        this.writer = TensorFileWriter.create(file, TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
+        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("arrow-tensor write " + file.getName(), 0, Long.MAX_VALUE);
+        this.writer = TensorFileWriter.create(job.storage().createAtomic(file), TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
                 job.column(), allocator);
         this.otherOrdinals = new int[fields.length - 1];
         this.otherTypes = new DataType[fields.length - 1];
@@ -122,12 +122,7 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
 
     @Override
     public void abort() {
-        writer.abort();
-        try {
-            java.nio.file.Files.deleteIfExists(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        writer.abort(); // drops the attempt's file
     }
 
     @Override

@@ -2,7 +2,11 @@ package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorVector;
 import io.convjob.arrow.TensorFileReader;
-import java.nio.file.Path;
+import io.convjob.storage.Storage;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.unsafe.types.UTF8String;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
@@ -20,12 +24,14 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 final class TensorPartitionReader implements PartitionReader<ColumnarBatch> {
     private final TensorFilePartition partition;
     private final TensorFileReader reader;
+    private final boolean withFileColumn;
     private int batchesRead;
     private ColumnarBatch current;
 
-    TensorPartitionReader(TensorFilePartition partition, String column, int[] shape) {
+    TensorPartitionReader(Storage storage, TensorFilePartition partition, String column, int[] shape, boolean withFileColumn) {
         this.partition = partition;
-        this.reader = TensorFileReader.open(Path.of(partition.path()), ArrowUtils.rootAllocator(), column, shape);
+        this.withFileColumn = withFileColumn;
+        this.reader = TensorFileReader.open(storage, new Path(partition.path()), ArrowUtils.rootAllocator(), column, shape);
     }
 
     @Override
@@ -43,8 +49,8 @@ final class TensorPartitionReader implements PartitionReader<ColumnarBatch> {
 
     private ColumnarBatch wrap() {
         List<FieldVector> vectors = reader.root().getFieldVectors();
-        ColumnVector[] columns = new ColumnVector[vectors.size()];
-        for (int i = 0; i < columns.length; i++) {
+        ColumnVector[] columns = new ColumnVector[vectors.size() + (withFileColumn ? 1 : 0)];
+        for (int i = 0; i < vectors.size(); i++) {
             FieldVector v = vectors.get(i);
             if (i == reader.columnIndex() && v instanceof FixedShapeTensorVector t) {
                 columns[i] = new TensorColumnVector(t.getUnderlyingVector());
@@ -53,6 +59,11 @@ final class TensorPartitionReader implements PartitionReader<ColumnarBatch> {
             } else {
                 columns[i] = new ArrowColumnVector(v);
             }
+        }
+        if (withFileColumn) { // the file of every row: one constant per batch
+            ConstantColumnVector file = new ConstantColumnVector(reader.batchRows(), DataTypes.StringType);
+            file.setUtf8String(UTF8String.fromString(partition.path()));
+            columns[vectors.size()] = file;
         }
         return new ColumnarBatch(columns, reader.batchRows());
     }

@@ -6,14 +6,18 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
-/** Executor side: one columnar reader per partition. Carries only the column name and optional shape. */
+/** Executor side: one columnar reader per partition. Carries the storage seam, the column name and optional shape. */
 final class TensorReaderFactory implements PartitionReaderFactory {
+    private final io.convjob.storage.Storage storage;
     private final String column;
     private final int[] shape;
+    private final boolean withFileColumn;
 
-    TensorReaderFactory(String column, int[] shape) {
+    TensorReaderFactory(io.convjob.storage.Storage storage, String column, int[] shape, boolean withFileColumn) {
+        this.storage = storage;
         this.column = column;
         this.shape = shape == null ? null : shape.clone();
+        this.withFileColumn = withFileColumn;
     }
 
     @Override
@@ -23,7 +27,7 @@ final class TensorReaderFactory implements PartitionReaderFactory {
 
     @Override
     public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-        return new TensorPartitionReader((TensorFilePartition) partition, column, shape);
+        return new TensorPartitionReader(storage, (TensorFilePartition) partition, column, shape, withFileColumn);
     }
 
     /** Columnar only: every partition supports columnar reads, so Spark never asks for rows. */

@@ -2,7 +2,9 @@ package io.convjob.spark;
 
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFormatException;
-import java.nio.file.Path;
+import io.convjob.storage.Storage;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.types.DataTypes;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.types.StructType;
@@ -14,12 +16,12 @@ import org.apache.spark.sql.util.ArrowUtils;
  */
 public record TensorScanPlanner(StructType schema, List<TensorFilePartition> partitions) {
 
-    public static TensorScanPlanner plan(TensorSourceOptions options) {
+    public static TensorScanPlanner plan(Storage storage, TensorSourceOptions options) {
         StructType schema = null;
         Path first = null;
         List<TensorFilePartition> partitions = new ArrayList<>();
-        for (Path file : TensorFiles.list(options.paths())) {
-            try (TensorFileReader reader = TensorFileReader.open(file, ArrowUtils.rootAllocator(), options.column(), options.shape())) {
+        for (Path file : TensorFiles.list(storage, options.paths(), options.allowIncomplete())) {
+            try (TensorFileReader reader = TensorFileReader.open(storage, file, ArrowUtils.rootAllocator(), options.column(), options.shape())) {
                 StructType fileSchema = TensorSchemas.toSpark(reader.schema(), options.column(), reader.tensorType());
                 if (schema == null) {
                     schema = fileSchema;
@@ -29,7 +31,7 @@ public record TensorScanPlanner(StructType schema, List<TensorFilePartition> par
                             + " differs from " + first + ": " + schema.simpleString() + " " + shapeOf(schema, options));
                 }
                 int batches = reader.batchCount();
-                String path = file.toAbsolutePath().toString();
+                String path = file.toString();
                 if (batches < 0) {
                     partitions.add(new TensorFilePartition(path, 0, TensorFilePartition.WHOLE_STREAM));
                 }
@@ -38,6 +40,7 @@ public record TensorScanPlanner(StructType schema, List<TensorFilePartition> par
                 }
             }
         }
+        if (schema != null && options.fileColumn() != null) schema = schema.add(options.fileColumn(), DataTypes.StringType, false);
         return new TensorScanPlanner(schema, List.copyOf(partitions));
     }
 

@@ -23,9 +23,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param rowsPerBatch        {@code rowsPerBatch}: rows per record batch written (default 1024)
  * @param errorIfExists       {@code errorIfExists}: a write fails if the directory already holds Arrow files
  *                            (default false; Spark 4.2 refuses SaveMode.ErrorIfExists for path-based V2 sources)
+ * @param allowIncomplete     {@code allowIncomplete}: read a directory that a job is writing or left unfinished
+ *                            ({@code _temporary}, a lock, or part files without {@code _SUCCESS}); default false
+ * @param fileColumn          {@code fileColumn}: add a string column of this name holding each row's file (for
+ *                            messages and {@code _rejected}); null for none
  */
 public record TensorSourceOptions(List<String> paths, String column, int[] shape, int batchesPerPartition, int rowsPerBatch,
-                                  boolean errorIfExists)
+                                  boolean errorIfExists, boolean allowIncomplete, String fileColumn)
         implements Serializable {
     public static final String PATH = "path";
     public static final String PATHS = "paths";
@@ -34,6 +38,8 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public static final String BATCHES_PER_PARTITION = "batchesPerPartition";
     public static final String ROWS_PER_BATCH = "rowsPerBatch";
     public static final String ERROR_IF_EXISTS = "errorIfExists";
+    public static final String ALLOW_INCOMPLETE = "allowIncomplete";
+    public static final String FILE_COLUMN = "fileColumn";
     public static final int DEFAULT_ROWS_PER_BATCH = 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,11 +60,23 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
         int[] shape = lower.containsKey(SHAPE.toLowerCase()) ? parseShape(lower.get(SHAPE.toLowerCase())) : null;
         int batches = positiveInt(BATCHES_PER_PARTITION, lower.get(BATCHES_PER_PARTITION.toLowerCase()), Integer.MAX_VALUE);
         int rows = positiveInt(ROWS_PER_BATCH, lower.get(ROWS_PER_BATCH.toLowerCase()), DEFAULT_ROWS_PER_BATCH);
-        String errorIfExists = lower.getOrDefault(ERROR_IF_EXISTS.toLowerCase(), "false").strip();
-        if (!errorIfExists.equalsIgnoreCase("true") && !errorIfExists.equalsIgnoreCase("false")) {
-            throw new InputException("arrow-tensor option " + ERROR_IF_EXISTS + ": must be true or false, got " + errorIfExists);
+        boolean errorIfExists = bool(ERROR_IF_EXISTS, lower);
+        boolean allowIncomplete = bool(ALLOW_INCOMPLETE, lower);
+        String fileColumn = lower.get(FILE_COLUMN.toLowerCase());
+        return new TensorSourceOptions(paths, column, shape, batches, rows, errorIfExists, allowIncomplete, fileColumn);
+    }
+
+    /** Options to list and read {@code paths} as the job does: whole files, the given column and shape. */
+    public static TensorSourceOptions forPaths(List<String> paths, String column, int[] shape, boolean allowIncomplete) {
+        return new TensorSourceOptions(paths, column, shape, Integer.MAX_VALUE, DEFAULT_ROWS_PER_BATCH, false, allowIncomplete, null);
+    }
+
+    private static boolean bool(String name, Map<String, String> lower) {
+        String value = lower.getOrDefault(name.toLowerCase(), "false").strip();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new InputException("arrow-tensor option " + name + ": must be true or false, got " + value);
         }
-        return new TensorSourceOptions(paths, column, shape, batches, rows, Boolean.parseBoolean(errorIfExists));
+        return Boolean.parseBoolean(value);
     }
 
     /** {@code [3,16,16]} or {@code 3,16,16}. */
@@ -108,7 +126,8 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public boolean equals(Object o) {
         return o instanceof TensorSourceOptions t && paths.equals(t.paths) && column.equals(t.column)
                 && Arrays.equals(shape, t.shape) && batchesPerPartition == t.batchesPerPartition && rowsPerBatch == t.rowsPerBatch
-                && errorIfExists == t.errorIfExists;
+                && errorIfExists == t.errorIfExists && allowIncomplete == t.allowIncomplete
+                && java.util.Objects.equals(fileColumn, t.fileColumn);
     }
 
     @Override
@@ -120,6 +139,6 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public String toString() {
         return "TensorSourceOptions[paths=" + paths + ", column=" + column + ", shape=" + Arrays.toString(shape)
                 + ", batchesPerPartition=" + batchesPerPartition + ", rowsPerBatch=" + rowsPerBatch
-                + ", errorIfExists=" + errorIfExists + "]";
+                + ", errorIfExists=" + errorIfExists + ", allowIncomplete=" + allowIncomplete + ", fileColumn=" + fileColumn + "]";
     }
 }

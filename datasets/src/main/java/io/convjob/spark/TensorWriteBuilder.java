@@ -2,7 +2,8 @@ package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.error.InputException;
-import java.nio.file.Path;
+import io.convjob.storage.Storage;
+import org.apache.hadoop.fs.Path;
 import java.util.Arrays;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
@@ -35,9 +36,10 @@ final class TensorWriteBuilder implements WriteBuilder, SupportsTruncate {
     @Override
     public Write build() {
         if (options.paths().size() != 1) throw new InputException("arrow-tensor: write needs exactly one path, got " + options.paths());
-        Path dir = TensorFiles.toPath(options.paths().get(0)).toAbsolutePath();
-        if (options.errorIfExists() && TensorFiles.hasDataFiles(dir)) {
-            throw new InputException("arrow-tensor: output path " + dir + " already holds Arrow files (errorIfExists=true)");
+        Storage storage = ArrowTensorSource.storage();
+        Path dir = storage.qualify(storage.path(options.paths().get(0)));
+        if (options.errorIfExists() && TensorFiles.hasDataFiles(storage, dir)) {
+            throw new InputException("arrow-tensor: output path " + options.paths().get(0) + " already holds Arrow files (errorIfExists=true)");
         }
         StructType schema = info.schema();
         int index = TensorSchemas.tensorIndex(schema, options.column());
@@ -55,7 +57,7 @@ final class TensorWriteBuilder implements WriteBuilder, SupportsTruncate {
             throw new InputException("arrow-tensor: column '" + options.column() + "' has permutation "
                     + Arrays.toString(type.permutation()) + "; only row-major tensors can be written");
         }
-        TensorWriteJob job = new TensorWriteJob(
+        TensorWriteJob job = new TensorWriteJob(storage,
                 dir.toString(), info.queryId(), schema,
                 options.column(), type.serialize(), options.rowsPerBatch(), SQLConf.get().sessionLocalTimeZone());
         boolean overwrite = truncate;

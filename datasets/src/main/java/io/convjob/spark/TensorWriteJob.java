@@ -1,14 +1,17 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
 import java.io.Serializable;
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * What every task of one write needs, as plain serialisable data.
  *
- * @param directory    the output directory (absolute)
+ * @param storage      the storage seam, with the session's Hadoop configuration
+ * @param directory    the output directory (qualified)
  * @param queryId      Spark's id of the write, naming its {@code _temporary/<queryId>} directory
  * @param schema       the DataFrame's schema
  * @param column       the tensor column
@@ -16,15 +19,12 @@ import org.apache.spark.sql.types.StructType;
  * @param rowsPerBatch rows per Arrow record batch
  * @param timeZoneId   the session time zone, for timestamp columns
  */
-record TensorWriteJob(String directory, String queryId, StructType schema, String column, String tensorType,
+record TensorWriteJob(Storage storage, String directory, String queryId, StructType schema, String column, String tensorType,
                       int rowsPerBatch, String timeZoneId) implements Serializable {
 
-    Path outputDir() {
-        return Path.of(directory);
-    }
-
+    /** The committer of a write whose directory was claimed on the driver. */
     TensorCommitter committer() {
-        return new TensorCommitter(directory, queryId);
+        return new TensorCommitter(OutputDirectory.owned(storage, new Path(directory), queryId));
     }
 
     FixedShapeTensorType type() {

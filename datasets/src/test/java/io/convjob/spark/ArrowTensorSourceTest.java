@@ -229,14 +229,15 @@ class ArrowTensorSourceTest {
             new StructField("id", DataTypes.LongType, false, Metadata.empty()),
             new StructField("tensor", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty()),
         });
-        TensorWriteJob job = new TensorWriteJob(dir.resolve("out").toString(), "q1", schema, "tensor", "{\"shape\":[2]}", 8, "UTC");
+        TensorWriteJob job = new TensorWriteJob(io.convjob.storage.Storage.standard(), dir.resolve("out").toString(), "q1",
+                schema, "tensor", "{\"shape\":[2]}", 8, "UTC");
         TensorBatchWrite write = new TensorBatchWrite(job, false);
-        TensorDataWriterFactory factory = new TensorDataWriterFactory(job);
+        TensorDataWriterFactory factory = (TensorDataWriterFactory) write.createBatchWriterFactory(null); // claims the directory
         // two attempts of partition 0 both finish their files; the coordinator lets only the second commit
         TensorCommitMessage loser = commitRows(factory, 0, 11L, 3);
         TensorCommitMessage winner = commitRows(factory, 0, 12L, 2);
         TensorCommitMessage other = commitRows(factory, 1, 13L, 4);
-        assertTrue(Files.exists(Path.of(loser.file())));
+        assertTrue(Files.exists(Path.of(java.net.URI.create(loser.file()))));
         write.commit(new TensorCommitMessage[] {winner, other});
 
         Path out = dir.resolve("out");

@@ -21,9 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.convjob.storage.Storage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -39,11 +38,17 @@ public final class ApplyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions model;
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "Input .npy or .arrow file.")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "X",
+            description = "Input .npy or .arrow file; local or any Hadoop path (hdfs://, s3a://, ...).")
+    String inputText;
 
-    @Option(names = "--output", required = true, paramLabel = "Y", description = "Output .npy or .arrow file.")
-    Path output;
+    @Option(names = "--output", required = true, paramLabel = "Y",
+            description = "Output .npy or .arrow file; local or any Hadoop path (hdfs://, s3a://, ...).")
+    String outputText;
+
+    private Storage storage;
+    private org.apache.hadoop.fs.Path input;
+    private org.apache.hadoop.fs.Path output;
 
     @Option(names = "--column", defaultValue = TensorFileReader.DEFAULT_COLUMN,
             description = "Tensor column of .arrow files (default: ${DEFAULT-VALUE}).")
@@ -56,30 +61,34 @@ public final class ApplyCommand implements Callable<Integer> {
     Integer threads;
 
     @Override public Integer call() {
+        storage = Storage.standard();
+        input = storage.path("--input", inputText);
+        output = storage.path("--output", outputText);
         TensorFormat in = format(input, "--input");
         TensorFormat out = format(output, "--output");
         if (batchSize <= 0) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be > 0");
-        if (!Files.isRegularFile(input)) throw new InputException(input + ": no such file");
-        Model m = model.load();
+        var status = storage.status(input);
+        if (status == null || !status.isFile()) throw new InputException(inputText + ": no such file");
+        Model m = model.load(storage);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long start = System.nanoTime();
         long rows = in == TensorFormat.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);
         double seconds = (System.nanoTime() - start) / 1e9;
         PrintWriter o = command.commandLine().getOut();
-        o.printf(Locale.ROOT, "wrote %s: %d samples in %.2f s (%.1f samples/s)%n", output, rows, seconds, rows / seconds);
+        o.printf(Locale.ROOT, "wrote %s: %d samples in %.2f s (%.1f samples/s)%n", outputText, rows, seconds, rows / seconds);
         o.flush();
         return ExitCodes.OK;
     }
 
-    private TensorFormat format(Path p, String option) {
-        TensorFormat format = TensorFormat.ofFile(p.getFileName().toString());
+    private TensorFormat format(org.apache.hadoop.fs.Path p, String option) {
+        TensorFormat format = TensorFormat.ofFile(p.getName());
         if (format == TensorFormat.NPY || format == TensorFormat.ARROW) return format;
         throw new CommandLine.ParameterException(command.commandLine(),
                 option + " must be a .npy or .arrow file, got " + p);
     }
 
     private long applyNpy(Model m, TensorFormat out, int nThreads) {
-        NamedTensor x = NpyReader.read(input);
+        NamedTensor x = storage.withLocalFile(input, NpyReader::read);
         int[] shape = x.shape();
         if (shape.length < 2) {
             throw new InputException(input + ": expected (batch, channels, *spatial), got shape " + Arrays.toString(shape));
@@ -89,12 +98,13 @@ public final class ApplyCommand implements Callable<Integer> {
         int[] outSample = checkedOutput(m, sample);
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
-            NpyWriter.write(output, concat(batch, outSample), y);
+            int[] shape2 = concat(batch, outSample);
+            storage.writeThroughLocalFile(output, f -> NpyWriter.write(f, shape2, y));
         } else {
             long[] ids = new long[batch];
             for (int i = 0; i < batch; i++) ids[i] = i;
             try (BufferAllocator allocator = new RootAllocator()) {
-                TensorFileWriter.writeFile(output, ids, y, outSample, Math.max(1, Math.min(batch, 1024)), allocator);
+                TensorFileWriter.writeFile(storage.createAtomic(output), ids, y, outSample, Math.max(1, Math.min(batch, 1024)), allocator);
             }
         }
         return batch;
@@ -102,11 +112,12 @@ public final class ApplyCommand implements Callable<Integer> {
 
     private long applyArrow(Model m, TensorFormat out, int nThreads) {
         try (BufferAllocator allocator = new RootAllocator();
-             TensorFileReader reader = TensorFileReader.open(input, allocator, column, null)) {
+             TensorFileReader reader = TensorFileReader.open(inputText, () -> storage.openChannel(input), allocator, column, null)) {
             int[] sample = reader.shape();
             int[] outSample = checkedOutput(m, sample);
             if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
-            try (TensorFileWriter writer = TensorFileWriter.create(output, reader.schema(), column, outSample, allocator)) {
+            try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
+                    TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator)) {
                 long rows = new TensorFileConverter(sample, outSample, batchSize)
                         .convert(reader, 0, -1, writer, (x, n, y) -> m.run(x, sample, n, y, nThreads));
                 writer.commit();
@@ -133,7 +144,9 @@ public final class ApplyCommand implements Callable<Integer> {
             System.arraycopy(part, 0, y, row * outElems, n * outElems);
             row += n;
         }
-        NpyWriter.write(output, concat(row, outSample), y);
+        int[] shape2 = concat(row, outSample);
+        float[] result = y;
+        storage.writeThroughLocalFile(output, f -> NpyWriter.write(f, shape2, result));
         return row;
     }
 

@@ -51,7 +51,7 @@ final class ImageDemo {
         console.printf("demo: spec %s, master %s%n", spec, master);
         console.flush();
 
-        JobOptions options = JobOptions.of(spec, input.toString(), out.toString()).withInputFormat(TensorFormat.IMAGE)
+        JobOptions options = JobOptions.of(spec, input.toString(), out.toString()).withTensorFormat(TensorFormat.IMAGE)
                 .withOutput(TensorFormat.PARQUET, true).withMaster(master).withBatchSize(batchSize).withOverwrite(true);
         SparkSession spark = ConvolutionJob.session(options);
         List<String> names = new ArrayList<>();

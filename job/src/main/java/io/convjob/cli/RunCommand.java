@@ -79,6 +79,15 @@ public final class RunCommand implements Callable<Integer> {
             description = "Repartition the input into N partitions (default: keep the input's).")
     int partitions;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, as spark-submit takes it (repeatable): spark.* and spark.hadoop.* "
+                    + "(e.g. spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000).")
+    java.util.List<String> conf = new java.util.ArrayList<>();
+
+    @Option(names = "--allow-incomplete-input",
+            description = "Read input directories that a job is writing or left unfinished (_temporary, a lock, no _SUCCESS).")
+    boolean allowIncompleteInput;
+
     @Override
     public Integer call() {
         if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
@@ -87,12 +96,30 @@ public final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(command.commandLine(), "--vector needs --output-format parquet");
         }
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
-                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite,
-                onBadRow, partitions, Map.of(), outputFormat, vector);
+                column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow,
+                partitions, sparkConf(), allowIncompleteInput, outputFormat, vector);
         JobSummary summary = ConvolutionJob.run(options);
         command.commandLine().getOut().print(summary.format());
         command.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    /** {@code --conf key=value} pairs; Spark's own keys only, as spark-submit accepts them. */
+    private Map<String, String> sparkConf() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String entry : conf) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(command.commandLine(), "--conf must be KEY=VALUE, got '" + entry + "'");
+            }
+            String key = entry.substring(0, eq).strip();
+            if (!key.startsWith("spark.")) {
+                throw new CommandLine.ParameterException(command.commandLine(), "--conf " + key
+                        + ": only spark.* settings (Hadoop's as spark.hadoop.*), as spark-submit takes them");
+            }
+            settings.put(key, entry.substring(eq + 1));
+        }
+        return settings;
     }
 
     static final class FormatConverter implements CommandLine.ITypeConverter<TensorFormat> {

@@ -7,6 +7,7 @@ import io.convjob.error.InputException;
 import io.convjob.image.ImagePreprocessor;
 import io.convjob.job.input.ImageInput;
 import io.convjob.spec.ModelSpec;
+import io.convjob.storage.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,8 +31,9 @@ public final class ShowCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions model;
 
-    @Option(names = "--input", required = true, paramLabel = "IMAGE", description = "An image file (PNG, JPEG, ...).")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "IMAGE",
+            description = "An image file (PNG, JPEG, ...), local or on any Hadoop file system.")
+    String input;
 
     @Option(names = "--output", required = true, paramLabel = "MAPS.png", description = "The PNG to write (replaced if it exists).")
     Path output;
@@ -47,18 +49,14 @@ public final class ShowCommand implements Callable<Integer> {
         if (channels < 1 || cell < 4) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), "--channels must be >= 1 and --cell >= 4");
         }
-        ModelSpec spec = model.parseSpec();
+        Storage storage = Storage.standard();
+        ModelSpec spec = model.parseSpec(storage);
         ImagePreprocessor preprocessor = ImageInput.preprocessor(spec);
-        Model built = model.load();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(input);
-        } catch (NoSuchFileException e) {
-            throw new InputException(input + ": no such file");
-        }
+        Model built = model.load(storage);
+        byte[] bytes = storage.readAllBytes(storage.path("--input", input));
         int[] shape = preprocessor.outputShape();
         float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
-        preprocessor.apply(bytes, input.toString(), x, 0);
+        preprocessor.apply(bytes, input, x, 0);
         built.outputShape(shape); // shape-checks the whole stack before drawing anything
 
         PrintWriter out = command.commandLine().getOut();

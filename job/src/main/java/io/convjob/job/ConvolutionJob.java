@@ -10,14 +10,13 @@ import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
+import org.apache.hadoop.fs.FileStatus;
 import io.convjob.spark.ArrowTensorSource;
-import io.convjob.spark.TensorFilePartition;
-import io.convjob.spark.TensorScanPlanner;
-import io.convjob.spark.TensorSourceOptions;
 import io.convjob.spark.TensorParquetFormat;
 import io.convjob.spark.TensorSchemas;
 import io.convjob.job.input.ImageInput;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,10 +27,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
@@ -44,8 +45,8 @@ import static org.apache.spark.sql.functions.input_file_name;
 public final class ConvolutionJob {
 
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
-    public static final String REJECTED_DIR = "_rejected";
-    static final String FILE_COLUMN = "__convjob_file";
+    public static final String REJECTED_DIR = OutputDirectory.REJECTED;
+    static final String FILE_COLUMN = TensorInput.FILE_COLUMN;
     /** The formats {@code run} writes ({@code --output-format}). */
     public static final java.util.Set<TensorFormat> WRITABLE =
             java.util.Collections.unmodifiableSet(java.util.EnumSet.of(TensorFormat.ARROW, TensorFormat.PARQUET));
@@ -90,59 +91,48 @@ public final class ConvolutionJob {
         String home = System.getProperty("convjob.home");
         if (home == null || conf.contains("spark.jars") || conf.get("spark.master").startsWith("local")) return;
         java.io.File[] jars = new java.io.File(home, "job/target").listFiles((d, n) -> n.endsWith("-spark.jar"));
-        if (jars != null && jars.length == 1) conf.set("spark.jars", jars[0].getAbsolutePath());
+        if (jars == null || jars.length != 1) return;
+        // the jars CONVJOB_CLASSPATH added to the driver (e.g. hadoop-aws) are needed by the executors too
+        String extra = System.getenv().getOrDefault("CONVJOB_CLASSPATH", "").replace(':', ',');
+        conf.set("spark.jars", jars[0].getAbsolutePath() + (extra.isBlank() ? "" : "," + extra));
     }
 
     /**
-     * Runs in the given session.
+     * Runs in the given session. Every path goes through the storage seam (local, hdfs://, s3a://, any Hadoop
+     * scheme); paths, the output directory's safety and the model are checked before the output is touched, and the
+     * output is replaced only by the commit of a job whose tasks all finished ({@link OutputDirectory}).
      *
-     * @throws InputException for a bad spec, weights, input shape or row, or an existing output without overwrite
+     * @throws InputException for a bad path, spec, weights, input shape or row, or an existing output without overwrite
      */
     public JobSummary run(SparkSession spark, JobOptions options) {
         long start = System.nanoTime();
-        String specJson = SpecText.read(options.spec());
-        Path output = new Path(options.output());
-        FileSystem fs = fileSystem(spark, output);
-        if (exists(fs, output) && !options.overwrite()) throw new OutputExistsException(options.output());
-
-        TensorFormat format = TensorInput.format(spark, options.input(), options.inputFormat());
-        if (isFileToFile(format, options)) {
-            // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
-            TensorScanPlanner plan = TensorScanPlanner.plan(new TensorSourceOptions(List.of(options.input()),
-                    options.column(), null, Integer.MAX_VALUE, TensorSourceOptions.DEFAULT_ROWS_PER_BATCH, false));
-            int[] shape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
-            PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, shape);
-            return runFileToFile(spark, options, plan.partitions(), model, fs, output, start);
+        Storage storage = Storage.of(spark.sparkContext().hadoopConfiguration());
+        Path input = storage.path("--input", options.input());
+        Path output = storage.path("--output", options.output());
+        if (options.weights() != null) storage.path("--weights", options.weights());
+        String specJson = SpecText.read(storage, options.spec());
+        OutputDirectory.checkSeparate(storage, output, options.output(), input, options.input());
+        FileStatus existing = storage.status(output);
+        if (existing != null && !existing.isDirectory()) {
+            throw new InputException("--output " + options.output() + ": is a file, not a directory");
         }
-        TensorInput input = format == TensorFormat.IMAGE
+        if (existing != null && !options.overwrite()) throw new OutputExistsException(options.output());
+
+        TensorInput in = options.inputFormat() == TensorFormat.IMAGE
                 ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
                         options.onBadRow() == BadRowPolicy.SKIP)
-                : TensorInput.read(spark, options.input(), format, options.column(), options.shape());
-        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, input.sampleShape());
-
-        Dataset<Row> rows = input.frame().withColumn(FILE_COLUMN, input_file_name());
-        if (options.partitions() > 0) rows = rows.repartition(options.partitions());
-        Column bad = badRow(options.column(), model);
-        if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
-        rows = rows.drop(ImageInput.REASON_COLUMN);
-
-        JobCounters counters = JobCounters.register(spark.sparkContext());
-        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
-        boolean failFirst = failFirstAttempt(spark);
-        Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
-                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
-                options.outputFormat() == TensorFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorSchemas.TENSOR_TYPE);
+                : TensorInput.read(spark, storage, options.input(), options.inputFormat(), options.column(),
+                        options.shape(), options.allowIncompleteInput());
+        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, in.sampleShape());
+        OutputDirectory out = OutputDirectory.claim(storage, output, "convjob-" + UUID.randomUUID());
         try {
-            if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
-            write(result, options);
-            long rejected = options.onBadRow() == BadRowPolicy.SKIP ? writeRejected(spark, input, bad, model, options) : 0;
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
-                    counters.bytesOut().value(), seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
-        } catch (Exception e) { // Spark throws its checked SparkException undeclared
-            throw inputCause(e);
-        } finally {
-            payload.destroy();
+            JobSummary summary = isFileToFile(in.format(), options)
+                    ? runFileToFile(spark, storage, out, options, model, start)
+                    : runFrame(spark, out, options, in, model, start);
+            return summary;
+        } catch (RuntimeException e) {
+            out.abort();
+            throw e;
         }
     }
 
@@ -155,17 +145,17 @@ public final class ConvolutionJob {
                 && options.outputFormat() == TensorFormat.ARROW;
     }
 
-    private JobSummary runFileToFile(SparkSession spark, JobOptions options, List<TensorFilePartition> partitions,
-            PreparedModel model, FileSystem fs, Path output, long start) {
+    private JobSummary runFileToFile(SparkSession spark, Storage storage, OutputDirectory out, JobOptions options,
+            PreparedModel model, long start) {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
         try {
-            if (exists(fs, output)) delete(fs, output); // --overwrite: the check above refused it otherwise
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    partitions, new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
-                            options.batchSize(), options.output()), kernels);
+                    storage, out, options.overwrite(),
+                    new TensorFileJob.Options(List.of(options.input()), options.column(), model.inputShape(),
+                            model.outputShape(), options.batchSize(), options.allowIncompleteInput()), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
@@ -177,13 +167,58 @@ public final class ConvolutionJob {
     }
 
     /**
-     * Arrow IPC tensor files, or Parquet with the shape in its {@code ARROW:schema} (plus, with {@code --vector}, the
-     * output as a Spark ML vector column): both committed by Spark's commit protocol, {@code _SUCCESS} last.
+     * The DataFrame path: rows through {@code mapPartitions}, written by the {@code arrow-tensor} source into the
+     * job's temporary directory, {@code _rejected} beside them; then one commit moves both into place.
      */
-    private static void write(Dataset<Row> result, JobOptions options) {
+    private JobSummary runFrame(SparkSession spark, OutputDirectory out, JobOptions options, TensorInput input,
+            PreparedModel model, long start) {
+        Dataset<Row> rows = input.frame();
+        if (input.format() == TensorFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
+        if (input.format() == TensorFormat.IMAGE) rows = rows.withColumn(FILE_COLUMN, col(ImageInput.ID_COLUMN));
+        if (options.partitions() > 0) rows = rows.repartition(options.partitions());
+        Column bad = badRow(options.column(), model);
+        if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
+        rows = rows.drop(ImageInput.REASON_COLUMN);
+
+        JobCounters counters = JobCounters.register(spark.sparkContext());
+        Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
+        boolean failFirst = failFirstAttempt(spark);
+        Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
+                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
+                options.outputFormat() == TensorFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorSchemas.TENSOR_TYPE);
+        Storage storage = out.storage();
+        Path data = new Path(out.temporaryDir(), "data");
+        try {
+            Map<Path, String> staged = new LinkedHashMap<>();
+            long rejected = 0;
+            if (options.onBadRow() == BadRowPolicy.SKIP) {
+                Path rejectedDir = new Path(out.temporaryDir(), OutputDirectory.REJECTED);
+                rejected = writeRejected(spark, input, bad, model, options, rejectedDir);
+                staged.put(rejectedDir, OutputDirectory.REJECTED);
+            }
+            write(result, options, data);
+            for (FileStatus file : storage.list(data)) {
+                if (OutputDirectory.isDataFileName(file.getPath().getName())) staged.put(file.getPath(), file.getPath().getName());
+            }
+            out.commit(staged, options.overwrite());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new JobSummary(options.output(), counters.rows().value(), rejected, counters.bytesIn().value(),
+                    counters.bytesOut().value(), seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            throw inputCause(e);
+        } finally {
+            payload.destroy();
+        }
+    }
+
+    /**
+     * Arrow IPC tensor files, or Parquet with the shape in its {@code ARROW:schema} (plus, with {@code --vector}, the
+     * output as a Spark ML vector column), into the job's temporary {@code data} directory.
+     */
+    private static void write(Dataset<Row> result, JobOptions options, Path data) {
         if (options.outputFormat() == TensorFormat.ARROW) {
             result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
-                    .save(options.output());
+                    .save(data.toString());
             return;
         }
         if (options.vector()) {
@@ -192,7 +227,7 @@ public final class ConvolutionJob {
             }
             result = result.withColumn(JobOptions.VECTOR_COLUMN, org.apache.spark.ml.functions.array_to_vector(col(options.column())));
         }
-        result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(options.output());
+        result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(data.toString());
     }
 
     /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */
@@ -207,7 +242,7 @@ public final class ConvolutionJob {
     }
 
     private static long writeRejected(SparkSession spark, TensorInput input, Column bad, PreparedModel model,
-            JobOptions options) {
+            JobOptions options, Path dir) {
         String c = quoted(options.column());
         Column reason = expr((hasColumn(input, ImageInput.REASON_COLUMN) ? "coalesce(" + ImageInput.REASON_COLUMN + ", " : "(")
                 + "CASE WHEN " + c + " IS NULL THEN 'is null'"
@@ -215,14 +250,14 @@ public final class ConvolutionJob {
                 + model.inputElements() + " for shape " + Arrays.toString(model.inputShape()) + "')"
                 + " ELSE 'holds a null value' END)");
         List<Column> columns = new ArrayList<>();
-        if (hasColumn(input, Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
-        // an image row's id is its file; input_file_name() is empty past the decoding step
-        columns.add((input.format() == TensorFormat.IMAGE ? col(Convolutions.ID_COLUMN) : input_file_name()).as("file"));
+        if (Arrays.asList(input.frame().columns()).contains(Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
+        // an image row's id is its file
+        columns.add((input.format() == TensorFormat.PARQUET ? input_file_name()
+                : input.format() == TensorFormat.IMAGE ? col(ImageInput.ID_COLUMN) : col(FILE_COLUMN)).as("file"));
         columns.add(reason.as("reason"));
         Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
-        String dir = new Path(options.output(), REJECTED_DIR).toString();
-        rejected.write().mode(SaveMode.Overwrite).json(dir);
-        return spark.read().schema(rejected.schema()).json(dir).count();
+        rejected.write().mode(SaveMode.Overwrite).json(dir.toString());
+        return spark.read().schema(rejected.schema()).json(dir.toString()).count();
     }
 
     private static boolean hasColumn(TensorInput input, String column) {
@@ -239,29 +274,5 @@ public final class ConvolutionJob {
             if (t instanceof InputException input) return input;
         }
         return e instanceof RuntimeException r ? r : new JobFailedException(e);
-    }
-
-    private static FileSystem fileSystem(SparkSession spark, Path path) {
-        try {
-            return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        } catch (IOException e) {
-            throw new InputException(path + ": cannot open file system: " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean exists(FileSystem fs, Path path) {
-        try {
-            return fs.exists(path);
-        } catch (IOException e) {
-            throw new InputException(path + ": cannot check output: " + e.getMessage(), e);
-        }
-    }
-
-    private static void delete(FileSystem fs, Path path) {
-        try {
-            fs.delete(path, true);
-        } catch (IOException e) {
-            throw new InputException(path + ": cannot replace output: " + e.getMessage(), e);
-        }
     }
 }

@@ -10,9 +10,9 @@ import java.util.Objects;
 /**
  * What {@code convjob run} takes.
  *
- * @param spec        the model spec (JSON)
- * @param weights     a weight file, or null when the spec's layers have keys
- * @param input       a directory, file or glob of Arrow IPC tensor files or Parquet
+ * @param spec        the model spec (JSON); any Hadoop path (local, hdfs://, s3a://, ...)
+ * @param weights     a weight file (any Hadoop path), or null when the spec's layers have keys
+ * @param input       a directory, file or glob of Arrow IPC tensor files or Parquet (any Hadoop path)
  * @param output      the output directory (any Hadoop path)
  * @param master      the Spark master, or null for the one spark-submit set (else {@code local[*]})
  * @param batchSize   rows per {@code Model.run} call
@@ -23,12 +23,14 @@ import java.util.Objects;
  * @param onBadRow    fail on a bad row or record it under {@code _rejected}
  * @param partitions  repartition the input into this many partitions, or 0 to keep the input's
  * @param sparkConf   extra Spark settings for a session the job creates
+ * @param allowIncompleteInput read input directories that hold unfinished output (a lock, {@code _temporary},
+ *                    or part files without {@code _SUCCESS})
  * @param outputFormat Arrow IPC tensor files or Parquet
  * @param vector      Parquet only: add the output as a Spark ML vector column {@value #VECTOR_COLUMN}
  */
-public record JobOptions(Path spec, Path weights, String input, String output, String master, int batchSize,
+public record JobOptions(String spec, String weights, String input, String output, String master, int batchSize,
         TensorFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
-        Map<String, String> sparkConf, TensorFormat outputFormat, boolean vector) {
+        Map<String, String> sparkConf, boolean allowIncompleteInput, TensorFormat outputFormat, boolean vector) {
 
     /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
     public static final String VECTOR_COLUMN = "features";
@@ -51,24 +53,32 @@ public record JobOptions(Path spec, Path weights, String input, String output, S
     }
 
     /** The defaults of {@code convjob run}. */
-    public static JobOptions of(Path spec, String input, String output) {
-        return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN, null,
-                false,
-                BadRowPolicy.FAIL, 0, Map.of(), TensorFormat.ARROW, false);
+    public static JobOptions of(String spec, String input, String output) {
+        return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN,
+                null, false, BadRowPolicy.FAIL, 0, Map.of(), false, TensorFormat.ARROW, false);
     }
 
-    public JobOptions withWeights(Path w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withInputFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, outputFormat, vector); }
-    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, outputFormat, vector); }
-    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, outputFormat, vector); }
+    /** {@link #of(String, String, String)} with a local spec file. */
+    public static JobOptions of(Path spec, String input, String output) {
+        return of(spec.toString(), input, output);
+    }
 
-    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, f, v); }
+    public JobOptions withWeights(Path w) { return withWeights(w == null ? null : w.toString()); }
+
+    public JobOptions withWeights(String w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withTensorFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, allowIncompleteInput, outputFormat, vector); }
+
+    public JobOptions withAllowIncompleteInput(boolean a) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, a, outputFormat, vector); }
+
+    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, f, v); }
 
     @Override public int[] shape() { return shape == null ? null : shape.clone(); }
 }

@@ -8,12 +8,15 @@ import io.convjob.arrow.TensorFileWriter;
 import io.convjob.spark.TensorCommitMessage;
 import io.convjob.spark.TensorCommitter;
 import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
+import io.convjob.spark.TensorSourceOptions;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
+import org.apache.hadoop.fs.Path;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,8 +27,9 @@ import org.apache.spark.sql.util.ArrowUtils;
  * The lean job path: a tensor function applied file to file on Spark, without Spark SQL rows in between. Each
  * task streams the record batches of its input partition (a file, or a range of its batches) straight from Arrow
  * into float buffers, runs the kernel on chunks of {@code batchSize} rows, and writes Arrow with the tensor column
- * replaced and every other column copied vector to vector. Output goes through {@link TensorCommitter}: one file per
- * partition is committed, whatever tasks were retried or speculated.
+ * replaced and every other column copied vector to vector. Files are read and written through the storage seam (any
+ * Hadoop scheme). Output goes through {@link OutputDirectory}'s protocol: one file per partition is committed,
+ * whatever tasks were retried or speculated.
  */
 public final class TensorFileJob {
     private TensorFileJob() {}
@@ -40,38 +44,40 @@ public final class TensorFileJob {
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
      * @param batchSize   rows per kernel call
-     * @param output      the output directory (created; must hold no data files unless the caller cleared it)
+     * @param allowIncomplete read input directories that hold unfinished output (see {@link OutputDirectory})
      */
-    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize, String output)
-            implements Serializable {}
+    public record Options(List<String> paths, String column, int[] inputShape, int[] outputShape, int batchSize,
+                          boolean allowIncomplete) implements Serializable {}
 
     /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
     public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
 
     /**
-     * @param partitions the input as the driver planned it ({@code TensorScanPlanner}): files, or batch ranges of
-     *                   them; one task each
+     * Runs the job into {@code output}, which the caller has claimed, and commits it; on failure the tasks are
+     * stopped and the exception rethrown (the caller aborts {@code output}).
+     *
+     * @param overwrite the commit replaces the directory's previous data files
      */
-    public static Result run(JavaSparkContext spark, List<TensorFilePartition> partitions, Options options,
-            KernelFactory kernels) {
-        TensorCommitter committer = new TensorCommitter(Path.of(options.output()).toAbsolutePath().toString(),
-                "convjob-" + UUID.randomUUID());
+    public static Result run(JavaSparkContext spark, Storage storage, OutputDirectory output, boolean overwrite,
+                             Options options, KernelFactory kernels) {
+        List<TensorFilePartition> partitions = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(options.paths(),
+                options.column(), options.inputShape(), options.allowIncomplete())).partitions();
+        TensorCommitter committer = new TensorCommitter(output);
         List<TensorCommitMessage> messages;
         String group = committer.queryId();
         spark.setJobGroup(group, "convjob file-to-file", true);
         try {
             messages = spark.parallelize(partitions, Math.max(1, partitions.size()))
-                    .mapPartitions(new Task(options, committer, kernels)).collect();
+                    .mapPartitions(new Task(options, storage, committer, kernels)).collect();
         } catch (Exception e) { // Spark's SparkException is checked but undeclared; rethrown as is
             // a failed job's other tasks may still be running: stop them before deleting what they wrote
             spark.cancelJobGroup(group);
             awaitNoActiveTasks(spark, group);
-            committer.abort(List.of());
             throw e;
         } finally {
             spark.clearJobGroup();
         }
-        committer.commit(messages, false);
+        committer.commit(messages, overwrite);
         long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
         long in = Tensor.elementCount(options.inputShape()) * Float.BYTES;
         long out = Tensor.elementCount(options.outputShape()) * Float.BYTES;
@@ -103,7 +109,7 @@ public final class TensorFileJob {
     }
 
     /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */
-    private record Task(Options options, TensorCommitter committer, KernelFactory kernels)
+    private record Task(Options options, Storage storage, TensorCommitter committer, KernelFactory kernels)
             implements FlatMapFunction<Iterator<TensorFilePartition>, TensorCommitMessage> {
 
         @Override
@@ -119,9 +125,10 @@ public final class TensorFileJob {
         private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel,
                                             TensorFileConverter converter) {
             Path target = committer.taskFile(task.partitionId(), task.taskAttemptId());
-            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getFileName(), 0, Long.MAX_VALUE);
-                 TensorFileReader reader = TensorFileReader.open(Path.of(partition.path()), allocator, options.column(), options.inputShape());
-                 TensorFileWriter writer = TensorFileWriter.create(target, reader.schema(), options.column(), options.outputShape(), allocator)) {
+            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getName(), 0, Long.MAX_VALUE);
+                 TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
+                 TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
+                         TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator)) {
                 // a cancelled job stops at the next chunk, and close() drops the uncommitted file
                 long rows = converter.convert(reader, partition.firstBatch(), partition.batchCount(), writer, (x, n, y) -> {
                     task.killTaskIfInterrupted();

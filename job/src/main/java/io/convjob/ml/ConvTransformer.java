@@ -26,7 +26,6 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -55,7 +54,7 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
     public ConvTransformer(String uid) {
         this.uid = uid;
         this.spec = new Param<>(this, "spec", "the model spec as JSON: one layer or {\"layers\": [...]}");
-        this.weightsPath = new Param<>(this, "weightsPath", "a weight file (safetensors, .eqx, .npy) read on the driver;"
+        this.weightsPath = new Param<>(this, "weightsPath", "a weight file (safetensors, .eqx, .npy; any Hadoop path: local, hdfs://, s3a://, ...) read on the driver;"
                 + " unset: weights from the spec's keys");
         this.inputCol = new Param<>(this, "inputCol", "the array<float> tensor column");
         this.outputCol = new Param<>(this, "outputCol", "the result column (array<float>, shape in its metadata)");
@@ -103,8 +102,7 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         String weights = getWeightsPath();
-        ConvOptions options = new ConvOptions(getInputCol(), getOutputCol(), getBatchSize(), getInputShape(),
-                weights == null ? null : Path.of(weights));
+        ConvOptions options = new ConvOptions(getInputCol(), getOutputCol(), getBatchSize(), getInputShape(), weights);
         return Convolutions.apply(dataset.toDF(), getSpec(), parsedSpec(), options);
     }
 

@@ -1,6 +1,7 @@
 package io.convjob.job;
 
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.job.frame.ConvPartitionFunction;
 import io.convjob.spec.SpecParser;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
@@ -19,15 +20,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The job on a real standalone cluster (Master + 2 Workers as separate JVMs on 127.0.0.1), the app jar shipped as
- * the thin {@code -spark.jar} through {@code spark.jars}: the output equals local mode's and equinox's.
+ * the thin {@code -spark.jar} through {@code spark.jars}, on the default Arrow file-to-file path with a task that
+ * fails once and is retried: the output equals local mode's and equinox's, every row exactly once.
  */
 class ClusterIT {
 
     private static final Path E2E = Conformance.datasetE2e();
 
+    /** The default path: Arrow files in, file to file (no --partitions, no --on-bad-row skip). */
     private static JobOptions options(Path output) {
         return JobOptions.of(E2E.resolve("spec.json"), E2E.resolve("input").toString(), output.toString())
-                .withBatchSize(7).withPartitions(4);
+                .withBatchSize(7);
     }
 
     @Test
@@ -52,6 +55,8 @@ class ClusterIT {
                     .set("spark.cores.max", "2")
                     .set("spark.executor.extraJavaOptions", String.join(" ", flags))
                     .set("spark.ui.enabled", "false")
+                    // the first attempt of partition 0 fails after a batch: the retry must not write a row twice
+                    .set(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true")
                     // start only when both workers' executors are up, so tasks really spread over two JVMs
                     .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                     .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "90s");

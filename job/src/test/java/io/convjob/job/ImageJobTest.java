@@ -70,7 +70,7 @@ class ImageJobTest extends SparkTestBase {
         Path images = imageDir(tmp, "rgb_64x48.png", "rgb_40x30.jpg", "gray_50x70.png", "rgba_45x33.png", "gray16_48x40.png");
         Path out = tmp.resolve("out");
         JobSummary summary = job.run(spark(), JobOptions.of(spec(tmp), images.toString(), out.toString())
-                .withInputFormat(TensorFormat.IMAGE).withBatchSize(2));
+                .withTensorFormat(TensorFormat.IMAGE).withBatchSize(2));
         assertEquals(5, summary.rows());
         assertArrayEquals(new int[] {3, 28, 28}, summary.inputShape());
         assertArrayEquals(new int[] {4, 13, 13}, summary.outputShape());
@@ -111,7 +111,7 @@ class ImageJobTest extends SparkTestBase {
         Files.write(images.resolve("empty.png"), new byte[0]);
         Path out = tmp.resolve("out");
         InputException e = assertThrows(InputException.class, () -> job.run(spark(),
-                JobOptions.of(spec(tmp), images.toString(), out.toString()).withInputFormat(TensorFormat.IMAGE)));
+                JobOptions.of(spec(tmp), images.toString(), out.toString()).withTensorFormat(TensorFormat.IMAGE)));
         Assertions.assertTrue(e.getMessage().matches("file:.*/images/empty\\.png: empty file \\(0 bytes\\), not an image"), e.getMessage());
         assertFalse(Files.exists(out.resolve("_SUCCESS")));
     }
@@ -121,7 +121,7 @@ class ImageJobTest extends SparkTestBase {
         Path images = withBadFiles(tmp);
         Path out = tmp.resolve("out");
         JobSummary summary = job.run(spark(), JobOptions.of(spec(tmp), images.toString(), out.toString())
-                .withInputFormat(TensorFormat.IMAGE).withOnBadRow(BadRowPolicy.SKIP));
+                .withTensorFormat(TensorFormat.IMAGE).withOnBadRow(BadRowPolicy.SKIP));
         assertEquals(2, summary.rows());
         assertEquals(3, summary.rejected());
         assertEquals(2, readOutput(spark(), out).size());
@@ -140,7 +140,7 @@ class ImageJobTest extends SparkTestBase {
         Path spec = Files.writeString(tmp.resolve("plain.json"),
                 "{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": 3, \"key\": 0}");
         InputException e = assertThrows(InputException.class, () -> job.run(spark(),
-                JobOptions.of(spec, images.toString(), tmp.resolve("out").toString()).withInputFormat(TensorFormat.IMAGE)));
+                JobOptions.of(spec, images.toString(), tmp.resolve("out").toString()).withTensorFormat(TensorFormat.IMAGE)));
         assertEquals("preprocess: missing; image input needs the spec's \"preprocess\" section, e.g. {\"resize\": 256,"
                 + " \"center_crop\": 224}", e.getMessage());
     }

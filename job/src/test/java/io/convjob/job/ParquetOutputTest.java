@@ -64,7 +64,7 @@ class ParquetOutputTest extends SparkTestBase {
         Path images = twoColourGroups(tmp.resolve("images"), 5);
         Path out = tmp.resolve("out");
         JobSummary summary = job.run(spark(), JobOptions.of(ImageJobTest.spec(tmp), images.toString(), out.toString())
-                .withInputFormat(TensorFormat.IMAGE).withOutput(TensorFormat.PARQUET, true));
+                .withTensorFormat(TensorFormat.IMAGE).withOutput(TensorFormat.PARQUET, true));
         assertEquals(10, summary.rows());
         Assertions.assertTrue(Files.exists(out.resolve("_SUCCESS")));
 

@@ -82,7 +82,7 @@ class SpecParseCountTest extends SparkTestBase {
     @Test
     void anExecutorParsesOnceHoweverManyTasksUseTheBroadcast() throws IOException {
         String json = Files.readString(E2E.resolve("spec.json"));
-        PreparedModel prepared = PreparedModel.prepare(json, null, WeightsLoader.standard(), new int[] {3, 16, 16});
+        PreparedModel prepared = PreparedModel.prepare(json, null, WeightsLoader.standard(), io.convjob.storage.Storage.standard(), new int[] {3, 16, 16});
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(prepared.payload()); // not registered with the cache
         String app = jsc.sc().applicationId();
@@ -101,7 +101,7 @@ class SpecParseCountTest extends SparkTestBase {
     void theDriversModelServesTasksInItsJvm() throws IOException {
         String json = Files.readString(E2E.resolve("spec.json"));
         long before = SpecParser.parseCount();
-        PreparedModel prepared = PreparedModel.prepare(json, null, WeightsLoader.standard(), new int[] {3, 16, 16});
+        PreparedModel prepared = PreparedModel.prepare(json, null, WeightsLoader.standard(), io.convjob.storage.Storage.standard(), new int[] {3, 16, 16});
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark(), prepared);
         String app = spark().sparkContext().applicationId();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());

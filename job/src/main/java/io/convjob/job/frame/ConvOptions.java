@@ -1,7 +1,6 @@
 package io.convjob.job.frame;
 
 import io.convjob.arrow.TensorFileReader;
-import java.nio.file.Path;
 
 /**
  * How {@link Convolutions#apply(org.apache.spark.sql.Dataset, String, ConvOptions)} applies a model.
@@ -10,9 +9,9 @@ import java.nio.file.Path;
  * @param outputCol  the result column; equal to {@code inputCol} to replace it
  * @param batchSize  rows per model call
  * @param inputShape the sample shape, or null to take it from the input column's metadata
- * @param weights    a weight file read on the driver, or null when the spec's layers have keys
+ * @param weights    a weight file read on the driver (any Hadoop path), or null when the spec's layers have keys
  */
-public record ConvOptions(String inputCol, String outputCol, int batchSize, int[] inputShape, Path weights) {
+public record ConvOptions(String inputCol, String outputCol, int batchSize, int[] inputShape, String weights) {
 
     /** Rows per model call unless told otherwise, for every entry point (run, apply, the DataFrame API). */
     public static final int DEFAULT_BATCH_SIZE = 64;

@@ -55,7 +55,8 @@ public final class Convolutions {
         if (shape == null) {
             throw new ShapeException("column '" + options.inputCol() + "' has no shape in its metadata; give the input shape");
         }
-        PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), WeightsLoader.standard(), shape);
+        PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), WeightsLoader.standard(),
+                io.convjob.storage.Storage.of(df.sparkSession().sparkContext().hadoopConfiguration()), shape);
         Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model);
         return convolve(df, payload, model, options.inputCol(), options.outputCol(), options.batchSize(),
                 interactiveThreads(df.sparkSession()), null, false, null, "input");

@@ -7,7 +7,9 @@ import io.convjob.spark.ArrowTensorSource;
 import io.convjob.spark.TensorSchemas;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
+import io.convjob.spark.TensorSourceOptions;
+import io.convjob.storage.OutputDirectory;
+import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,7 +19,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -36,53 +37,59 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
     /** The formats the job reads. */
     public static final Set<TensorFormat> READABLE = Collections.unmodifiableSet(EnumSet.of(TensorFormat.ARROW,
             TensorFormat.PARQUET, TensorFormat.IMAGE));
+    /** The helper column naming each row's file (for messages and _rejected), dropped from the output. */
+    public static final String FILE_COLUMN = "__convjob_file";
 
     /**
-     * Reads {@code path} (a directory, a file or a glob).
+     * Reads {@code path} (a directory, a file or a glob; any Hadoop path) through the storage seam.
      *
-     * @param format the storage, or null to tell from the path (Parquet if it names or holds .parquet files)
-     * @param shape  the sample shape to use, or null to take it from the input's metadata
+     * @param format          the storage, or null to tell from the path (Parquet if it names or holds .parquet files)
+     * @param shape           the sample shape to use, or null to take it from the input's metadata
+     * @param allowIncomplete read a directory that holds unfinished output (see {@link OutputDirectory})
      */
-    public static TensorInput read(SparkSession spark, String path, TensorFormat format, String column, int[] shape) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        TensorFormat resolved = format(spark, path, format);
-        Dataset<Row> frame = resolved == TensorFormat.PARQUET ? spark.read().parquet(path)
-                : spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column).load(path);
+    public static TensorInput read(SparkSession spark, Storage storage, String path, TensorFormat format, String column,
+            int[] shape, boolean allowIncomplete) {
+        Configuration conf = storage.configuration();
+        TensorFormat resolved = format != null ? format : detect(storage, path);
+        if (!READABLE.contains(resolved)) {
+            throw new InputException(path + ": the job reads " + TensorFormat.names(READABLE) + ", not " + resolved.optionName());
+        }
+        Dataset<Row> frame;
+        if (resolved == TensorFormat.PARQUET) {
+            if (!allowIncomplete) refuseIncomplete(storage, path);
+            if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
+                throw new InputException("--input " + path + ": no such file or directory");
+            }
+            frame = spark.read().parquet(path);
+        } else {
+            frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
+                    .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
+                    .option(TensorSourceOptions.FILE_COLUMN, FILE_COLUMN).load(path);
+        }
         StructField field = tensorField(frame.schema(), column, path);
         int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
     }
 
-    /** The storage of {@code path}: {@code given} if not null, else Parquet if it names or holds .parquet files. */
-    public static TensorFormat format(SparkSession spark, String path, TensorFormat given) {
-        TensorFormat format = given != null ? given : detect(spark.sparkContext().hadoopConfiguration(), path);
-        if (!READABLE.contains(format)) {
-            throw new InputException(path + ": the job reads " + TensorFormat.names(READABLE) + ", not "
-                    + format.optionName());
-        }
-        return format;
-    }
-
-    /**
-     * The sample shape of tensor files whose Spark schema is {@code schema} (as the {@code arrow-tensor} source
-     * plans them), checked as {@link #read} checks it.
-     *
-     * @param given the sample shape to use, or null to take the declared one
-     */
-    public static int[] sampleShape(StructType schema, String path, String column, int[] given) {
-        return resolveShape(path, column, given, TensorSchemas.shapeOf(tensorField(schema, column, path)));
-    }
-
-    private static TensorFormat detect(Configuration conf, String path) {
+    private static TensorFormat detect(Storage storage, String path) {
         if (TensorFormat.PARQUET.matches(path)) return TensorFormat.PARQUET;
-        try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
-            FileStatus[] parquet = fs.listStatus(p, f -> TensorFormat.PARQUET.matches(f.getName()));
-            return parquet.length > 0 ? TensorFormat.PARQUET : TensorFormat.ARROW;
-        } catch (IOException e) {
-            return TensorFormat.ARROW; // the reader will name the problem with the path
+        Path p = storage.path("--input", path);
+        if (Storage.isGlob(path)) return TensorFormat.ARROW;
+        FileStatus status = storage.status(p);
+        if (status == null) throw new InputException("--input " + path + ": no such file or directory");
+        if (!status.isDirectory()) return TensorFormat.ARROW;
+        return storage.list(p).stream().anyMatch(f -> TensorFormat.PARQUET.matches(f.getPath().getName())) ? TensorFormat.PARQUET : TensorFormat.ARROW;
+    }
+
+    private static void refuseIncomplete(Storage storage, String path) {
+        if (Storage.isGlob(path)) return;
+        Path p = storage.path("--input", path);
+        if (!storage.isDirectory(p)) return;
+        String reason = OutputDirectory.incompleteReason(storage.list(p));
+        if (reason != null) {
+            throw new InputException("--input " + path + ": " + reason
+                    + " (a job is writing it or failed; read it anyway with --allow-incomplete-input)");
         }
     }
 

@@ -6,7 +6,7 @@ import io.convjob.shape.ModelChecks;
 import io.convjob.shape.ModelShapes;
 import io.convjob.spec.ModelSpec;
 
-import java.nio.file.Path;
+import io.convjob.storage.Storage;
 
 /**
  * A model checked on the driver against the input's sample shape, before any task starts: its spec parsed and
@@ -25,18 +25,19 @@ public record PreparedModel(ModelPayload payload, int[] inputShape, int[] output
      * Parses the spec, shape-checks the whole stack, then loads the weights if a file is given (else draws them
      * from the keys).
      *
-     * @param weights a weight file, or null for key-initialised layers
+     * @param weights a weight file on {@code storage} (any Hadoop path), or null for key-initialised layers
      * @throws io.convjob.error.InputException if the spec, the weights or the shape is wrong (one line)
      */
-    public static PreparedModel prepare(String specJson, Path weights, WeightsLoader loader, int[] inputShape) {
-        return prepare(specJson, SpecText.parse(specJson), weights, loader, inputShape);
+    public static PreparedModel prepare(String specJson, String weights, WeightsLoader loader, Storage storage, int[] inputShape) {
+        return prepare(specJson, SpecText.parse(specJson), weights, loader, storage, inputShape);
     }
 
-    /** As {@link #prepare(String, Path, WeightsLoader, int[])} with the spec already parsed from {@code specJson}. */
-    public static PreparedModel prepare(String specJson, ModelSpec spec, Path weights, WeightsLoader loader,
-            int[] inputShape) {
+    /** As {@link #prepare(String, String, WeightsLoader, Storage, int[])} with the spec already parsed from {@code specJson}. */
+    public static PreparedModel prepare(String specJson, ModelSpec spec, String weights, WeightsLoader loader,
+            Storage storage, int[] inputShape) {
         ModelShapes shapes = ModelChecks.walk(spec, inputShape); // the whole stack, before any weights are drawn or read
-        Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys() : loader.load(spec, weights);
+        Model.ParamsSource params = weights == null ? Model.ParamsSource.fromKeys()
+                : storage.withLocalFile("--weights", weights, local -> loader.load(spec, local));
         ModelPayload payload = ModelPayload.of(specJson, spec, params);
         return new PreparedModel(payload, inputShape.clone(), shapes.outputShape(), shapes.totalMacs(),
                 payload.toModel(spec));

@@ -1,0 +1,368 @@
+package io.convjob.storage;
+
+import io.convjob.error.InputException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * The one way convjob reaches files: Hadoop's {@link FileSystem} for every scheme on the classpath ({@code file:},
+ * {@code hdfs:}, {@code s3a:}, {@code abfs:}, {@code gs:}, ...), with the Hadoop configuration it was made from
+ * shipped to executors (it is serialisable). Paths without a scheme are local files, as before.
+ *
+ * <p>Every failure is an {@link InputException} of one line naming the path and the cause ({@link StorageErrors}),
+ * so the CLI reports it with exit code 2. Local files go through Hadoop's raw local file system (no {@code .crc}
+ * side files).
+ */
+public final class Storage implements Serializable {
+    /** What to add for the common connectors, in the error for a scheme without a FileSystem. */
+    private static final Map<String, String> CONNECTORS = Map.of(
+            "s3a", "hadoop-aws and its AWS SDK (bundle)",
+            "gs", "the GCS connector (gcs-connector)",
+            "abfs", "hadoop-azure", "abfss", "hadoop-azure", "wasb", "hadoop-azure", "wasbs", "hadoop-azure",
+            "oss", "hadoop-aliyun");
+    /** Object stores: a rename is a copy, a file appears whole when its writer closes it. */
+    private static final List<String> OBJECT_STORES = List.of("s3a", "s3", "s3n", "gs", "oss", "cosn", "obs");
+
+    private final SerializableConfiguration conf;
+
+    private Storage(Configuration conf) {
+        this.conf = new SerializableConfiguration(conf);
+    }
+
+    /** Storage with this Hadoop configuration (e.g. {@code spark.sparkContext().hadoopConfiguration()}). */
+    public static Storage of(Configuration conf) {
+        return new Storage(new Configuration(conf));
+    }
+
+    /** Storage with Hadoop's default configuration (core-site.xml etc. from the classpath). */
+    public static Storage standard() {
+        return new Storage(new Configuration());
+    }
+
+    public Configuration configuration() {
+        return conf.value();
+    }
+
+    /**
+     * Parses a user's path and checks that its scheme has a FileSystem, before any work.
+     *
+     * @param what how the user gave it (e.g. {@code --output}), for the error; may be null
+     * @throws InputException {@code --output s3a://b/out: no FileSystem for scheme "s3a" (add hadoop-aws ...)}
+     */
+    public Path path(String what, String text) {
+        String prefix = (what == null ? "" : what + " ") + text;
+        if (text == null || text.isBlank()) throw new InputException((what == null ? "path" : what) + ": empty path");
+        Path path;
+        try {
+            path = new Path(text);
+        } catch (IllegalArgumentException e) {
+            throw new InputException(prefix + ": not a valid path (" + e.getMessage() + ")", e);
+        }
+        String scheme = path.toUri().getScheme();
+        if (scheme != null) {
+            try {
+                FileSystem.getFileSystemClass(scheme, configuration());
+            } catch (UnsupportedFileSystemException e) {
+                String add = CONNECTORS.getOrDefault(scheme.toLowerCase(Locale.ROOT), "a Hadoop FileSystem for it");
+                throw new InputException(prefix + ": no FileSystem for scheme \"" + scheme + "\" (add " + add
+                        + " to the classpath)", e);
+            } catch (IOException e) {
+                throw StorageErrors.of(prefix, e);
+            }
+        }
+        return path;
+    }
+
+    /** {@link #path(String, String)} without an option name. */
+    public Path path(String text) {
+        return path(null, text);
+    }
+
+    /** A local file as a path of this storage ({@code file:/abs/path}, no trailing slash). */
+    public static Path local(java.nio.file.Path file) {
+        return new Path("file", null, file.toAbsolutePath().normalize().toString());
+    }
+
+    /** The file system of {@code path}; local files without checksum side files. */
+    public FileSystem fileSystem(Path path) {
+        try {
+            FileSystem fs = path.getFileSystem(configuration());
+            return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+        } catch (IOException e) {
+            throw StorageErrors.of(path.toString(), e);
+        }
+    }
+
+    /** {@code path} with scheme and authority, as the storage resolves it (relative local paths made absolute). */
+    public Path qualify(Path path) {
+        return fileSystem(path).makeQualified(path);
+    }
+
+    /** True for object stores (S3, GCS, ...), where a rename copies the data and a file is visible once closed. */
+    public boolean isObjectStore(Path path) {
+        String scheme = qualify(path).toUri().getScheme();
+        return scheme != null && OBJECT_STORES.contains(scheme.toLowerCase(Locale.ROOT));
+    }
+
+    /** The file or directory's status, or null if nothing is there. */
+    public FileStatus status(Path path) {
+        try {
+            return fileSystem(path).getFileStatus(path);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (IOException e) {
+            throw StorageErrors.of(path.toString(), e);
+        }
+    }
+
+    public boolean exists(Path path) {
+        return status(path) != null;
+    }
+
+    public boolean isDirectory(Path path) {
+        FileStatus s = status(path);
+        return s != null && s.isDirectory();
+    }
+
+    /** A directory's entries, sorted by name; fails if it does not exist. */
+    public List<FileStatus> list(Path dir) {
+        try {
+            FileStatus[] entries = fileSystem(dir).listStatus(dir);
+            return Arrays.stream(entries).sorted((a, b) -> a.getPath().compareTo(b.getPath())).toList();
+        } catch (IOException e) {
+            throw StorageErrors.of(dir.toString(), e);
+        }
+    }
+
+    /** The matches of a glob (Hadoop's syntax: {@code * ? [ab] {a,b}} in any element), sorted; empty if none. */
+    public List<FileStatus> glob(Path pattern) {
+        try {
+            FileStatus[] found = fileSystem(pattern).globStatus(pattern);
+            return found == null ? List.of() : Arrays.stream(found).sorted((a, b) -> a.getPath().compareTo(b.getPath())).toList();
+        } catch (IOException e) {
+            throw StorageErrors.of(pattern.toString(), e);
+        }
+    }
+
+    /** True if the text has glob characters. */
+    public static boolean isGlob(String path) {
+        return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0 || path.indexOf('{') >= 0;
+    }
+
+    /** Opens a file for reading with seeks and positioned reads (what Arrow's file reader needs). */
+    public SeekableByteChannel openChannel(Path file) {
+        return new SeekableInputChannel(open(file), length(file));
+    }
+
+    /** Opens a file as a stream (seekable). */
+    public FSDataInputStream open(Path file) {
+        try {
+            return fileSystem(file).open(file);
+        } catch (IOException e) {
+            throw StorageErrors.of(file.toString(), e);
+        }
+    }
+
+    /** A file's length in bytes. */
+    public long length(Path file) {
+        FileStatus s = status(file);
+        if (s == null) throw new InputException(file + ": no such file");
+        if (s.isDirectory()) throw new InputException(file + ": is a directory, not a file");
+        return s.getLen();
+    }
+
+    /** A whole (small) file, e.g. a spec. */
+    public byte[] readAllBytes(Path file) {
+        length(file);
+        try (InputStream in = open(file)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw StorageErrors.of(file.toString(), e);
+        }
+    }
+
+    public String readString(Path file) {
+        return new String(readAllBytes(file), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Creates a new file; fails if one exists ({@code overwrite} false). Where the store allows it the create is
+     * exclusive (local, HDFS), which makes it a lock.
+     */
+    public FSDataOutputStream create(Path file, boolean overwrite) {
+        try {
+            return fileSystem(file).create(file, overwrite);
+        } catch (IOException e) {
+            throw StorageErrors.of(file.toString(), e);
+        }
+    }
+
+    /**
+     * A file written whole or not at all: on file systems with an atomic rename, a hidden temporary file beside the
+     * target renamed onto it by {@link FileOutput#commit()}; on object stores the target itself, which appears only
+     * when the upload completes.
+     */
+    public FileOutput createAtomic(Path target) {
+        return FileOutput.create(this, target);
+    }
+
+    /** Writes a small file whole (e.g. {@code _SUCCESS}). */
+    public void writeString(Path file, String text, boolean overwrite) {
+        try (FSDataOutputStream out = create(file, overwrite)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StorageErrors.of(file.toString(), e);
+        }
+    }
+
+    /**
+     * Creates a small file only if nothing is there: atomically on local disks (O_EXCL) and HDFS (the NameNode);
+     * on object stores by a check then a write (a race of two writers within one request is not caught).
+     *
+     * @return false if the file existed
+     */
+    public boolean createExclusive(Path file, String text) {
+        Path qualified = qualify(file);
+        URI uri = qualified.toUri();
+        try {
+            if ("file".equals(uri.getScheme())) {
+                java.nio.file.Path local = java.nio.file.Path.of(uri);
+                java.nio.file.Files.createDirectories(local.getParent());
+                java.nio.file.Files.writeString(local, text, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            }
+            try (FSDataOutputStream out = fileSystem(qualified).create(qualified, false)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            if (exists(qualified)) return false; // HDFS reports a lost create race as a lease or create failure
+            throw StorageErrors.of(file.toString(), e);
+        }
+    }
+
+    public void mkdirs(Path dir) {
+        try {
+            if (!fileSystem(dir).mkdirs(dir)) throw new InputException(dir + ": cannot create directory");
+        } catch (IOException e) {
+            throw StorageErrors.of(dir.toString(), e);
+        }
+    }
+
+    /** Moves a file or directory; on object stores a copy and delete. Fails if the target exists. */
+    public void rename(Path from, Path to) {
+        try {
+            if (!fileSystem(from).rename(from, to)) {
+                throw new InputException(from + ": cannot move to " + to + (exists(to) ? " (the target exists)" : ""));
+            }
+        } catch (IOException e) {
+            throw StorageErrors.of(from.toString(), e);
+        }
+    }
+
+    /** Deletes a file, or a directory with everything in it; nothing there is fine. */
+    public void delete(Path path) {
+        try {
+            fileSystem(path).delete(path, true);
+        } catch (FileNotFoundException e) {
+            // already gone
+        } catch (IOException e) {
+            throw StorageErrors.of(path.toString(), e);
+        }
+    }
+
+    /**
+     * Runs {@code reader} on a local file holding {@code file}'s bytes: the file itself when it is local, else a
+     * temporary copy (removed afterwards). For readers that need a local file (e.g. memory-mapped weights); errors
+     * naming the copy are reworded to name {@code file}.
+     */
+    public <T> T withLocalFile(String what, String text, java.util.function.Function<java.nio.file.Path, T> reader) {
+        Path file = path(what, text);
+        // a plain local path is read as the user wrote it, so messages name it the same way
+        if (file.toUri().getScheme() == null) return reader.apply(java.nio.file.Path.of(text));
+        return withLocalFile(file, reader);
+    }
+
+    /** {@link #withLocalFile(String, String, java.util.function.Function)} for a parsed path. */
+    public <T> T withLocalFile(Path file, java.util.function.Function<java.nio.file.Path, T> reader) {
+        URI uri = qualify(file).toUri();
+        if ("file".equals(uri.getScheme())) {
+            // a plain local path stays as the user wrote it, so messages name it the same way
+            return reader.apply(file.toUri().getScheme() == null ? java.nio.file.Path.of(file.toString()) : java.nio.file.Path.of(uri));
+        }
+        length(file);
+        java.nio.file.Path dir = null;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("convjob-");
+            java.nio.file.Path copy = dir.resolve(file.getName());
+            try (InputStream in = open(file)) {
+                java.nio.file.Files.copy(in, copy);
+            }
+            try {
+                return reader.apply(copy);
+            } catch (InputException e) {
+                String message = String.valueOf(e.getMessage()).replace(copy.toString(), file.toString());
+                throw new InputException(message, e);
+            }
+        } catch (IOException e) {
+            throw StorageErrors.of(file.toString(), e);
+        } finally {
+            if (dir != null) deleteLocal(dir);
+        }
+    }
+
+    /**
+     * Runs {@code writer} to make {@code target} through a local file: the target itself when it is local (the writer
+     * makes it atomically), else a temporary local file uploaded whole with {@link #createAtomic}.
+     */
+    public void writeThroughLocalFile(Path target, java.util.function.Consumer<java.nio.file.Path> writer) {
+        URI uri = qualify(target).toUri();
+        if ("file".equals(uri.getScheme())) {
+            writer.accept(target.toUri().getScheme() == null ? java.nio.file.Path.of(target.toString()) : java.nio.file.Path.of(uri));
+            return;
+        }
+        java.nio.file.Path dir = null;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("convjob-");
+            java.nio.file.Path local = dir.resolve(target.getName());
+            writer.accept(local);
+            try (FileOutput out = createAtomic(target)) {
+                java.nio.file.Files.copy(local, out.stream());
+                out.commit();
+            }
+        } catch (IOException e) {
+            throw StorageErrors.of(target.toString(), e);
+        } finally {
+            if (dir != null) deleteLocal(dir);
+        }
+    }
+
+    private static void deleteLocal(java.nio.file.Path dir) {
+        try (var all = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a temporary copy left behind in /tmp is not worth failing the run for
+        }
+    }
+}
