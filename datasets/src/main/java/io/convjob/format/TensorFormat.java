@@ -16,7 +16,12 @@ public enum TensorFormat {
     /** Parquet with the tensor as a list of float; shape from pyarrow's {@code ARROW:schema} or {@code --shape}. */
     PARQUET("parquet", ".parquet"),
     /** NumPy {@code .npy}: float32, C order, {@code (batch, channels, *spatial)}. */
-    NPY("npy", ".npy");
+    NPY("npy", ".npy"),
+    /**
+     * Image files, one tensor {@code (C, H, W)} each, as the spec's {@code preprocess} section makes it (job input;
+     * decoded by {@code javax.imageio}).
+     */
+    IMAGE("image", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".wbmp");
 
     private final String optionName;
     private final List<String> extensions;

@@ -209,7 +209,8 @@ public final class OutputDirectory implements Serializable {
     public static boolean isDataFileName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return !name.startsWith(".") && !name.startsWith("_")
-                && (lower.endsWith(".arrow") || lower.endsWith(".arrows") || lower.endsWith(".ipc") || lower.endsWith(".feather"));
+                && (lower.endsWith(".arrow") || lower.endsWith(".arrows") || lower.endsWith(".ipc") || lower.endsWith(".feather")
+                || lower.endsWith(".parquet"));
     }
 
     private static String readQuietly(Storage storage, Path file) {

@@ -20,6 +20,7 @@ class TensorFormatTest {
         assertEquals(TensorFormat.NPY, TensorFormat.ofFile("x.NPY"));
         assertNull(TensorFormat.ofFile("rows.csv"));
         assertNull(TensorFormat.ofFile("arrow"));
+        assertEquals(TensorFormat.IMAGE, TensorFormat.ofFile("photos/cat.JPEG"));
     }
 
     @Test
@@ -28,6 +29,6 @@ class TensorFormatTest {
         assertEquals(TensorFormat.PARQUET, TensorFormat.named("Parquet", run));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TensorFormat.named("npy", run));
         assertEquals("'npy' is not arrow or parquet", e.getMessage());
-        assertEquals("arrow, parquet or npy", TensorFormat.names(EnumSet.allOf(TensorFormat.class)));
+        assertEquals("arrow, parquet, npy or image", TensorFormat.names(EnumSet.allOf(TensorFormat.class)));
     }
 }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ApplyCommand.class,
                 InitCommand.class,
                 DescribeCommand.class,
+                ShowCommand.class,
                 BenchCommand.class,
                 GenerateCommand.class,
                 ImportTorchCommand.class,

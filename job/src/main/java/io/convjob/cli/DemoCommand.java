@@ -19,17 +19,22 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs the job in local mode on the bundled sample dataset with conf/specs/demo-stack.json.")
+        description = {"Runs the job in local mode on the bundled sample dataset with conf/specs/demo-stack.json.",
+                "--images: the bundled image set through conf/specs/image-features.json to Parquet feature vectors,",
+                "then the nearest neighbours of a few images by cosine similarity."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;
 
     @Option(names = "--spec", paramLabel = "SPEC.json",
-            description = "Spec to run (default: conf/specs/demo-stack.json under the convjob home).")
+            description = "Spec to run (default: conf/specs/demo-stack.json, with --images conf/specs/image-features.json).")
     Path spec;
 
+    @Option(names = "--images", description = "Image files in, feature vectors out (see above).")
+    boolean images;
+
     @Option(names = "--output", paramLabel = "DIR",
-            description = "Output directory, replaced on each run (default: target/demo-output under the convjob home).")
+            description = "Output directory, replaced on each run (default: target/demo-output, with --images target/demo-images-output).")
     Path output;
 
     @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
@@ -39,9 +44,14 @@ public final class DemoCommand implements Callable<Integer> {
     int batchSize;
 
     @Override
-    public Integer call() {
-        Path specFile = spec != null ? spec : defaultSpec();
+    public Integer call() throws IOException {
         Path work = Path.of(System.getProperty("convjob.home", "."), "target");
+        if (images) {
+            Path home = Path.of(System.getProperty("convjob.home", "."));
+            return new ImageDemo(command.commandLine().getOut()).run(spec != null ? spec : ImageDemo.defaultSpec(home), work,
+                    output != null ? output : work.resolve("demo-images-output"), master, batchSize);
+        }
+        Path specFile = spec != null ? spec : defaultSpec();
         Path input = work.resolve("demo-input");
         deleteRecursively(input);
         SampleData.extract(input);
@@ -64,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
         return Path.of(home, "conf", "specs", "demo-stack.json");
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) return;
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);

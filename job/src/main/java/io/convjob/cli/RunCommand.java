@@ -6,6 +6,7 @@ import io.convjob.job.BadRowPolicy;
 import io.convjob.job.ConvolutionJob;
 import io.convjob.job.JobOptions;
 import io.convjob.job.JobSummary;
+import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvOptions;
 import io.convjob.job.input.TensorInput;
 import io.convjob.storage.Storage;
@@ -20,8 +21,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Applies the model to a tensor dataset on Spark and writes Arrow IPC tensor files:",
-                "the tensor column replaced by the output (new shape in its metadata), other columns unchanged."})
+        description = {"Applies the model to a tensor dataset or image files on Spark and writes Arrow IPC tensor",
+                "files or Parquet: the tensor column replaced by the output (new shape in its metadata), other",
+                "columns unchanged."})
 public final class RunCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;
@@ -42,9 +44,21 @@ public final class RunCommand implements Callable<Integer> {
             description = "Rows per model call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--input-format", paramLabel = "arrow|parquet", converter = FormatConverter.class,
-            description = "Input storage. Default: parquet if the path names or holds .parquet files, else arrow.")
+    @Option(names = "--input-format", paramLabel = "arrow|parquet|image", converter = FormatConverter.class,
+            description = {"Input storage. Default: parquet if the path names or holds .parquet files, else arrow.",
+                    "image: image files (PNG, JPEG, ...), one row per file, id = its path, preprocessed as the spec's",
+                    "\"preprocess\" section says."})
     TensorFormat inputFormat;
+
+    @Option(names = "--output-format", paramLabel = "arrow|parquet", defaultValue = "arrow",
+            converter = OutputFormatConverter.class,
+            description = {"Output: Arrow IPC tensor files (default), or Parquet with the tensor as array<float> and",
+                    "its shape in the ARROW:schema footer entry, as pyarrow writes it."})
+    TensorFormat outputFormat;
+
+    @Option(names = "--vector", description = {"Parquet output: also write the output as a Spark ML vector column",
+            "'" + JobOptions.VECTOR_COLUMN + "' (VectorUDT), for KMeans, PCA, LSH, ..."})
+    boolean vector;
 
     @Option(names = "--column", paramLabel = "NAME", defaultValue = TensorFileReader.DEFAULT_COLUMN,
             description = "The tensor column (default: ${DEFAULT-VALUE}).")
@@ -58,7 +72,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--on-bad-row", paramLabel = "fail|skip", defaultValue = "fail", converter = PolicyConverter.class,
-            description = "A null or wrong-length tensor fails the job (default), or is skipped and recorded in DIR/_rejected.")
+            description = {"A null or wrong-length tensor, or an unreadable image, fails the job (default),",
+                    "or is skipped and recorded in DIR/_rejected (id, file, reason)."})
     BadRowPolicy onBadRow;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
@@ -78,9 +93,12 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 1) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new CommandLine.ParameterException(command.commandLine(), "--partitions must be >= 0, got " + partitions);
+        if (vector && outputFormat != TensorFormat.PARQUET) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--vector needs --output-format parquet");
+        }
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
                 column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow,
-                partitions, sparkConf(), allowIncompleteInput);
+                partitions, sparkConf(), allowIncompleteInput, outputFormat, vector);
         if (model.weightsPrefix != null) model.parseSpec(Storage.standard()); // an equinox spec: refused before Spark starts
         JobSummary summary = ConvolutionJob.run(options, model.weightsLoader());
         command.commandLine().getOut().print(summary.format());
@@ -110,6 +128,16 @@ public final class RunCommand implements Callable<Integer> {
         @Override public TensorFormat convert(String value) {
             try {
                 return TensorFormat.named(value, TensorInput.READABLE);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class OutputFormatConverter implements CommandLine.ITypeConverter<TensorFormat> {
+        @Override public TensorFormat convert(String value) {
+            try {
+                return TensorFormat.named(value, ConvolutionJob.WRITABLE);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

@@ -14,6 +14,9 @@ import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.FileStatus;
 import io.convjob.spark.ArrowTensorSource;
+import io.convjob.spark.TensorParquetFormat;
+import io.convjob.spark.TensorSchemas;
+import io.convjob.job.input.ImageInput;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,6 +47,12 @@ public final class ConvolutionJob {
     /** Where {@code --on-bad-row=skip} records the rows it leaves out (JSON lines: id, file, reason). */
     public static final String REJECTED_DIR = OutputDirectory.REJECTED;
     static final String FILE_COLUMN = TensorInput.FILE_COLUMN;
+    /** The formats {@code run} writes ({@code --output-format}). */
+    public static final java.util.Set<TensorFormat> WRITABLE =
+            java.util.Collections.unmodifiableSet(java.util.EnumSet.of(TensorFormat.ARROW, TensorFormat.PARQUET));
+    /** Parquet output's tensor type: nullable elements, as pyarrow's fixed_shape_tensor storage has them. */
+    private static final org.apache.spark.sql.types.ArrayType PARQUET_TENSOR_TYPE =
+            org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType, true);
 
     private final WeightsLoader weightsLoader;
 
@@ -114,8 +123,11 @@ public final class ConvolutionJob {
         }
         if (existing != null && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        TensorInput in = TensorInput.read(spark, storage, options.input(), options.inputFormat(), options.column(),
-                options.shape(), options.allowIncompleteInput());
+        TensorInput in = options.inputFormat() == TensorFormat.IMAGE
+                ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
+                        options.onBadRow() == BadRowPolicy.SKIP)
+                : TensorInput.read(spark, storage, options.input(), options.inputFormat(), options.column(),
+                        options.shape(), options.allowIncompleteInput());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, in.sampleShape());
         OutputDirectory out = OutputDirectory.claim(storage, output, "convjob-" + UUID.randomUUID());
         try {
@@ -134,7 +146,8 @@ public final class ConvolutionJob {
      * SQL rows in between. Parquet input, {@code --on-bad-row skip} and {@code --partitions} take the DataFrame path.
      */
     private static boolean isFileToFile(TensorFormat format, JobOptions options) {
-        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0;
+        return format == TensorFormat.ARROW && options.onBadRow() == BadRowPolicy.FAIL && options.partitions() <= 0
+                && options.outputFormat() == TensorFormat.ARROW;
     }
 
     private JobSummary runFileToFile(SparkSession spark, Storage storage, OutputDirectory out, JobOptions options,
@@ -166,15 +179,18 @@ public final class ConvolutionJob {
             PreparedModel model, long start) {
         Dataset<Row> rows = input.frame();
         if (input.format() == TensorFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
+        if (input.format() == TensorFormat.IMAGE) rows = rows.withColumn(FILE_COLUMN, col(ImageInput.ID_COLUMN));
         if (options.partitions() > 0) rows = rows.repartition(options.partitions());
         Column bad = badRow(options.column(), model);
         if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
+        rows = rows.drop(ImageInput.REASON_COLUMN);
 
         JobCounters counters = JobCounters.register(spark.sparkContext());
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
-                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input());
+                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
+                options.outputFormat() == TensorFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorSchemas.TENSOR_TYPE);
         Storage storage = out.storage();
         Path data = new Path(out.temporaryDir(), "data");
         try {
@@ -185,8 +201,7 @@ public final class ConvolutionJob {
                 rejected = writeRejected(spark, input, bad, model, options, rejectedDir);
                 staged.put(rejectedDir, OutputDirectory.REJECTED);
             }
-            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
-                    .save(data.toString());
+            write(result, options, data);
             for (FileStatus file : storage.list(data)) {
                 if (OutputDirectory.isDataFileName(file.getPath().getName())) staged.put(file.getPath(), file.getPath().getName());
             }
@@ -199,6 +214,25 @@ public final class ConvolutionJob {
         } finally {
             payload.destroy();
         }
+    }
+
+    /**
+     * Arrow IPC tensor files, or Parquet with the shape in its {@code ARROW:schema} (plus, with {@code --vector}, the
+     * output as a Spark ML vector column), into the job's temporary {@code data} directory.
+     */
+    private static void write(Dataset<Row> result, JobOptions options, Path data) {
+        if (options.outputFormat() == TensorFormat.ARROW) {
+            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
+                    .save(data.toString());
+            return;
+        }
+        if (options.vector()) {
+            if (Arrays.asList(result.columns()).contains(JobOptions.VECTOR_COLUMN)) {
+                throw new InputException("--vector: the input has a column '" + JobOptions.VECTOR_COLUMN + "' already");
+            }
+            result = result.withColumn(JobOptions.VECTOR_COLUMN, org.apache.spark.ml.functions.array_to_vector(col(options.column())));
+        }
+        result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(data.toString());
     }
 
     /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */
@@ -215,17 +249,24 @@ public final class ConvolutionJob {
     private static long writeRejected(SparkSession spark, TensorInput input, Column bad, PreparedModel model,
             JobOptions options, Path dir) {
         String c = quoted(options.column());
-        Column reason = expr("CASE WHEN " + c + " IS NULL THEN 'is null'"
+        Column reason = expr((hasColumn(input, ImageInput.REASON_COLUMN) ? "coalesce(" + ImageInput.REASON_COLUMN + ", " : "(")
+                + "CASE WHEN " + c + " IS NULL THEN 'is null'"
                 + " WHEN size(" + c + ") != " + model.inputElements() + " THEN concat('has ', size(" + c + "), ' values, expected "
                 + model.inputElements() + " for shape " + Arrays.toString(model.inputShape()) + "')"
-                + " ELSE 'holds a null value' END");
+                + " ELSE 'holds a null value' END)");
         List<Column> columns = new ArrayList<>();
         if (Arrays.asList(input.frame().columns()).contains(Convolutions.ID_COLUMN)) columns.add(col(Convolutions.ID_COLUMN));
-        columns.add((input.format() == TensorFormat.PARQUET ? input_file_name() : col(FILE_COLUMN)).as("file"));
+        // an image row's id is its file
+        columns.add((input.format() == TensorFormat.PARQUET ? input_file_name()
+                : input.format() == TensorFormat.IMAGE ? col(ImageInput.ID_COLUMN) : col(FILE_COLUMN)).as("file"));
         columns.add(reason.as("reason"));
         Dataset<Row> rejected = input.frame().filter(bad).select(columns.toArray(Column[]::new));
         rejected.write().mode(SaveMode.Overwrite).json(dir.toString());
         return spark.read().schema(rejected.schema()).json(dir.toString()).count();
+    }
+
+    private static boolean hasColumn(TensorInput input, String column) {
+        return Arrays.asList(input.frame().columns()).contains(column);
     }
 
     private static String quoted(String column) {

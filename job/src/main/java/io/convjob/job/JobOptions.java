@@ -25,10 +25,16 @@ import java.util.Objects;
  * @param sparkConf   extra Spark settings for a session the job creates
  * @param allowIncompleteInput read input directories that hold unfinished output (a lock, {@code _temporary},
  *                    or part files without {@code _SUCCESS})
+ * @param outputFormat Arrow IPC tensor files or Parquet
+ * @param vector      Parquet only: add the output as a Spark ML vector column {@value #VECTOR_COLUMN}
  */
 public record JobOptions(String spec, String weights, String input, String output, String master, int batchSize,
         TensorFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
-        Map<String, String> sparkConf, boolean allowIncompleteInput) {
+        Map<String, String> sparkConf, boolean allowIncompleteInput, TensorFormat outputFormat, boolean vector) {
+
+    /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
+    public static final String VECTOR_COLUMN = "features";
+
 
     public JobOptions {
         Objects.requireNonNull(spec, "spec");
@@ -36,6 +42,10 @@ public record JobOptions(String spec, String weights, String input, String outpu
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(column, "column");
         Objects.requireNonNull(onBadRow, "onBadRow");
+        Objects.requireNonNull(outputFormat, "outputFormat");
+        if (vector && outputFormat != TensorFormat.PARQUET) {
+            throw new IllegalArgumentException("a vector column needs Parquet output");
+        }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new IllegalArgumentException("partitions must be >= 0, got " + partitions);
         shape = shape == null ? null : shape.clone();
@@ -45,7 +55,7 @@ public record JobOptions(String spec, String weights, String input, String outpu
     /** The defaults of {@code convjob run}. */
     public static JobOptions of(String spec, String input, String output) {
         return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN,
-                null, false, BadRowPolicy.FAIL, 0, Map.of(), false);
+                null, false, BadRowPolicy.FAIL, 0, Map.of(), false, TensorFormat.ARROW, false);
     }
 
     /** {@link #of(String, String, String)} with a local spec file. */
@@ -55,18 +65,20 @@ public record JobOptions(String spec, String weights, String input, String outpu
 
     public JobOptions withWeights(Path w) { return withWeights(w == null ? null : w.toString()); }
 
-    public JobOptions withWeights(String w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withTensorFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, allowIncompleteInput); }
-    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, allowIncompleteInput); }
-    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, allowIncompleteInput); }
+    public JobOptions withWeights(String w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withTensorFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, allowIncompleteInput, outputFormat, vector); }
 
-    public JobOptions withAllowIncompleteInput(boolean a) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, a); }
+    public JobOptions withAllowIncompleteInput(boolean a) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, a, outputFormat, vector); }
+
+    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, f, v); }
 
     @Override public int[] shape() { return shape == null ? null : shape.clone(); }
 }

@@ -7,8 +7,9 @@ import java.util.Objects;
  * A whole model: one layer (a spec file holding a single layer) or a stack {@code {"layers": [...]}}.
  * {@code stack} tells which, so weight files use {@code weight} or {@code layers.{i}.weight}; {@code naming}
  * says whether they are equinox-named or a PyTorch state dict (a spec written in PyTorch's form).
+ * {@code preprocess} is the optional image preprocessing (the spec's top-level {@code preprocess} key), or null.
  */
-public record ModelSpec(List<LayerSpec> layers, boolean stack, WeightNaming naming) {
+public record ModelSpec(List<LayerSpec> layers, boolean stack, WeightNaming naming, Preprocess preprocess) {
     public ModelSpec {
         layers = List.copyOf(layers);
         Objects.requireNonNull(naming, "naming");
@@ -18,7 +19,10 @@ public record ModelSpec(List<LayerSpec> layers, boolean stack, WeightNaming nami
         }
     }
 
-    public ModelSpec(List<LayerSpec> layers, boolean stack) { this(layers, stack, WeightNaming.EQUINOX); }
+    public ModelSpec(List<LayerSpec> layers, boolean stack) { this(layers, stack, WeightNaming.EQUINOX, null); }
+
+    /** This model with the given image preprocessing. */
+    public ModelSpec withPreprocess(Preprocess p) { return new ModelSpec(layers, stack, naming, p); }
 
     public static ModelSpec single(LayerSpec layer) { return new ModelSpec(List.of(layer), false); }
     public static ModelSpec stack(List<LayerSpec> layers) { return new ModelSpec(layers, true); }
@@ -28,11 +32,11 @@ public record ModelSpec(List<LayerSpec> layers, boolean stack, WeightNaming nami
         if (!(naming instanceof WeightNaming.PyTorch t)) {
             throw new SpecException("weights prefix: only a PyTorch spec {\"framework\": \"pytorch\", ...} takes one");
         }
-        return new ModelSpec(layers, stack, new WeightNaming.PyTorch(t.modules(), prefix));
+        return new ModelSpec(layers, stack, new WeightNaming.PyTorch(t.modules(), prefix), preprocess);
     }
 
     /** The same layers, named as equinox names them (what {@code import-torch} writes). */
-    public ModelSpec asEquinox() { return new ModelSpec(layers, stack); }
+    public ModelSpec asEquinox() { return new ModelSpec(layers, stack, WeightNaming.EQUINOX, preprocess); }
 
     /** The JSON path of entry {@code index} of a stack, {@code layers[2]}: the one spelling every message uses. */
     public static String stackPath(int index) {

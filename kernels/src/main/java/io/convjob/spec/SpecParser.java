@@ -115,7 +115,14 @@ public final class SpecParser {
             throw new SpecException("spec: expected a JSON object (one layer or {\"layers\": [...]}), got "
                     + (root == null || root.isMissingNode() ? "nothing" : SpecFields.show(root)));
         }
-        ObjectNode object = (ObjectNode) root;
+        ObjectNode object = ((ObjectNode) root).deepCopy();
+        // the image preprocessing sits beside the layers (or the single layer's keys) and is read on its own
+        JsonNode preprocess = object.remove(PreprocessParser.KEY);
+        ModelSpec model = parseModel(object);
+        return preprocess == null ? model : model.withPreprocess(PreprocessParser.parse(preprocess));
+    }
+
+    private static ModelSpec parseModel(ObjectNode object) {
         if (object.has("framework")) return TorchSpecParser.parse(object);
         if (object.has("layers")) return parseStack(object);
         SpecFields fields = new SpecFields(object, "");

@@ -78,7 +78,7 @@ final class TorchSpecParser {
             specs.add(module(f));
             names.add(name);
         }
-        return new ModelSpec(specs, true, new WeightNaming.PyTorch(names, prefix));
+        return new ModelSpec(specs, true, new WeightNaming.PyTorch(names, prefix), null);
     }
 
     private static LayerSpec module(SpecFields f) {

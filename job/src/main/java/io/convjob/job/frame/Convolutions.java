@@ -94,6 +94,18 @@ public final class Convolutions {
     public static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
             String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
             String source) {
+        return convolve(df, payload, model, inputCol, outputCol, batchSize, threads, counters, failFirstAttempt, fileCol,
+                source, TensorSchemas.TENSOR_TYPE);
+    }
+
+    /**
+     * @param resultType the output column's type: {@link TensorSchemas#TENSOR_TYPE}, or {@code array<float>} with nullable
+     *                   elements for Parquet that pyarrow reads as {@code fixed_shape_tensor} (whose storage items are
+     *                   nullable); Spark's optimizer drops a cast that only widens nullability, so it is set here
+     */
+    public static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
+            String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
+            String source, org.apache.spark.sql.types.ArrayType resultType) {
         StructType schema = df.schema();
         int tensorIndex = schema.fieldIndex(inputCol);
         int fileIndex = fileCol == null ? -1 : schema.fieldIndex(fileCol);
@@ -107,7 +119,7 @@ public final class Convolutions {
         TensorLayout layout = new TensorLayout(tensorIndex, inputCol, replace, kept, idIndex >= kept ? -1 : idIndex,
                 fileIndex, source);
 
-        StructField result = new StructField(outputCol, TensorSchemas.TENSOR_TYPE, false,
+        StructField result = new StructField(outputCol, resultType, false,
                 TensorSchemas.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
                         model.outputShape()));
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()).subList(0, kept));

@@ -36,7 +36,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
 
     /** The formats the job reads. */
     public static final Set<TensorFormat> READABLE = Collections.unmodifiableSet(EnumSet.of(TensorFormat.ARROW,
-            TensorFormat.PARQUET));
+            TensorFormat.PARQUET, TensorFormat.IMAGE));
     /** The helper column naming each row's file (for messages and _rejected), dropped from the output. */
     public static final String FILE_COLUMN = "__convjob_file";
 
