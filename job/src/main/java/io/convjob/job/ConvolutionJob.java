@@ -15,7 +15,10 @@ import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.FileStatus;
 import io.convjob.spark.ArrowTensorSource;
 import io.convjob.spark.TensorParquetFormat;
+import io.convjob.spark.TensorFilePartition;
+import io.convjob.spark.TensorScanPlanner;
 import io.convjob.spark.TensorSchemas;
+import io.convjob.spark.TensorSourceOptions;
 import io.convjob.job.input.ImageInput;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -123,18 +126,29 @@ public final class ConvolutionJob {
         }
         if (existing != null && !options.overwrite()) throw new OutputExistsException(options.output());
 
+        if (options.inputFormat() != TensorFormat.IMAGE
+                && isFileToFile(TensorInput.format(storage, options.input(), options.inputFormat()), options)) {
+            // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
+            TensorScanPlanner plan = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(
+                    List.of(options.input()), options.column(), options.shape(), options.allowIncompleteInput()));
+            int[] sampleShape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
+            PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, sampleShape);
+            return inOutput(storage, output, out -> runFileToFile(spark, storage, plan.partitions(), out, options, model, start));
+        }
         TensorInput in = options.inputFormat() == TensorFormat.IMAGE
                 ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
                         options.onBadRow() == BadRowPolicy.SKIP)
                 : TensorInput.read(spark, storage, options.input(), options.inputFormat(), options.column(),
                         options.shape(), options.allowIncompleteInput());
         PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, in.sampleShape());
+        return inOutput(storage, output, out -> runFrame(spark, out, options, in, model, start));
+    }
+
+    /** Claims the output directory for one job, runs it, and aborts the claim if the job fails. */
+    private static JobSummary inOutput(Storage storage, Path output, java.util.function.Function<OutputDirectory, JobSummary> job) {
         OutputDirectory out = OutputDirectory.claim(storage, output, "convjob-" + UUID.randomUUID());
         try {
-            JobSummary summary = isFileToFile(in.format(), options)
-                    ? runFileToFile(spark, storage, out, options, model, start)
-                    : runFrame(spark, out, options, in, model, start);
-            return summary;
+            return job.apply(out);
         } catch (RuntimeException e) {
             out.abort();
             throw e;
@@ -150,17 +164,17 @@ public final class ConvolutionJob {
                 && options.outputFormat() == TensorFormat.ARROW;
     }
 
-    private JobSummary runFileToFile(SparkSession spark, Storage storage, OutputDirectory out, JobOptions options,
-            PreparedModel model, long start) {
+    private JobSummary runFileToFile(SparkSession spark, Storage storage, List<TensorFilePartition> partitions,
+            OutputDirectory out, JobOptions options, PreparedModel model, long start) {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
                 Convolutions.taskThreads(spark), failFirst);
         try {
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    storage, out, options.overwrite(),
-                    new TensorFileJob.Options(List.of(options.input()), options.column(), model.inputShape(),
-                            model.outputShape(), options.batchSize(), options.allowIncompleteInput()), kernels);
+                    storage, partitions, out, options.overwrite(),
+                    new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
+                            options.batchSize()), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());

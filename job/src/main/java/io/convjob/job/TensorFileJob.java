@@ -8,8 +8,6 @@ import io.convjob.arrow.TensorFileWriter;
 import io.convjob.spark.TensorCommitMessage;
 import io.convjob.spark.TensorCommitter;
 import io.convjob.spark.TensorFilePartition;
-import io.convjob.spark.TensorScanPlanner;
-import io.convjob.spark.TensorSourceOptions;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import java.io.Serializable;
@@ -44,10 +42,8 @@ public final class TensorFileJob {
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
      * @param batchSize   rows per kernel call
-     * @param allowIncomplete read input directories that hold unfinished output (see {@link OutputDirectory})
      */
-    public record Options(List<String> paths, String column, int[] inputShape, int[] outputShape, int batchSize,
-                          boolean allowIncomplete) implements Serializable {}
+    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize) implements Serializable {}
 
     /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
     public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
@@ -56,12 +52,11 @@ public final class TensorFileJob {
      * Runs the job into {@code output}, which the caller has claimed, and commits it; on failure the tasks are
      * stopped and the exception rethrown (the caller aborts {@code output}).
      *
-     * @param overwrite the commit replaces the directory's previous data files
+     * @param partitions the input as the driver planned it ({@code TensorScanPlanner}), once
+     * @param overwrite  the commit replaces the directory's previous data files
      */
-    public static Result run(JavaSparkContext spark, Storage storage, OutputDirectory output, boolean overwrite,
-                             Options options, KernelFactory kernels) {
-        List<TensorFilePartition> partitions = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(options.paths(),
-                options.column(), options.inputShape(), options.allowIncomplete())).partitions();
+    public static Result run(JavaSparkContext spark, Storage storage, List<TensorFilePartition> partitions,
+                             OutputDirectory output, boolean overwrite, Options options, KernelFactory kernels) {
         TensorCommitter committer = new TensorCommitter(output);
         List<TensorCommitMessage> messages;
         String group = committer.queryId();

@@ -50,10 +50,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
     public static TensorInput read(SparkSession spark, Storage storage, String path, TensorFormat format, String column,
             int[] shape, boolean allowIncomplete) {
         Configuration conf = storage.configuration();
-        TensorFormat resolved = format != null ? format : detect(storage, path);
-        if (!READABLE.contains(resolved)) {
-            throw new InputException(path + ": the job reads " + TensorFormat.names(READABLE) + ", not " + resolved.optionName());
-        }
+        TensorFormat resolved = format(storage, path, format);
         Dataset<Row> frame;
         if (resolved == TensorFormat.PARQUET) {
             if (!allowIncomplete) refuseIncomplete(storage, path);
@@ -70,6 +67,25 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
+    }
+
+    /** The storage of {@code path}: {@code given} if not null, else Parquet if it names or holds .parquet files. */
+    public static TensorFormat format(Storage storage, String path, TensorFormat given) {
+        TensorFormat resolved = given != null ? given : detect(storage, path);
+        if (!READABLE.contains(resolved)) {
+            throw new InputException(path + ": the job reads " + TensorFormat.names(READABLE) + ", not " + resolved.optionName());
+        }
+        return resolved;
+    }
+
+    /**
+     * The sample shape of tensor files whose Spark schema is {@code schema} (as the {@code arrow-tensor} source
+     * plans them), checked as {@link #read} checks it.
+     *
+     * @param given the sample shape to use, or null to take the declared one
+     */
+    public static int[] sampleShape(StructType schema, String path, String column, int[] given) {
+        return resolveShape(path, column, given, TensorSchemas.shapeOf(tensorField(schema, column, path)));
     }
 
     private static TensorFormat detect(Storage storage, String path) {
