@@ -10,6 +10,7 @@ import io.convjob.job.model.ModelPayload;
 import io.convjob.job.model.PreparedModel;
 import io.convjob.job.model.SpecText;
 import io.convjob.job.model.WeightsLoader;
+import io.convjob.spec.ModelSpec;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import org.apache.hadoop.fs.FileStatus;
@@ -126,8 +127,9 @@ public final class ConvolutionJob {
         }
         if (existing != null && !options.overwrite()) throw new OutputExistsException(options.output());
 
-        if (options.inputFormat() != TensorFormat.IMAGE
-                && isFileToFile(TensorInput.format(storage, options.input(), options.inputFormat()), options)) {
+        TensorFormat format = options.inputFormat() == TensorFormat.IMAGE ? TensorFormat.IMAGE
+                : TensorInput.format(storage, options.input(), options.inputFormat());
+        if (isFileToFile(format, options)) {
             // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
             TensorScanPlanner plan = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(
                     List.of(options.input()), options.column(), options.shape(), options.allowIncompleteInput()));
@@ -135,12 +137,12 @@ public final class ConvolutionJob {
             PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, sampleShape);
             return inOutput(storage, output, out -> runFileToFile(spark, storage, plan.partitions(), out, options, model, start));
         }
-        TensorInput in = options.inputFormat() == TensorFormat.IMAGE
-                ? ImageInput.read(spark, options.input(), SpecText.parse(specJson), options.column(),
-                        options.onBadRow() == BadRowPolicy.SKIP)
-                : TensorInput.read(spark, storage, options.input(), options.inputFormat(), options.column(),
+        ModelSpec spec = SpecText.parse(specJson); // once: image input reads its preprocess section, the model the rest
+        TensorInput in = format == TensorFormat.IMAGE
+                ? ImageInput.read(spark, options.input(), spec, options.column(), options.onBadRow() == BadRowPolicy.SKIP)
+                : TensorInput.read(spark, storage, options.input(), format, options.column(),
                         options.shape(), options.allowIncompleteInput());
-        PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, in.sampleShape());
+        PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), weightsLoader, storage, in.sampleShape());
         return inOutput(storage, output, out -> runFrame(spark, out, options, in, model, start));
     }
 
