@@ -193,6 +193,14 @@ final class IpcStructure {
                         + node.nullCount());
             }
         }
+        org.apache.arrow.flatbuf.BodyCompression compression = batch.compression(); // read as Arrow will: it must parse
+        if (compression != null && (compression.codec() < 0 || compression.method() != 0)) {
+            throw new TensorFormatException(what + ": unknown body compression (codec " + compression.codec() + ", method "
+                    + compression.method() + ")");
+        }
+        int variadic = batch.variadicBufferCountsLength();
+        if (variadic < 0 || variadic > limit) throw new TensorFormatException(what + ": malformed metadata (" + variadic + " variadic counts)");
+        for (int i = 0; i < variadic; i++) batch.variadicBufferCounts(i);
         Buffer buffer = new Buffer();
         for (int i = 0; i < buffers; i++) {
             batch.buffers(buffer, i);

@@ -189,7 +189,7 @@ public final class TensorFileReader implements AutoCloseable {
         }
         try {
             if (!reader.loadNextBatch()) return false;
-            ValueVectorUtility.validate(root);
+            checkLoaded();
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException(file + ": cannot read record batch " + (currentBatch + 1) + " (" + IpcStructure.describe(e) + ")", e);
         }
@@ -207,7 +207,7 @@ public final class TensorFileReader implements AutoCloseable {
         }
         try {
             ((ArrowFileReader) reader).loadRecordBatch(blocks.get(index));
-            ValueVectorUtility.validate(root);
+            checkLoaded();
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + IpcStructure.describe(e) + ")", e);
         }
@@ -259,6 +259,25 @@ public final class TensorFileReader implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             allocator.close();
+        }
+    }
+
+    /**
+     * A loaded batch's buffers must hold what its row counts claim (Arrow's loader does not check): every column's
+     * buffers, and the tensor column's elements, {@code rows * elementCount} of them. Otherwise a bit flip in a row
+     * count would read past a buffer.
+     */
+    private void checkLoaded() {
+        ValueVectorUtility.validate(root);
+        FieldVector tensors = tensorVector() instanceof FixedShapeTensorVector t ? t.getUnderlyingVector() : tensorVector();
+        if (tensors instanceof FixedSizeListVector list) {
+            long needed = (long) list.getValueCount() * list.getListSize();
+            if (list.getDataVector().getValueCount() < needed) {
+                throw new TensorFormatException("column '" + column + "' has " + list.getValueCount() + " rows of "
+                        + list.getListSize() + " values but holds " + list.getDataVector().getValueCount() + " values");
+            }
+        } else if (tensors instanceof ListVector list) {
+            ValueVectorUtility.validateFull(list);
         }
     }
 
