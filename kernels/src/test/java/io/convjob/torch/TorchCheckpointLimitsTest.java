@@ -55,4 +55,24 @@ class TorchCheckpointLimitsTest {
         assertTrue(message.startsWith("dicts nest deeper than the limit of " + TorchCheckpoint.MAX_DICT_NESTING
                 + " levels (at key 'k.k.k."), message);
     }
+    @Test
+    void anEmptyViewStartingBeyondItsStorageIsRefused() throws IOException {
+        // shape (0,) at offset 10 of a 2-element storage: the bounds check skipped empty views and the copy threw
+        // ArrayIndexOutOfBoundsException (exit 1)
+        byte[] pkl = pickle("}", str("w"), "ctorch._utils\n_rebuild_tensor_v2\n", "(",
+                "(", str("storage"), "ctorch\nFloatStorage\n", str("0"), str("cpu"), "K\u0002", "t", "Q",
+                "K\n", "K\u0000\u0085", "K\u0001\u0085", "\u0089", "}", "t", "R", "s", ".");
+        Path file = tmp.resolve("empty-view.pt");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("crafted/data.pkl"));
+            zip.write(pkl);
+            zip.closeEntry();
+            zip.putNextEntry(new java.util.zip.ZipEntry("crafted/data/0"));
+            zip.write(new byte[8]);
+            zip.closeEntry();
+        }
+        TorchCheckpoint checkpoint = TorchCheckpoint.open(file);
+        WeightFormatException e = assertThrows(WeightFormatException.class, () -> checkpoint.read("w"));
+        assertEquals(file + ": key 'w' reaches element 10 of a storage of 2", e.getMessage());
+    }
 }
