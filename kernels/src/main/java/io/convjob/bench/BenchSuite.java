@@ -39,8 +39,13 @@ public final class BenchSuite {
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), options.suite());
         for (int t : options.threads()) {
             peaks.put(t, PeakFlops.measure(t));
-            out.printf(Locale.ROOT, "FMA peak at %d thread(s): %.1f GFLOP/s (%d-bit vectors, %d chains per thread)%n",
-                    t, peaks.get(t), PeakFlops.vectorBits(), VectorFmaLoop.CHAINS);
+            if (peaks.get(t).isNaN()) {
+                out.printf(Locale.ROOT, "FMA peak at %d thread(s): not measured (no Vector API module or no FMA "
+                        + "instructions)%n", t);
+            } else {
+                out.printf(Locale.ROOT, "FMA peak at %d thread(s): %.1f GFLOP/s (%d-bit vectors, %d chains per "
+                        + "thread)%n", t, peaks.get(t), PeakFlops.vectorBits(), VectorFmaLoop.CHAINS);
+            }
         }
         out.printf(Locale.ROOT, "%-24s %3s %5s %8s %9s %9s %9s %8s %7s %7s%n", "config", "thr", "batch",
                 "GFLOP", "median_ms", "GFLOP/s", "min..max", "", "%peak", "target");
