@@ -33,6 +33,7 @@ public final class TensorFileWriter implements AutoCloseable {
     private final FileOutput output;
     private final BufferAllocator allocator;
     private final VectorSchemaRoot root;
+    private final WriteBehindChannel channel;
     private final ArrowFileWriter writer;
     private final int columnIndex;
     private final FixedShapeTensorType tensorType;
@@ -47,13 +48,16 @@ public final class TensorFileWriter implements AutoCloseable {
         this.compression = compression;
         this.allocator = parent.newChildAllocator("TensorFileWriter:" + output.name(), 0, parent.getLimit());
         VectorSchemaRoot createdRoot = null;
+        // the disk takes batch b while the caller computes batch b + 1
+        this.channel = new WriteBehindChannel(output.channel(), output.name());
         try {
             createdRoot = VectorSchemaRoot.create(schema, allocator);
-            this.writer = new ArrowFileWriter(createdRoot, null, output.channel(), null, IpcOption.DEFAULT,
+            this.writer = new ArrowFileWriter(createdRoot, null, channel, null, IpcOption.DEFAULT,
                     compression == TensorCompression.NONE ? NoCompressionCodec.Factory.INSTANCE : CommonsCompressionFactory.INSTANCE,
                     compression.codec());
             this.writer.start();
         } catch (IOException | RuntimeException e) {
+            channel.abandon();
             output.abort();
             if (createdRoot != null) createdRoot.close();
             allocator.close();
@@ -244,11 +248,14 @@ public final class TensorFileWriter implements AutoCloseable {
         finished = true;
         try {
             writer.end();
+            channel.finish();
             output.commit();
         } catch (IOException e) {
+            channel.abandon();
             output.abort();
             throw new UncheckedIOException("cannot commit " + output.name(), e);
         } catch (RuntimeException e) {
+            channel.abandon();
             output.abort();
             throw e;
         } finally {
@@ -261,6 +268,7 @@ public final class TensorFileWriter implements AutoCloseable {
         if (finished) return;
         finished = true;
         try {
+            channel.abandon();
             output.abort();
         } finally {
             release();
