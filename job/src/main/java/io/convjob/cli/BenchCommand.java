@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
         }
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
-        if (throughput.model != null) return endToEnd(threads != null ? threads[threads.length - 1] : cores, out);
+        if (throughput.model != null) return endToEnd(threads != null ? threads[threads.length - 1] : cores);
         if (spec != null) return profile(t, out);
         List<BenchResult> results;
         try {
@@ -81,8 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code --model}: the end-to-end rates ({@link ThroughputBench}). */
-    private int endToEnd(int threadCount, PrintStream out) throws IOException {
+    private int endToEnd(int threadCount) throws IOException {
         CommandLine cl = command.commandLine();
+        java.io.PrintWriter out = cl.getOut();
         if (inputShapeText == null) throw new CommandLine.ParameterException(cl, "--model needs --input-shape C,D1,...");
         if (throughput.rows < 1 || throughput.batchSize < 1 || throughput.files < 1 || throughput.rowsPerBatch < 1 || threadCount < 1) {
             throw new CommandLine.ParameterException(cl, "--rows, --batch-size, --files, --rows-per-record-batch and --threads must be >= 1");

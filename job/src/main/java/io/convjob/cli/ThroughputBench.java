@@ -14,7 +14,7 @@ import io.convjob.spec.ModelSpec;
 import io.convjob.spec.SpecParser;
 import io.convjob.storage.Storage;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,16 +54,16 @@ final class ThroughputBench {
     }
 
     private final Settings settings;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final List<Measurement> results = new ArrayList<>();
 
-    private ThroughputBench(Settings settings, PrintStream out) {
+    private ThroughputBench(Settings settings, PrintWriter out) {
         this.settings = settings;
         this.out = out;
     }
 
     /** Runs every path, prints the table as it goes, and returns the measurements (the first is the model alone). */
-    static List<Measurement> run(Settings settings, PrintStream out) throws IOException {
+    static List<Measurement> run(Settings settings, PrintWriter out) throws IOException {
         return new ThroughputBench(settings, out).runAll();
     }
 
@@ -191,6 +191,7 @@ final class ThroughputBench {
         JobOptions options = JobOptions.of(settings.spec(), split.toString(), output.toString())
                 .withMaster("local[" + settings.threads() + "]").withBatchSize(settings.batchSize())
                 .withSparkConf(java.util.Map.of("spark.ui.enabled", "false", "spark.ui.showConsoleProgress", "false"));
+        boolean ours = SparkSession.getDefaultSession().isEmpty(); // a session someone else started is left running
         long start = System.nanoTime();
         SparkSession spark = ConvolutionJob.session(options);
         double startup = seconds(start);
@@ -207,7 +208,7 @@ final class ThroughputBench {
                     summary.rows(), summary.seconds(), bytes,
                     String.format(Locale.ROOT, "%.2f s; Spark start-up %.2f s (not in the rate)", summary.seconds(), startup));
         } finally {
-            spark.stop();
+            if (ours) spark.stop();
         }
     }
 
