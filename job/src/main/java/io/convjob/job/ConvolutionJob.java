@@ -139,7 +139,8 @@ public final class ConvolutionJob {
         }
         ModelSpec spec = SpecText.parse(specJson); // once: image input reads its preprocess section, the model the rest
         TensorInput in = format == TensorFormat.IMAGE
-                ? ImageInput.read(spark, options.input(), spec, options.column(), options.onBadRow() == BadRowPolicy.SKIP)
+                ? ImageInput.read(spark, options.input(), spec, options.column(), options.onBadRow() == BadRowPolicy.SKIP,
+                        options.allowIncompleteInput())
                 : TensorInput.read(spark, storage, options.input(), format, options.column(),
                         options.shape(), options.allowIncompleteInput());
         PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), weightsLoader, storage, in.sampleShape());
@@ -229,6 +230,7 @@ public final class ConvolutionJob {
             throw inputCause(e);
         } finally {
             payload.destroy();
+            input.release();
         }
     }
 

@@ -122,6 +122,16 @@ public final class SpecParser {
         return preprocess == null ? model : model.withPreprocess(PreprocessParser.parse(preprocess));
     }
 
+    /**
+     * Reads a {@code preprocess} section on its own (e.g. the {@code image-tensor} source's options), with the same
+     * checks and messages as inside a spec; not counted by {@link #parseCount()} (it builds no model).
+     *
+     * @throws SpecException with one line led by {@code preprocess.<key>}
+     */
+    public static Preprocess parsePreprocess(JsonNode section) {
+        return PreprocessParser.parse(section);
+    }
+
     private static ModelSpec parseModel(ObjectNode object) {
         if (object.has("framework")) return TorchSpecParser.parse(object);
         if (object.has("layers")) return parseStack(object);
