@@ -169,7 +169,21 @@ public final class Storage implements Serializable {
 
     /** Opens a file for reading with seeks and positioned reads (what Arrow's file reader needs). */
     public SeekableByteChannel openChannel(Path file) {
+        java.nio.file.Path local = localPath(file);
+        if (local != null) { // the OS's file channel: reads straight into Arrow's buffers, no copy through byte[]
+            try {
+                return java.nio.channels.FileChannel.open(local, java.nio.file.StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw StorageErrors.of(file.toString(), e);
+            }
+        }
         return new SeekableInputChannel(open(file), length(file));
+    }
+
+    /** The local file a {@code file:} (or scheme-less, on the local default file system) path names, else null. */
+    java.nio.file.Path localPath(Path file) {
+        URI uri = qualify(file).toUri();
+        return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
     }
 
     /** Opens a file as a stream (seekable). */

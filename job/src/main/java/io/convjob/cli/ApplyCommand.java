@@ -2,7 +2,7 @@ package io.convjob.cli;
 
 import io.convjob.Model;
 import io.convjob.Tensor;
-import io.convjob.arrow.TensorFileConverter;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
@@ -60,6 +60,22 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads for the kernels (default: all cores).")
     Integer threads;
 
+    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionConverter.class,
+            description = ".arrow output: compress record batches with LZ4_FRAME or ZSTD (default: ${DEFAULT-VALUE}). "
+                    + "Compressed input is read whatever this says.")
+    TensorCompression compression;
+
+    /** {@code --compression}: none, lz4 or zstd. */
+    static final class CompressionConverter implements CommandLine.ITypeConverter<TensorCompression> {
+        @Override public TensorCompression convert(String value) {
+            try {
+                return TensorCompression.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Override public Integer call() {
         storage = Storage.standard();
         input = storage.path("--input", inputText);
@@ -104,25 +120,19 @@ public final class ApplyCommand implements Callable<Integer> {
             long[] ids = new long[batch];
             for (int i = 0; i < batch; i++) ids[i] = i;
             try (BufferAllocator allocator = new RootAllocator()) {
-                TensorFileWriter.writeFile(storage.createAtomic(output), ids, y, outSample, Math.max(1, Math.min(batch, 1024)), allocator);
+                TensorFileWriter.writeFile(storage.createAtomic(output), ids, y, outSample, Math.max(1, Math.min(batch, 1024)),
+                        allocator, compression);
             }
         }
         return batch;
     }
 
     private long applyArrow(Model m, TensorFormat out, int nThreads) {
+        if (out == TensorFormat.ARROW) return ArrowApply.run(storage, input, inputText, output, m, column, batchSize, nThreads, compression);
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputText, () -> storage.openChannel(input), allocator, column, null)) {
             int[] sample = reader.shape();
-            int[] outSample = checkedOutput(m, sample);
-            if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
-            try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
-                    TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator)) {
-                long rows = new TensorFileConverter(sample, outSample, batchSize)
-                        .convert(reader, 0, -1, writer, (x, n, y) -> m.run(x, sample, n, y, nThreads));
-                writer.commit();
-                return rows;
-            }
+            return arrowToNpy(m, reader, sample, checkedOutput(m, sample), nThreads);
         }
     }
 
