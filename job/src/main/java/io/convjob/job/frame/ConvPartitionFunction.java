@@ -37,6 +37,9 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
      * @param counters         accumulators to count into, or null
      * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
      */
+    /** Rows the batch buffers hold at first; they double up to the batch size as rows come. */
+    static final int INITIAL_ROWS = 8;
+
     public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, int[] inputShape, int[] outputShape,
             TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -65,9 +68,9 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
         private final Iterator<Row> input;
         private final int inElements = Math.toIntExact(io.convjob.Tensor.elementCount(inputShape));
         private final int outElements = Math.toIntExact(io.convjob.Tensor.elementCount(outputShape));
-        private final float[] x;
-        private final float[] y;
-        private final Row[] rows;
+        private float[] x;
+        private float[] y;
+        private Row[] rows;
         private int count;
         private int next;
         private long position;
@@ -78,9 +81,11 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
             this.model = model;
             this.input = input;
             this.failAfterFirstBatch = failAfterFirstBatch;
-            this.x = new float[Math.multiplyExact(batchSize, inElements)];
-            this.y = new float[Math.multiplyExact(batchSize, outElements)];
-            this.rows = new Row[batchSize];
+            // sized to the rows that come, up to batchSize: a 2-row partition does not allocate 64 rows
+            int first = Math.min(batchSize, INITIAL_ROWS);
+            this.x = new float[Math.multiplyExact(first, inElements)];
+            this.y = new float[Math.multiplyExact(first, outElements)];
+            this.rows = new Row[first];
         }
 
         @Override
@@ -108,6 +113,7 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
             count = 0;
             next = 0;
             while (count < batchSize && input.hasNext()) {
+                if (count == rows.length) grow();
                 Row row = input.next();
                 String bad = TensorValues.copy(row, layout.tensorIndex(), inElements, inputShape, x, count * inElements);
                 if (bad != null) throw new BadRowException(describe(row) + ": column '" + layout.columnName() + "' " + bad);
@@ -115,11 +121,22 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
                 position++;
             }
             if (count == 0) return;
-            model.run(x, inputShape, count, y, threads);
+            try {
+                model.run(x, inputShape, count, y, threads);
+            } catch (OutOfMemoryError e) { // fail the job with the fix, not the executor
+                throw TaskMemory.outOfMemory(e, batchSize, inputShape);
+            }
             batchesDone++;
             if (counters != null) {
                 counters.add(count, (long) count * inElements * Float.BYTES, (long) count * outElements * Float.BYTES);
             }
+        }
+
+        private void grow() {
+            int n = (int) Math.min(batchSize, 2L * rows.length);
+            x = java.util.Arrays.copyOf(x, Math.multiplyExact(n, inElements));
+            y = new float[Math.multiplyExact(n, outElements)];
+            rows = java.util.Arrays.copyOf(rows, n);
         }
 
         private String describe(Row row) {
