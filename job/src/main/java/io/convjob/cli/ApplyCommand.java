@@ -13,6 +13,8 @@ import io.convjob.io.NpyWriter;
 import io.convjob.job.frame.ConvOptions;
 import io.convjob.plan.PlanRequest;
 import io.convjob.plan.ResourcePlan;
+import io.convjob.shape.ModelChecks;
+import io.convjob.shape.ModelShapes;
 import io.convjob.shape.SizeLimits;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -75,17 +77,18 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
      * the batch size adapted to the rows present. {@code wholeOutput} rows of output are held at once for .npy output.
      */
     private void plan(Model m, int[] sample, long rows, long recordBatchRows, long wholeOutputRows) {
-        plan = ResourcePlan.of(m.spec(), PlanRequest.inProcess(sample, rows,
+        ModelShapes shapes = ModelChecks.walk(m.spec(), sample);
+        long outputFloats = SizeLimits.elements(shapes.outputShape());
+        if (wholeOutputRows > 0 && outputFloats > SizeLimits.MAX_ARRAY / wholeOutputRows) {
+            throw new InputException("--output " + outputText + ": a .npy output is written whole, and "
+                    + SizeLimits.count(wholeOutputRows) + " rows x " + Arrays.toString(shapes.outputShape())
+                    + " are more floats than a Java array holds (" + SizeLimits.count(SizeLimits.MAX_ARRAY)
+                    + "); write .arrow output (streamed batch by batch)");
+        }
+        plan = ResourcePlan.of(m.spec(), shapes, PlanRequest.inProcess(sample, rows,
                 batchSizeOption == null ? ConvOptions.DEFAULT_BATCH_SIZE : batchSizeOption, batchSizeOption != null,
                 Math.max(recordBatchRows, wholeOutputRows)));
         batchSize = plan.batchRows();
-        long outputFloats = wholeOutputRows * (plan.outputBytesPerRow() / Float.BYTES);
-        if (outputFloats > SizeLimits.MAX_ARRAY) {
-            throw new InputException("--output " + outputText + ": a .npy output is written whole, and "
-                    + SizeLimits.count(wholeOutputRows) + " rows x " + Arrays.toString(plan.outputShape()) + " are "
-                    + SizeLimits.count(outputFloats) + " floats, more than a Java array holds ("
-                    + SizeLimits.count(SizeLimits.MAX_ARRAY) + "); write .arrow output (streamed batch by batch)");
-        }
     }
 
     @Override public Integer call() {
