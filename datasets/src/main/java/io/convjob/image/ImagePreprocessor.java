@@ -1,6 +1,9 @@
 package io.convjob.image;
 
+import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.ImageChannels;
+import io.convjob.spec.LayerSpec;
+import io.convjob.spec.ModelSpec;
 import io.convjob.spec.Preprocess;
 import io.convjob.spec.SpecException;
 
@@ -39,6 +42,37 @@ public final class ImagePreprocessor implements Serializable {
         this.width = size[1];
         this.mean = perChannel(preprocess.mean(), 0, "mean");
         this.std = perChannel(preprocess.std(), 1, "std");
+    }
+
+    /**
+     * A model's preprocessing: its spec's {@code preprocess} section, the channels defaulting to what the first conv
+     * layer takes (1 {@code L}, 2 {@code LA}, 3 {@code RGB}, 4 {@code RGBA}).
+     *
+     * @throws SpecException if the spec has no usable {@code preprocess} section
+     */
+    public static ImagePreprocessor forModel(ModelSpec spec) {
+        Preprocess preprocess = spec.preprocess();
+        if (preprocess == null) {
+            throw new SpecException("preprocess: missing; image input needs the spec's \"preprocess\" section, e.g."
+                    + " {\"resize\": 256, \"center_crop\": 224}");
+        }
+        if (preprocess.channels() == null) {
+            int inChannels = firstInChannels(spec);
+            ImageChannels channels = ImageChannels.ofCount(inChannels);
+            if (channels == null) {
+                throw new SpecException("preprocess.channels: missing, and the first layer's in_channels " + inChannels
+                        + " is not 1, 2, 3 or 4; give \"L\", \"LA\", \"RGB\" or \"RGBA\"");
+            }
+            preprocess = preprocess.withChannels(channels);
+        }
+        return new ImagePreprocessor(preprocess);
+    }
+
+    private static int firstInChannels(ModelSpec spec) {
+        for (LayerSpec layer : spec.layers()) {
+            if (layer instanceof ConvLayerSpec conv) return conv.inChannels();
+        }
+        throw new SpecException("preprocess.channels: missing, and the spec has no conv layer to take it from");
     }
 
     private static String describe(Preprocess p) {

@@ -5,7 +5,6 @@ import io.convjob.Model;
 import io.convjob.Tensor;
 import io.convjob.error.InputException;
 import io.convjob.image.ImagePreprocessor;
-import io.convjob.job.input.ImageInput;
 import io.convjob.spec.ModelSpec;
 import io.convjob.storage.Storage;
 import picocli.CommandLine.Command;
@@ -51,7 +50,7 @@ public final class ShowCommand implements Callable<Integer> {
         }
         Storage storage = Storage.standard();
         ModelSpec spec = model.parseSpec(storage);
-        ImagePreprocessor preprocessor = ImageInput.preprocessor(spec);
+        ImagePreprocessor preprocessor = ImagePreprocessor.forModel(spec);
         Model built = model.load(storage);
         byte[] bytes = storage.readAllBytes(storage.path("--input", input));
         int[] shape = preprocessor.outputShape();

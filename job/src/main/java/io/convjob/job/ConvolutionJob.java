@@ -162,7 +162,8 @@ public final class ConvolutionJob {
         }
         ModelSpec spec = SpecText.parse(specJson); // once: image input reads its preprocess section, the model the rest
         TensorInput in = format == TensorFormat.IMAGE
-                ? ImageInput.read(spark, options.input(), spec, options.column(), options.onBadRow() == BadRowPolicy.SKIP)
+                ? ImageInput.read(spark, options.input(), spec, options.column(), options.onBadRow() == BadRowPolicy.SKIP,
+                        options.allowIncompleteInput())
                 : TensorInput.read(spark, storage, options.input(), format, options.column(),
                         options.shape(), options.allowIncompleteInput());
         int batch = DriverPlan.check(spark.sparkContext(), spec, in.sampleShape(), options.batchSize()).batchRows();
@@ -253,6 +254,7 @@ public final class ConvolutionJob {
             throw inputCause(e);
         } finally {
             payload.destroy();
+            input.release();
         }
     }
 

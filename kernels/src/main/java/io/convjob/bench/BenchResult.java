@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code peakGflops}, the FMA-loop peak measured in the same run at the same thread count.
  */
 public record BenchResult(String config, String engine, int threads, int batch, double gflop, double medianMs,
-                          double minMs, double maxMs, double peakGflops, double targetPctPeak, double oneDnnGflops) {
+                          double minMs, double maxMs, double peakGflops, double targetPctPeak) {
 
     public double gflops() { return gflop / (medianMs / 1e3); }
     public double maxGflops() { return gflop / (minMs / 1e3); }
@@ -35,7 +35,6 @@ public record BenchResult(String config, String engine, int threads, int batch, 
         m.put("max_ms", maxMs);
         m.put("engine", engine);
         m.put("target_pct_peak", targetPctPeak);
-        m.put("onednn_gflops", oneDnnGflops);
         return m;
     }
 

@@ -4,9 +4,18 @@ import java.util.concurrent.CyclicBarrier;
 
 /** The machine's FMA peak as this JVM reaches it: the Vector API FMA loop on {@code threads} threads at once. */
 public final class PeakFlops {
-    private static final long ITERATIONS = 60_000_000L;
+    private static final int ITERATIONS = 60_000_000;
 
     private PeakFlops() {}
+
+    /** The vector size the FMA loop runs at (this JVM's preferred species), or 0 without the Vector API module. */
+    public static int vectorBits() {
+        try {
+            return VectorFmaLoop.vectorBits();
+        } catch (LinkageError e) {
+            return 0;
+        }
+    }
 
     /**
      * GFLOP/s of {@code threads} concurrent FMA loops (best of three ~0.1-0.3 s rounds after a warm-up), or NaN

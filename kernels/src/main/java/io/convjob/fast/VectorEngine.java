@@ -43,15 +43,21 @@ public final class VectorEngine implements ConvEngine {
             case 128 -> new VectorKernel128();
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
-        this.direct = switch (bits) {
-            case 512 -> new DirectKernel512();
-            case 256 -> new DirectKernel256();
-            default -> new DirectKernel128();
-        };
+        this.direct = directKernel(bits);
         this.rowAxpy = switch (bits) {
             case 512 -> new VectorAxpy512();
             case 256 -> new VectorAxpy256();
             default -> new VectorAxpy128();
+        };
+    }
+
+    /** The {@link DirectKernel} of one vector size (128, 256 or 512). */
+    static DirectKernel directKernel(int bits) {
+        return switch (bits) {
+            case 512 -> new DirectKernel512();
+            case 256 -> new DirectKernel256();
+            case 128 -> new DirectKernel128();
+            default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
     }
 

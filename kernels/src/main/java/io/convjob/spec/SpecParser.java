@@ -141,6 +141,16 @@ public final class SpecParser {
                 + " characters), the limit for a spec");
     }
 
+    /**
+     * Reads a {@code preprocess} section on its own (e.g. the {@code image-tensor} source's options), with the same
+     * checks and messages as inside a spec; not counted by {@link #parseCount()} (it builds no model).
+     *
+     * @throws SpecException with one line led by {@code preprocess.<key>}
+     */
+    public static Preprocess parsePreprocess(JsonNode section) {
+        return PreprocessParser.parse(section);
+    }
+
     private static ModelSpec parseModel(ObjectNode object) {
         if (object.has("framework")) return TorchSpecParser.parse(object);
         if (object.has("layers")) return parseStack(object);

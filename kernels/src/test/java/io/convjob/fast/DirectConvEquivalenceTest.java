@@ -7,7 +7,7 @@ import io.convjob.shape.Shapes;
 import io.convjob.spec.Padding;
 import io.convjob.spec.PaddingMode;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +103,7 @@ class DirectConvEquivalenceTest {
     }
 
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 256, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void directPathsMatchReference(int bits) {
         VectorEngine engine = new VectorEngine(bits);
         for (ConvCases.Case c : cases()) {
@@ -119,7 +119,7 @@ class DirectConvEquivalenceTest {
      * padded layer (growing and shrinking its batch) with layers that write where it has zeros, on one thread.
      */
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void reusedSplitBuffersKeepTheirZeros(int bits) {
         VectorEngine engine = new VectorEngine(bits);
         ConvGeometry padded = Shapes.lower(conv(2, 3, 5, rep(3, 2), rep(1, 2), pad(2, 2), rep(1, 2), 1, true, Z),
@@ -172,9 +172,9 @@ class DirectConvEquivalenceTest {
 
     /** One sample per split round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void oneSamplePerSplitRoundMatchesReference(int bits) {
-        DirectKernel kernel = bits == 128 ? new DirectKernel128() : new DirectKernel512();
+        DirectKernel kernel = VectorEngine.directKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
         ConvEngine engine = new ConvEngine() {
             @Override public String name() { return "direct-one-sample-" + bits; }

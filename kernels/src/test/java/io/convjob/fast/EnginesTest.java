@@ -12,7 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Engine choice: defaults to the widest vector engine here (Surefire adds the module); properties force others. */
+/**
+ * Engine choice: defaults to the widest vector engine this CPU offers (Surefire adds the module; with
+ * {@code -Dtest.jvm.extra=-XX:UseAVX=2} that is 256 bits); properties force others.
+ */
 class EnginesTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
@@ -28,8 +31,22 @@ class EnginesTest {
     void propertiesForceEngineAndSize() {
         assertInstanceOf(ReferenceConv.class, Engines.lookup("reference", null, err));
         assertInstanceOf(ScalarEngine.class, Engines.lookup("scalar", null, err));
-        assertEquals("vector-128", Engines.lookup("vector", "128", err).name());
-        assertEquals("vector-256", Engines.lookup(null, "256", err).name());
+        VectorSizes.upToPreferred().forEach(bits -> {
+            assertEquals("vector-" + bits, Engines.lookup("vector", String.valueOf(bits), err).name());
+            assertEquals("vector-" + bits, Engines.lookup(null, String.valueOf(bits), err).name());
+        });
+    }
+
+    /** On a CPU with narrower vectors (AVX2: 256 bits) a wider forced size is refused with the reason. */
+    @Test
+    void sizesAboveThisCpusAreRefused() {
+        int preferred = VectorEngine.preferredBits();
+        for (int bits = preferred * 2; bits <= 512; bits *= 2) {
+            String wanted = String.valueOf(bits);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Engines.lookup(null, wanted, err));
+            assertEquals("convjob.vectorBits=" + bits + " exceeds this CPU's " + preferred + " bits", e.getMessage());
+        }
     }
 
     @Test

@@ -5,7 +5,7 @@ import io.convjob.engine.PreparedConv;
 import io.convjob.shape.ConvGeometry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,14 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VectorEngineEquivalenceTest {
 
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 256, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void namedCasesMatchReference(int bits) {
         VectorEngine engine = new VectorEngine(bits);
         for (ConvCases.Case c : ConvCases.named()) ConvCases.assertMatchesReference(engine, c);
     }
 
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 256, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void randomCasesMatchReference(int bits) {
         VectorEngine engine = new VectorEngine(bits);
         for (ConvCases.Case c : ConvCases.random(1000 + bits, 150)) ConvCases.assertMatchesReference(engine, c);
@@ -28,7 +28,7 @@ class VectorEngineEquivalenceTest {
 
     /** The tiled and depthwise paths VectorEngine takes when a layer's split input would be too large. */
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(ints = {128, 256, 512})
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void largeLayerPathsMatchReference(int bits) {
         VectorEngine vector = new VectorEngine(bits);
         ConvEngine large = new ConvEngine() {

@@ -87,6 +87,11 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         }
     }
 
+    /** Frees what reading kept (the persisted image rows of {@code --on-bad-row skip}); the frame stays usable. */
+    public void release() {
+        frame.unpersist();
+    }
+
     /** The storage of {@code path}: {@code given} if not null, else Parquet if it names or holds .parquet files. */
     public static TensorFormat format(Storage storage, String path, TensorFormat given) {
         TensorFormat resolved = given != null ? given : detect(storage, path);

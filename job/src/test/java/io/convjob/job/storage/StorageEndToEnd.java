@@ -10,6 +10,11 @@ import io.convjob.job.SparkTestBase;
 import io.convjob.job.TensorDirs;
 import io.convjob.job.model.WeightsLoader;
 import io.convjob.job.BadRowPolicy;
+import io.convjob.Model;
+import io.convjob.Tensor;
+import io.convjob.format.TensorFormat;
+import io.convjob.io.NpyReader;
+import io.convjob.spec.SpecParser;
 import io.convjob.storage.OutputDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +43,8 @@ import org.junit.jupiter.api.Assertions;
 /**
  * The job end to end on one storage (local, HDFS, S3): Arrow in and out on the default file-to-file path, Parquet
  * in, the data source's read and write, a retried task, {@code _rejected}, spec and weights read from the storage,
- * and an {@code --overwrite} that fails leaving the old output complete. Inputs are uploaded from
+ * an {@code --overwrite} that fails leaving the old output complete, and image files in (the job to Parquet, and the
+ * {@code image-tensor} source) checked against Pillow's reference tensors. Inputs are uploaded from
  * {@code dataset_e2e}; outputs are downloaded and compared with its {@code expected} and with a local run.
  */
 abstract class StorageEndToEnd extends SparkTestBase {
@@ -238,5 +244,56 @@ abstract class StorageEndToEnd extends SparkTestBase {
         String out = root + "/runs/weights";
         job.run(spark(), options(root + "/e2e/input", out).withWeights(root + "/e2e/weights.safetensors"));
         TensorDirs.assertMatches(EXPECTED, TensorDirs.read(download(out)));
+    }
+
+    static final java.nio.file.Path PILLOW = java.nio.file.Path.of("../datasets/src/test/resources/pillow-reference");
+    /** The preprocessing of the Pillow case rgb_down, so its reference tensor is the model's input for rgb_64x48.png. */
+    static final String IMAGE_SPEC = "{\"preprocess\": {\"resize\": 32, \"center_crop\": 28, \"channels\": \"RGB\","
+            + " \"scale\": 0.00392156862745098, \"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]},"
+            + " \"layers\": [{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": 3,"
+            + " \"stride\": 2, \"key\": 0}, {\"layer\": \"relu\"}]}";
+
+    private static float[] floats(List<Object> values) {
+        float[] f = new float[values.size()];
+        for (int i = 0; i < f.length; i++) f[i] = ((Number) values.get(i)).floatValue();
+        return f;
+    }
+
+    @Test
+    void imagesFromTheStorageToParquetAndThroughTheImageSource() throws IOException {
+        String images = root + "/e2e/images";
+        List<String> good = List.of("gray_50x70.png", "rgb_40x30.jpg", "rgb_64x48.png");
+        for (String name : good) upload(PILLOW.resolve(name), images + "/" + name);
+        fs(images).create(new Path(images + "/empty.png")).close();
+        upload(Files.writeString(local.resolve("image-spec.json"), IMAGE_SPEC), root + "/e2e/image-spec.json");
+        float[] pillow = NpyReader.read(PILLOW.resolve("rgb_down.tensor.npy")).data();
+
+        String out = root + "/runs/images";
+        JobSummary summary = job.run(spark(), JobOptions.of(root + "/e2e/image-spec.json", images, out)
+                .withTensorFormat(TensorFormat.IMAGE).withOutput(TensorFormat.PARQUET, true).withOnBadRow(BadRowPolicy.SKIP));
+        assertEquals(3, summary.rows());
+        assertEquals(1, summary.rejected());
+        assertCommitted(out);
+        float[] expected = Model.fromSpec(SpecParser.parse(IMAGE_SPEC)).apply(new Tensor(new int[] {3, 28, 28}, pillow)).data();
+        Map<String, float[]> byName = new TreeMap<>();
+        for (Row r : spark().read().parquet(out).select("id", "tensor").collectAsList()) {
+            Assertions.assertTrue(r.getString(0).startsWith(root + "/e2e/images/"), r.getString(0));
+            byName.put(new Path(r.getString(0)).getName(), floats(r.getList(1)));
+        }
+        assertEquals(good, List.copyOf(byName.keySet()));
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], byName.get("rgb_64x48.png")[i], 1e-5, "element " + i);
+        List<Row> rejected = spark().read().json(out + "/" + OutputDirectory.REJECTED).collectAsList();
+        assertEquals(1, rejected.size());
+        assertEquals(images + "/empty.png", rejected.get(0).getString(rejected.get(0).fieldIndex("file")));
+        assertEquals("empty file (0 bytes), not an image", rejected.get(0).getString(rejected.get(0).fieldIndex("reason")));
+
+        // the data source, its spec read from the storage too
+        Map<String, float[]> read = new TreeMap<>();
+        for (Row r : spark().read().format("image-tensor").option("spec", root + "/e2e/image-spec.json").load(images + "/rgb_*")
+                .collectAsList()) {
+            read.put(new Path(r.getString(0)).getName(), floats(r.getList(1)));
+        }
+        assertEquals(List.of("rgb_40x30.jpg", "rgb_64x48.png"), List.copyOf(read.keySet()));
+        for (int i = 0; i < pillow.length; i++) assertEquals(pillow[i], read.get("rgb_64x48.png")[i], 1e-5, "element " + i);
     }
 }
