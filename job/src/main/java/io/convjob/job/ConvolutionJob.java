@@ -3,6 +3,7 @@ package io.convjob.job;
 import io.convjob.error.InputException;
 import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.frame.DriverPlan;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
 import io.convjob.job.input.TensorInput;

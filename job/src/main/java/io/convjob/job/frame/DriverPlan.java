@@ -1,6 +1,5 @@
-package io.convjob.job;
+package io.convjob.job.frame;
 
-import io.convjob.job.frame.ConvOptions;
 import io.convjob.plan.MemoryBudget;
 import io.convjob.plan.PlanRequest;
 import io.convjob.plan.ResourcePlan;
