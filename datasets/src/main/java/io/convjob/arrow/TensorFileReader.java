@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -24,13 +23,11 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.ipc.SeekableReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
-import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.ValueVectorUtility;
 
 /**
  * Reads a tensor dataset file: Arrow IPC file format (or, detected by its missing {@code ARROW1} magic, the IPC
@@ -54,6 +51,7 @@ public final class TensorFileReader implements AutoCloseable {
     private final boolean streamFormat;
     private final List<ArrowBlock> blocks;     // file format only
     private final long[] batchFirstRows;       // file format only: prefix sums of batch row counts, length blocks+1
+    private final long streamRows;             // stream format only: rows in all batches (from the structure check)
     private final VectorSchemaRoot root;
     private final String column;
     private final int columnIndex;
@@ -70,7 +68,8 @@ public final class TensorFileReader implements AutoCloseable {
     }
 
     private TensorFileReader(String file, ChannelSource source, BufferAllocator allocator, ArrowReader reader, boolean streamFormat,
-                             List<ArrowBlock> blocks, long[] batchFirstRows, String column, int[] shape) throws IOException {
+                             List<ArrowBlock> blocks, long[] batchFirstRows, long streamRows, String column, int[] shape)
+            throws IOException {
         this.file = file;
         this.source = source;
         this.allocator = allocator;
@@ -78,6 +77,7 @@ public final class TensorFileReader implements AutoCloseable {
         this.streamFormat = streamFormat;
         this.blocks = blocks;
         this.batchFirstRows = batchFirstRows;
+        this.streamRows = streamRows;
         this.root = reader.getVectorSchemaRoot();
         this.column = column;
         this.columnIndex = indexOf(root.getSchema(), column);
@@ -124,7 +124,10 @@ public final class TensorFileReader implements AutoCloseable {
             boolean stream = !startsWithMagic(channel);
             List<ArrowBlock> blocks = null;
             long[] firstRows = null;
+            long streamRows = -1;
             if (stream) {
+                streamRows = checkedStreamRows(channel);
+                channel.position(0);
                 reader = new ArrowStreamReader(channel, child);
             } else {
                 ArrowFileReader fileReader = new ArrowFileReader(channel, child);
@@ -132,7 +135,7 @@ public final class TensorFileReader implements AutoCloseable {
                 blocks = fileReader.getRecordBlocks();
                 firstRows = batchFirstRows(source, blocks);
             }
-            return new TensorFileReader(file, source, child, reader, stream, blocks, firstRows, column, shape);
+            return new TensorFileReader(file, source, child, reader, stream, blocks, firstRows, streamRows, column, shape);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             closeQuietly(reader, channel, child);
             throw new TensorFormatException(file + ": no such file");
@@ -145,7 +148,7 @@ public final class TensorFileReader implements AutoCloseable {
             throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, channel, child);
-            throw new TensorFormatException(file + ": not a readable Arrow IPC file or stream (" + e.getMessage() + ")", e);
+            throw new TensorFormatException(file + ": not a readable Arrow IPC file or stream (" + IpcStructure.describe(e) + ")", e);
         }
     }
 
@@ -166,17 +169,9 @@ public final class TensorFileReader implements AutoCloseable {
     /** Record batches in the file, or -1 for the stream format (not known before reading). */
     public int batchCount() { return streamFormat ? -1 : blocks.size(); }
 
-    /** Rows in the whole file. For the stream format this reads the file once more. */
+    /** Rows in the whole file (for a stream, from the message headers read when it was opened). */
     public long rowCount() {
-        if (!streamFormat) return batchFirstRows[blocks.size()];
-        try (BufferAllocator a = allocator.newChildAllocator("rowCount", 0, allocator.getLimit());
-             ArrowStreamReader s = new ArrowStreamReader(source.open(), a)) {
-            long rows = 0;
-            while (s.loadNextBatch()) rows += s.getVectorSchemaRoot().getRowCount();
-            return rows;
-        } catch (IOException e) {
-            throw new TensorFormatException(file + ": cannot count rows (" + e.getMessage() + ")", e);
-        }
+        return streamFormat ? streamRows : batchFirstRows[blocks.size()];
     }
 
     /** Rows in batch {@code index} (file format). */
@@ -194,8 +189,9 @@ public final class TensorFileReader implements AutoCloseable {
         }
         try {
             if (!reader.loadNextBatch()) return false;
-        } catch (IOException e) {
-            throw new TensorFormatException(file + ": cannot read record batch " + (currentBatch + 1) + " (" + e.getMessage() + ")", e);
+            checkLoaded();
+        } catch (IOException | RuntimeException e) {
+            throw new TensorFormatException(file + ": cannot read record batch " + (currentBatch + 1) + " (" + IpcStructure.describe(e) + ")", e);
         }
         currentBatch++;
         currentFirstRow = streamRowsSeen;
@@ -211,8 +207,9 @@ public final class TensorFileReader implements AutoCloseable {
         }
         try {
             ((ArrowFileReader) reader).loadRecordBatch(blocks.get(index));
+            checkLoaded();
         } catch (IOException | RuntimeException e) {
-            throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + e.getMessage() + ")", e);
+            throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + IpcStructure.describe(e) + ")", e);
         }
         currentBatch = index;
         nextBatch = index + 1;
@@ -262,6 +259,25 @@ public final class TensorFileReader implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             allocator.close();
+        }
+    }
+
+    /**
+     * A loaded batch's buffers must hold what its row counts claim (Arrow's loader does not check): every column's
+     * buffers, and the tensor column's elements, {@code rows * elementCount} of them. Otherwise a bit flip in a row
+     * count would read past a buffer.
+     */
+    private void checkLoaded() {
+        ValueVectorUtility.validate(root);
+        FieldVector tensors = tensorVector() instanceof FixedShapeTensorVector t ? t.getUnderlyingVector() : tensorVector();
+        if (tensors instanceof FixedSizeListVector list) {
+            long needed = (long) list.getValueCount() * list.getListSize();
+            if (list.getDataVector().getValueCount() < needed) {
+                throw new TensorFormatException("column '" + column + "' has " + list.getValueCount() + " rows of "
+                        + list.getListSize() + " values but holds " + list.getDataVector().getValueCount() + " values");
+            }
+        } else if (tensors instanceof ListVector list) {
+            ValueVectorUtility.validateFull(list);
         }
     }
 
@@ -337,22 +353,32 @@ public final class TensorFileReader implements AutoCloseable {
         return Arrays.equals(head.array(), FILE_MAGIC) && !head.hasRemaining();
     }
 
-    /** Row counts from each record batch's header (a few bytes each), without reading the bodies. */
+    /**
+     * Row counts from each record batch's header (a few bytes each), without reading the bodies; every block's
+     * framing is checked against the file first (see {@link IpcStructure}).
+     */
     private static long[] batchFirstRows(ChannelSource source, List<ArrowBlock> blocks) throws IOException {
         long[] first = new long[blocks.size() + 1];
         try (SeekableByteChannel channel = source.open()) {
-            SeekableReadChannel in = new SeekableReadChannel(channel);
-            for (int i = 0; i < blocks.size(); i++) {
-                in.setPosition(blocks.get(i).getOffset());
-                MessageMetadataResult message = MessageSerializer.readMessage(in);
-                if (message == null || message.headerType() != org.apache.arrow.flatbuf.MessageHeader.RecordBatch) {
-                    throw new IOException("block " + i + " is not a record batch");
-                }
-                RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
-                first[i + 1] = first[i] + batch.length();
-            }
+            long[] rows = IpcStructure.checkFileBlocks(channel, blocks);
+            for (int i = 0; i < rows.length; i++) first[i + 1] = first[i] + rows[i];
         }
         return first;
+    }
+
+    /**
+     * A stream's row count from its message headers, after checking its framing. A stream has no footer, so one cut
+     * at a batch boundary would read as a shorter valid stream: without its end-of-stream marker it is refused,
+     * with the rows it holds, rather than silently losing the rest.
+     */
+    private static long checkedStreamRows(SeekableByteChannel channel) throws IOException {
+        IpcStructure.StreamSummary summary = IpcStructure.scanStream(channel);
+        if (!summary.endMarker()) {
+            throw new TensorFormatException("the Arrow stream ends after " + summary.rows() + " rows in " + summary.batches()
+                    + " record batches without its end-of-stream marker: it was cut short, or its writer was never closed,"
+                    + " so rows may be missing (write it again and close the writer, or use the Arrow IPC file format)");
+        }
+        return summary.rows();
     }
 
     private static void closeQuietly(ArrowReader reader, SeekableByteChannel channel, BufferAllocator allocator) {

@@ -24,13 +24,25 @@ import java.util.Iterator;
  * error, so a damaged file is never silently used.
  */
 public final class ImageDecoder {
+    /**
+     * The most pixels an image may have, Pillow's {@code Image.MAX_IMAGE_PIXELS}: checked from the header before the
+     * decoder allocates, so a small file declaring a huge image is refused instead of exhausting memory.
+     */
+    public static final long MAX_PIXELS = 89_478_485L;
+
     private ImageDecoder() {}
 
     /**
      * @param file the file's name, for messages
-     * @throws ImageFormatException naming the file: empty, not an image, truncated or corrupt
+     * @throws ImageFormatException naming the file: empty, not an image, truncated or corrupt, or larger than
+     *                              {@link #MAX_PIXELS}
      */
     public static DecodedImage decode(byte[] bytes, String file) {
+        return decode(bytes, file, MAX_PIXELS);
+    }
+
+    /** As {@link #decode(byte[], String)} with another pixel limit (the fuzz test uses a small one). */
+    static DecodedImage decode(byte[] bytes, String file, long maxPixels) {
         if (bytes.length == 0) throw new ImageFormatException(file, ImageFormatException.EMPTY_FILE);
         BufferedImage image;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -45,6 +57,11 @@ public final class ImageDecoder {
             });
             try {
                 reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > maxPixels) {
+                    throw new ImageFormatException(file, reader.getWidth(0) + "x" + reader.getHeight(0) + " is " + pixels
+                            + " pixels, more than the limit of " + maxPixels + " (a decompression bomb, or resize it first)");
+                }
                 image = reader.read(0);
             } finally {
                 reader.dispose();

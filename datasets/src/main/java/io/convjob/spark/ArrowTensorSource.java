@@ -4,6 +4,12 @@ import java.util.Map;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SQLContext;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.sources.BaseRelation;
+import org.apache.spark.sql.sources.CreatableRelationProvider;
 import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -14,13 +20,12 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * <p>Read: {@code spark.read.format("arrow-tensor").load(dirOrFileOrGlob)}; the tensor column becomes
  * {@code array<float>} with its shape in the field metadata.
  *
- * <p>Write: {@code df.write.format("arrow-tensor").mode("overwrite" | "append").save(dir)}. Spark 4.2 sends a
- * path-based V2 write only in these two modes (overwrite through {@code TRUNCATE}); {@code errorifexists} (the
- * DataFrameWriter default) and {@code ignore} are refused by Spark itself with {@code UNSUPPORTED_DATA_SOURCE_SAVE_MODE}
- * before the source is asked (only catalog-backed sources get them). For "fail if output exists", write with mode
- * append and option {@code errorIfExists=true}.
+ * <p>Write: {@code df.write.format("arrow-tensor").mode(m).save(dir)} in every save mode, as Spark's own file sources
+ * (see {@link TensorWrite}). Writes take the V1 path ({@link CreatableRelationProvider}): Spark 4.2 sends a path-based
+ * V2 write only in modes append and overwrite and refuses errorifexists (its default) and ignore before the source is
+ * asked; a table without V2 write support makes it fall back to this provider's V1 write in every mode.
  */
-public final class ArrowTensorSource implements TableProvider, DataSourceRegister {
+public final class ArrowTensorSource implements TableProvider, DataSourceRegister, CreatableRelationProvider {
     public static final String SHORT_NAME = "arrow-tensor";
 
     // A read asks this provider for the schema, then for the table: the plan made for the schema (every file opened
@@ -49,6 +54,18 @@ public final class ArrowTensorSource implements TableProvider, DataSourceRegiste
     @Override
     public boolean supportsExternalMetadata() {
         return true;
+    }
+
+    @Override
+    public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode, scala.collection.immutable.Map<String, String> parameters,
+            Dataset<Row> data) {
+        TensorSourceOptions options = TensorSourceOptions.parse(scala.jdk.javaapi.CollectionConverters.asJava(parameters));
+        TensorWrite.save(storage(), options, mode, data);
+        StructType schema = data.schema();
+        return new BaseRelation() { // Spark only asks it for the schema (to refresh cached plans reading the path)
+            @Override public SQLContext sqlContext() { return sqlContext; }
+            @Override public StructType schema() { return schema; }
+        };
     }
 
     @Override

@@ -3,18 +3,17 @@ package io.convjob.spark;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
-import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
 import org.apache.spark.sql.connector.read.ScanBuilder;
-import org.apache.spark.sql.connector.write.LogicalWriteInfo;
-import org.apache.spark.sql.connector.write.WriteBuilder;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** A directory (or files, or a glob) of tensor files as a table: batch reads, batch writes, truncate on overwrite. */
-final class ArrowTensorTable implements SupportsRead, SupportsWrite {
-    private static final Set<TableCapability> CAPABILITIES =
-            EnumSet.of(TableCapability.BATCH_READ, TableCapability.BATCH_WRITE, TableCapability.TRUNCATE);
+/**
+ * A directory (or files, or a glob) of tensor files as a table for batch reads. It offers no V2 write on purpose:
+ * Spark then sends every write, in every save mode, to {@link ArrowTensorSource}'s V1 path ({@link TensorWrite}).
+ */
+final class ArrowTensorTable implements SupportsRead {
+    private static final Set<TableCapability> CAPABILITIES = EnumSet.of(TableCapability.BATCH_READ);
 
     private final StructType schema;
     private final TensorSourceOptions options;
@@ -47,8 +46,4 @@ final class ArrowTensorTable implements SupportsRead, SupportsWrite {
         return new ArrowTensorScanBuilder(ArrowTensorSource.storage(), options, plan);
     }
 
-    @Override
-    public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-        return new TensorWriteBuilder(info, options);
-    }
 }

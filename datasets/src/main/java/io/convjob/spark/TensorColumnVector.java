@@ -1,5 +1,6 @@
 package io.convjob.spark;
 
+import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
@@ -15,13 +16,14 @@ import org.apache.spark.unsafe.types.UTF8String;
  */
 final class TensorColumnVector extends ColumnVector {
     private final FixedSizeListVector vector;
-    private final ArrowColumnVector elements;
+    private final ColumnVector elements;
     private final int size;
 
     TensorColumnVector(FixedSizeListVector vector) {
         super(TensorSchemas.TENSOR_TYPE);
         this.vector = vector;
-        this.elements = new ArrowColumnVector(vector.getDataVector());
+        this.elements = vector.getDataVector() instanceof Float4Vector floats ? new FloatColumnVector(floats)
+                : new ArrowColumnVector(vector.getDataVector());
         this.size = vector.getListSize();
     }
 

@@ -1,7 +1,5 @@
 package io.convjob.spark;
 
-import org.apache.spark.sql.connector.write.WriterCommitMessage;
-
 /** A committed task's file under {@code _temporary}, which the job commit moves into place. */
-public record TensorCommitMessage(int partitionId, long taskId, String file, long rows) implements WriterCommitMessage {
+public record TensorCommitMessage(int partitionId, long taskId, String file, long rows) implements java.io.Serializable {
 }

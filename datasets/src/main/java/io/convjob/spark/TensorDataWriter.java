@@ -14,8 +14,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.connector.write.DataWriter;
-import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.apache.spark.sql.execution.arrow.ArrowWriter;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -25,10 +23,10 @@ import org.apache.spark.sql.util.ArrowUtils;
 /**
  * One task attempt: rows to Arrow record batches in {@code _temporary/<queryId>/part-<partition>-<taskId>.arrow}.
  * Ordinary columns go through Spark's own ArrowWriter; the tensor column is checked (length = product(shape))
- * and copied row by row. {@link #commit()} finishes the file and names it in the message; {@link #abort()}
+ * and copied row by row, in bulk. {@link #commit()} finishes the file and names it in the message; {@link #abort()}
  * deletes it.
  */
-final class TensorDataWriter implements DataWriter<InternalRow> {
+final class TensorDataWriter implements AutoCloseable {
     private final TensorWriteJob job;
     private final int partitionId;
     private final long taskId;
@@ -43,6 +41,7 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
     private final DataType[] otherTypes;
     private final GenericInternalRow otherValues;
     private final ArrowWriter otherWriter;
+    private final float[] rowValues;
     private int rowsInBatch;
     private long rows;
 
@@ -53,6 +52,7 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
         this.file = job.committer().taskFile(partitionId, taskId);
         FixedShapeTensorType type = job.type();
         this.elementCount = type.elementCount();
+        this.rowValues = new float[elementCount];
         StructField[] fields = job.schema().fields();
         this.tensorIndex = TensorSchemas.tensorIndex(job.schema(), job.column());
         this.tensorNullable = fields[tensorIndex].nullable();
@@ -74,7 +74,6 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
         this.otherWriter = ArrowWriter.create(new VectorSchemaRoot(otherVectors));
     }
 
-    @Override
     public void write(InternalRow row) {
         for (int j = 0; j < otherOrdinals.length; j++) {
             otherValues.update(j, row.isNullAt(otherOrdinals[j]) ? null : row.get(otherOrdinals[j], otherTypes[j]));
@@ -91,9 +90,11 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
                         + " (shape " + Arrays.toString(job.type().shape()) + ")");
             }
             if (elementsMayBeNull) {
-                for (int k = 0; k < elementCount; k++) if (array.isNullAt(k)) throw badRow("has a null element at index " + k);
+                int k = TensorArrays.firstNull(array);
+                if (k >= 0) throw badRow("has a null element at index " + k);
             }
-            tensors.writeRow(rowsInBatch, array.toFloatArray(), 0);
+            TensorArrays.copy(array, rowValues, 0);
+            tensors.writeRow(rowsInBatch, rowValues, 0);
         }
         rowsInBatch++;
         rows++;
@@ -113,14 +114,12 @@ final class TensorDataWriter implements DataWriter<InternalRow> {
         rowsInBatch = 0;
     }
 
-    @Override
-    public WriterCommitMessage commit() {
+    public TensorCommitMessage commit() {
         flush();
         writer.commit();
         return new TensorCommitMessage(partitionId, taskId, file.toString(), rows);
     }
 
-    @Override
     public void abort() {
         writer.abort(); // drops the attempt's file
     }

@@ -73,4 +73,28 @@ class ImageDecoderTest {
         ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageDecoder.decode(png, "bits.png"));
         assertTrue(e.getMessage().startsWith("bits.png: "), e.getMessage());
     }
+    @Test
+    void aSmallFileDeclaringAHugeImageIsRefusedBeforeDecoding() {
+        // a 45-byte PNG (signature, IHDR, IEND) declaring 100000 x 100000 RGB: javax.imageio would allocate its raster
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(100_000).putInt(100_000)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        chunk(png, "IEND", new byte[0]);
+        ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageDecoder.decode(png.toByteArray(), "huge.png"));
+        assertEquals("huge.png: 100000x100000 is 10000000000 pixels, more than the limit of 89478485"
+                + " (a decompression bomb, or resize it first)", e.getMessage());
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        crc.update(typeBytes);
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typeBytes);
+        out.writeBytes(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
 }

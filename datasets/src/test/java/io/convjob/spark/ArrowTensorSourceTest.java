@@ -181,24 +181,55 @@ class ArrowTensorSourceTest {
     }
 
     @Test
-    void saveModesAppendOverwriteAndErrorIfExistsOption(@TempDir Path dir) {
-        Path out = dir.resolve("modes");
+    void everySaveModeBehavesAsForParquet(@TempDir Path dir) throws IOException {
         Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().resolve("part-00000.arrow").toString());
-        input.write().format("arrow-tensor").mode(SaveMode.Append).option("errorIfExists", "true").save(out.toString());
+        Path out = dir.resolve("modes");
+        Path parquet = dir.resolve("modes-parquet");
+        // the DataFrameWriter's default mode (errorifexists) on a new path writes
+        input.write().format("arrow-tensor").save(out.toString());
+        input.write().parquet(parquet.toString());
+        assertEquals(48, spark.read().format("arrow-tensor").load(out.toString()).count());
+        assertEquals(List.of("_SUCCESS", "part-00000-" ), files(out).stream().map(p -> p.getFileName().toString())
+                .map(n -> n.startsWith("part-00000-") ? "part-00000-" : n).toList());
+
+        // errorifexists on an existing path: refused, as parquet refuses it, the output untouched
+        Exception exists = assertThrows(Exception.class, () -> input.write().format("arrow-tensor").save(out.toString()));
+        assertEquals("arrow-tensor: path " + out + " already exists (save mode errorifexists, Spark's default);"
+                + " use mode(\"overwrite\") or mode(\"append\")", exists.getMessage());
+        assertThrows(Exception.class, () -> input.write().parquet(parquet.toString()));
         assertEquals(48, spark.read().format("arrow-tensor").load(out.toString()).count());
 
-        Exception exists = assertThrows(Exception.class,
-                () -> input.write().format("arrow-tensor").mode(SaveMode.Append).option("errorIfExists", "true").save(out.toString()));
-        assertEquals("arrow-tensor: output path " + out + " already holds Arrow files (errorIfExists=true)", exists.getMessage());
-        // Spark 4.2 itself refuses the default mode for path-based V2 sources
-        Exception defaultMode = assertThrows(Exception.class, () -> input.write().format("arrow-tensor").save(out.toString()));
-        assertTrue(defaultMode.getMessage().contains("UNSUPPORTED_DATA_SOURCE_SAVE_MODE"), defaultMode.getMessage());
+        // ignore: an existing path is left alone; a new one is written
+        input.limit(3).write().format("arrow-tensor").mode(SaveMode.Ignore).save(out.toString());
+        input.limit(3).write().mode(SaveMode.Ignore).parquet(parquet.toString());
+        assertEquals(48, spark.read().format("arrow-tensor").load(out.toString()).count());
+        assertEquals(48, spark.read().parquet(parquet.toString()).count());
+        input.limit(3).write().format("arrow-tensor").mode("ignore").save(dir.resolve("ignored").toString());
+        assertEquals(3, spark.read().format("arrow-tensor").load(dir.resolve("ignored").toString()).count());
 
+        // append adds, overwrite replaces
         input.write().format("arrow-tensor").mode(SaveMode.Append).save(out.toString());
         assertEquals(96, spark.read().format("arrow-tensor").load(out.toString()).count());
-
         input.limit(5).write().format("arrow-tensor").mode(SaveMode.Overwrite).save(out.toString());
         assertEquals(5, spark.read().format("arrow-tensor").load(out.toString()).count());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        // the older option: append, but only into a directory without Arrow files
+        Exception option = assertThrows(Exception.class,
+                () -> input.write().format("arrow-tensor").mode(SaveMode.Append).option("errorIfExists", "true").save(out.toString()));
+        assertEquals("arrow-tensor: output path " + out + " already holds Arrow files (errorIfExists=true)", option.getMessage());
+    }
+
+    @Test
+    void aSecondWriterIsRefusedWhileTheFirstHoldsTheDirectory(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("locked");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(io.convjob.storage.OutputDirectory.LOCK), "other-job on host since then\n");
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().resolve("part-00000.arrow").toString());
+        Exception e = assertThrows(Exception.class,
+                () -> input.write().format("arrow-tensor").mode(SaveMode.Overwrite).save(out.toString()));
+        assertTrue(e.getMessage().contains("another job is writing this output (other-job on host since then)"), e.getMessage());
+        assertEquals(List.of(io.convjob.storage.OutputDirectory.LOCK), files(out).stream().map(p -> p.getFileName().toString()).toList());
     }
 
     @Test
@@ -231,14 +262,14 @@ class ArrowTensorSourceTest {
         });
         TensorWriteJob job = new TensorWriteJob(io.convjob.storage.Storage.standard(), dir.resolve("out").toString(), "q1",
                 schema, "tensor", "{\"shape\":[2]}", 8, "UTC");
-        TensorBatchWrite write = new TensorBatchWrite(job, false);
-        TensorDataWriterFactory factory = (TensorDataWriterFactory) write.createBatchWriterFactory(null); // claims the directory
-        // two attempts of partition 0 both finish their files; the coordinator lets only the second commit
-        TensorCommitMessage loser = commitRows(factory, 0, 11L, 3);
-        TensorCommitMessage winner = commitRows(factory, 0, 12L, 2);
-        TensorCommitMessage other = commitRows(factory, 1, 13L, 4);
+        io.convjob.storage.OutputDirectory claimed = io.convjob.storage.OutputDirectory.claim(io.convjob.storage.Storage.standard(),
+                new org.apache.hadoop.fs.Path(job.directory()), job.queryId());
+        // two attempts of partition 0 both finish their files; Spark keeps only the second's result
+        TensorCommitMessage loser = commitRows(job, 0, 11L, 3);
+        TensorCommitMessage winner = commitRows(job, 0, 12L, 2);
+        TensorCommitMessage other = commitRows(job, 1, 13L, 4);
         assertTrue(Files.exists(Path.of(java.net.URI.create(loser.file()))));
-        write.commit(new TensorCommitMessage[] {winner, other});
+        new TensorCommitter(claimed).commit(List.of(winner, other), false);
 
         Path out = dir.resolve("out");
         assertEquals(List.of("_SUCCESS", "part-00000-12.arrow", "part-00001-13.arrow"),
@@ -249,16 +280,13 @@ class ArrowTensorSourceTest {
         }
     }
 
-    private static TensorCommitMessage commitRows(TensorDataWriterFactory factory, int partition, long taskId, int rows) throws IOException {
-        var writer = factory.createWriter(partition, taskId);
-        try {
+    private static TensorCommitMessage commitRows(TensorWriteJob job, int partition, long taskId, int rows) {
+        try (TensorDataWriter writer = new TensorDataWriter(job, partition, taskId)) {
             for (int i = 0; i < rows; i++) {
                 writer.write(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {
                     (long) i, org.apache.spark.sql.catalyst.util.ArrayData.toArrayData(new float[] {i, -i})}));
             }
-            return (TensorCommitMessage) writer.commit();
-        } finally {
-            writer.close();
+            return writer.commit();
         }
     }
 

@@ -22,7 +22,6 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -130,17 +129,7 @@ public final class ConvTransformer extends Transformer implements DefaultParamsW
             throw new ShapeException("column '" + getInputCol() + "' has no shape in its metadata; set inputShape");
         }
         int[] out = ModelChecks.checkInputShape(parsedSpec(), shape);
-        StructField result = new StructField(getOutputCol(), TensorSchemas.TENSOR_TYPE, false,
-                TensorSchemas.withShape(Metadata.empty(), out));
-        if (getInputCol().equals(getOutputCol())) {
-            StructField[] fields = schema.fields().clone();
-            fields[schema.fieldIndex(getInputCol())] = result;
-            return new StructType(fields);
-        }
-        if (Arrays.asList(schema.fieldNames()).contains(getOutputCol())) {
-            throw new InputException("output column '" + getOutputCol() + "' exists already");
-        }
-        return schema.add(result);
+        return Convolutions.outputSchema(schema, getInputCol(), getOutputCol(), out, TensorSchemas.TENSOR_TYPE);
     }
 
     @Override

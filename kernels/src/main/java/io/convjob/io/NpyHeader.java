@@ -16,18 +16,19 @@ record NpyHeader(String descr, boolean fortranOrder, int[] shape) {
         try {
             literal = PythonLiteral.parse(text);
         } catch (PythonLiteral.SyntaxException e) {
-            throw WeightFormatException.of(source, "malformed .npy header (" + e.getMessage() + "): " + text.strip());
+            throw WeightFormatException.of(source, "malformed .npy header (" + e.getMessage() + "): " + quoted(text));
         }
         if (!(literal instanceof Map<?, ?> dict) || !dict.keySet().equals(KEYS)) {
             throw WeightFormatException.of(source, ".npy header must be a dict with keys 'descr', 'fortran_order', "
-                    + "'shape'; got " + text.strip());
+                    + "'shape'; got " + quoted(text));
         }
         if (!(dict.get("descr") instanceof String descr)) {
-            throw WeightFormatException.of(source, "structured dtype " + dict.get("descr") + " not supported; supported: "
+            throw WeightFormatException.of(source, "structured dtype " + quoted(String.valueOf(dict.get("descr"))) + " not supported; supported: "
                     + NpyReader.SUPPORTED_DESCRS);
         }
         if (!(dict.get("fortran_order") instanceof Boolean fortranOrder)) {
-            throw WeightFormatException.of(source, "'fortran_order' must be True or False, got " + dict.get("fortran_order"));
+            throw WeightFormatException.of(source, "'fortran_order' must be True or False, got "
+                    + quoted(String.valueOf(dict.get("fortran_order"))));
         }
         return new NpyHeader(descr, fortranOrder, shape(dict.get("shape"), source));
     }
@@ -45,8 +46,17 @@ record NpyHeader(String descr, boolean fortranOrder, int[] shape) {
     }
 
     private static int[] badShape(Object value, String source) {
-        throw WeightFormatException.of(source, "'shape' must be a tuple of non-negative integers, got " + value);
+        throw WeightFormatException.of(source, "'shape' must be a tuple of non-negative integers, got "
+                + quoted(String.valueOf(value)));
     }
+
+    /** Header text for a one-line message: stripped, and cut short if long (a header may have up to 1 MiB). */
+    static String quoted(String text) {
+        String s = text.strip();
+        return s.length() <= QUOTE_CHARS ? s : s.substring(0, QUOTE_CHARS) + "... (" + s.length() + " chars)";
+    }
+
+    private static final int QUOTE_CHARS = 200;
 
     /** Python's repr of the shape tuple: {@code ()}, {@code (4,)}, {@code (4, 2, 5)}. */
     static String pythonShape(int[] shape) {

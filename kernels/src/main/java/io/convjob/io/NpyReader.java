@@ -30,6 +30,8 @@ public final class NpyReader {
     /** Far above any real header (numpy itself refuses more than 10000 bytes by default). */
     static final int MAX_HEADER_BYTES = 1 << 20;
     private static final int CHUNK_BYTES = 1 << 16;
+    /** Elements allocated before any data is read; larger arrays grow as their bytes arrive. */
+    private static final int INITIAL_ELEMENTS = 1 << 20;
 
     private NpyReader() {}
 
@@ -110,7 +112,7 @@ public final class NpyReader {
         String descr = header.descr();
         if (header.shape().length == 0 && INTEGER_SCALARS.contains(descr)) return readIntegerScalar(in, descr, source, name);
         FloatDtype dtype = floatDtype(descr)
-                .orElseThrow(() -> WeightFormatException.of(source, "dtype '" + descr + "' not supported; supported: "
+                .orElseThrow(() -> WeightFormatException.of(source, "dtype '" + NpyHeader.quoted(descr) + "' not supported; supported: "
                         + SUPPORTED_DESCRS));
         ByteOrder order = descr.charAt(0) == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
         int[] shape = header.shape();
@@ -119,7 +121,9 @@ public final class NpyReader {
             throw WeightFormatException.of(source, "shape " + NpyHeader.pythonShape(shape) + " has " + count
                     + " elements, more than a Java array holds");
         }
-        float[] data = new float[(int) count];
+        // The header's shape is not trusted with memory: the array grows as its bytes arrive, so a 100-byte file
+        // claiming a (2**30,) array fails as truncated instead of allocating 4 GiB first.
+        float[] data = new float[(int) Math.min(count, INITIAL_ELEMENTS)];
         long totalBytes = count * dtype.size;
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, totalBytes)];
         int perChunk = Math.max(chunk.length / dtype.size, 1);
@@ -133,6 +137,7 @@ public final class NpyReader {
                 throw WeightFormatException.of(source, "truncated: data of shape " + NpyHeader.pythonShape(shape) + " "
                         + descr + " needs " + totalBytes + " bytes, got " + have);
             }
+            if (done + n > data.length) data = Arrays.copyOf(data, (int) Math.min(count, Math.max(2L * data.length, done + n)));
             dtype.decode(ByteBuffer.wrap(chunk, 0, bytes).order(order), data, done, n);
             done += n;
         }

@@ -17,8 +17,15 @@ final class PythonLiteral {
         SyntaxException(String message) { super(message); }
     }
 
+    /**
+     * How deep dicts, tuples and lists may nest: a numpy header nests two levels ({@code {'shape': (2, 3)}}); the
+     * limit keeps a hostile header ({@code ((((...}) from exhausting the stack.
+     */
+    static final int MAX_NESTING = 32;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private PythonLiteral(String text) { this.text = text; }
 
@@ -34,9 +41,13 @@ final class PythonLiteral {
         skipSpace();
         if (pos >= text.length()) throw error("unexpected end");
         char c = text.charAt(pos);
-        if (c == '{') return dict();
-        if (c == '(') return sequence('(', ')');
-        if (c == '[') return sequence('[', ']');
+        if (c == '{' || c == '(' || c == '[') {
+            if (depth == MAX_NESTING) throw error("nested deeper than the limit of " + MAX_NESTING + " levels");
+            depth++;
+            Object container = c == '{' ? dict() : c == '(' ? sequence('(', ')') : sequence('[', ']');
+            depth--;
+            return container;
+        }
         if (c == '\'' || c == '"') return string();
         if (c == '-' || Character.isDigit(c)) return integer();
         if (text.startsWith("True", pos)) { pos += 4; return Boolean.TRUE; }

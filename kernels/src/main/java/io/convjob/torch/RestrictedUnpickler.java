@@ -32,6 +32,9 @@ final class RestrictedUnpickler {
         Tuple { items = List.copyOf(items); }
         int size() { return items.size(); }
         Object get(int i) { return items.get(i); }
+        /** Shallow: a pickle may nest tuples thousands deep, and messages print values. */
+        @Override public String toString() { return "(" + items.stream().map(RestrictedUnpickler::describe)
+                .collect(java.util.stream.Collectors.joining(", ")) + (items.size() == 1 ? ",)" : ")"); }
     }
 
     /** A callable the allow-list let through, applied by {@code REDUCE}. */
@@ -142,14 +145,14 @@ final class RestrictedUnpickler {
                 }
                 case 's' -> {
                     Object value = pop();
-                    Object key = pop();
+                    Object key = key(pop());
                     dict(peek()).put(key, value);
                 }
                 case 'u' -> {
                     List<Object> items = popMark();
                     if (items.size() % 2 != 0) throw malformed("SETITEMS with an odd number of items");
                     Map<Object, Object> dict = dict(peek());
-                    for (int i = 0; i < items.size(); i += 2) dict.put(items.get(i), items.get(i + 1));
+                    for (int i = 0; i < items.size(); i += 2) dict.put(key(items.get(i)), items.get(i + 1));
                 }
                 case 'c' -> push(globals.resolve(line(), line()));
                 case 0x93 -> {
@@ -208,6 +211,18 @@ final class RestrictedUnpickler {
         return v;
     }
 
+    /**
+     * A dict key must be a plain value: a state dict's keys are strings, and hashing a list or a tuple that nests
+     * itself thousands deep (which a pickle can build) would exhaust the stack.
+     */
+    private Object key(Object key) {
+        if (key instanceof String || key instanceof Long || key instanceof BigInteger || key instanceof Double
+                || key instanceof Boolean || key == NONE) {
+            return key;
+        }
+        throw malformed("uses " + describe(key) + " as a dict key (a state dict's keys are strings)");
+    }
+
     @SuppressWarnings("unchecked")
     private List<Object> list(Object target) {
         if (target instanceof ArrayList<?> l) return (List<Object>) l;
@@ -255,13 +270,19 @@ final class RestrictedUnpickler {
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
-    private static String describe(Object v) {
+    /** A value for a message, never recursing into containers and never longer than a short line. */
+    static String describe(Object v) {
         if (v == null) return "nothing";
-        if (v instanceof String s) return "'" + s + "'";
+        if (v instanceof String s) return "'" + (s.length() <= 80 ? s : s.substring(0, 80) + "...") + "'";
         if (v instanceof Map) return "a dict";
         if (v instanceof List) return "a list";
-        if (v instanceof Tuple) return "a tuple";
-        return String.valueOf(v);
+        if (v instanceof Tuple t) return "a tuple of " + t.size();
+        if (v instanceof byte[] b) return "bytes of length " + b.length;
+        if (v instanceof Long || v instanceof Double || v instanceof Boolean || v == NONE) return String.valueOf(v);
+        if (v instanceof BigInteger b) return b.bitLength() < 200 ? b.toString() : "an int of " + b.bitLength() + " bits";
+        if (v instanceof Callable) return "an allowed callable";
+        String text = String.valueOf(v);
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 
     private MalformedPickleException malformed(String detail) {

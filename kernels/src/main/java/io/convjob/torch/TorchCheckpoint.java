@@ -139,7 +139,7 @@ public final class TorchCheckpoint implements StateDict {
         } catch (ArithmeticException e) {
             throw new WeightFormatException(source + ": key '" + key + "' has strides beyond any storage");
         }
-        if (count > 0 && (view.offset() < 0 || lastIndex >= storage.numel())) {
+        if (view.offset() < 0 || view.offset() > storage.numel() || (count > 0 && lastIndex >= storage.numel())) {
             throw new WeightFormatException(source + ": key '" + key + "' reaches element " + lastIndex
                     + " of a storage of " + storage.numel());
         }
@@ -256,6 +256,10 @@ public final class TorchCheckpoint implements StateDict {
 
     private static void flatten(String path, Map<?, ?> dict, Map<String, Object> out, String source,
                                 java.util.Set<Object> open) {
+        if (open.size() == MAX_DICT_NESTING) {
+            throw new WeightFormatException(source + ": dicts nest deeper than the limit of " + MAX_DICT_NESTING
+                    + " levels (at key '" + shortKey(path) + "')");
+        }
         if (!open.add(dict)) {
             throw new WeightFormatException(source + ": key '" + path.substring(0, path.length() - 1)
                     + "' holds a dict that contains itself");
@@ -263,12 +267,19 @@ public final class TorchCheckpoint implements StateDict {
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
                 throw new WeightFormatException(source + ": a state dict key is " + pythonType(e.getKey())
-                        + " " + e.getKey() + ", not a string");
+                        + " " + RestrictedUnpickler.describe(e.getKey()) + ", not a string");
             }
             if (e.getValue() instanceof Map<?, ?> inner) flatten(path + key + ".", inner, out, source, open);
             else out.put(path + key, e.getValue());
         }
         open.remove(dict);
+    }
+
+    /** Far deeper than any state dict ({@code {"model": {"encoder": ...}}}); keeps a hostile pickle off the stack. */
+    static final int MAX_DICT_NESTING = 64;
+
+    private static String shortKey(String path) {
+        return path.length() <= 120 ? path : path.substring(0, 120) + "...";
     }
 
     static String pythonType(Object value) {
@@ -336,7 +347,8 @@ public final class TorchCheckpoint implements StateDict {
                     && numel >= 0) {
                 return new Storage(type, key, numel);
             }
-            throw new RestrictedUnpickler.RefusedPickleException("persistent id " + pid + " is not a storage");
+            throw new RestrictedUnpickler.RefusedPickleException("persistent id " + RestrictedUnpickler.describe(pid)
+                    + " is not a storage");
         }
 
         @Override public void build(Object target, Object state) {

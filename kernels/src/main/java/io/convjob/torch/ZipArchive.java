@@ -65,7 +65,7 @@ final class ZipArchive {
             dirSize = z.getLong(40);
             dirOffset = z.getLong(48);
         }
-        if (dirOffset < 0 || dirSize < 0 || dirOffset + dirSize > size || dirSize > Integer.MAX_VALUE) {
+        if (dirOffset < 0 || dirSize < 0 || dirSize > size - dirOffset || dirSize > Integer.MAX_VALUE) {
             throw new ZipFormatException("central directory lies outside the file (truncated)");
         }
         ByteBuffer dir = read(channel, dirOffset, (int) dirSize);
@@ -96,16 +96,26 @@ final class ZipArchive {
                 int len = dir.getShort(e + 2) & 0xffff;
                 if (id == 0x0001) {
                     int v = e + 4;
-                    if (uncompressed == 0xffffffffL) { uncompressed = dir.getLong(v); v += 8; }
-                    if (compressed == 0xffffffffL) { compressed = dir.getLong(v); v += 8; }
-                    if (localOffset == 0xffffffffL) { localOffset = dir.getLong(v); }
+                    int fieldEnd = Math.min(v + len, extra + extraLength);
+                    if (uncompressed == 0xffffffffL) { uncompressed = zip64Value(dir, v, fieldEnd, i); v += 8; }
+                    if (compressed == 0xffffffffL) { compressed = zip64Value(dir, v, fieldEnd, i); v += 8; }
+                    if (localOffset == 0xffffffffL) { localOffset = zip64Value(dir, v, fieldEnd, i); }
                 }
                 e += 4 + len;
+            }
+            if (uncompressed < 0 || compressed < 0 || localOffset < 0) {
+                throw new ZipFormatException("central directory entry " + i + " has a size or offset beyond 2^63");
             }
             entries.put(name, new Entry(name, method, compressed, uncompressed, crc, localOffset));
             at += 46 + nameLength + extraLength + commentLength;
         }
         return new ZipArchive(channel, Collections.unmodifiableMap(entries));
+    }
+
+    /** A 64-bit value of a ZIP64 extra field, which must lie inside the field. */
+    private static long zip64Value(ByteBuffer dir, int at, int fieldEnd, long entry) {
+        if (at + 8 > fieldEnd) throw new ZipFormatException("central directory entry " + entry + " has a short ZIP64 field");
+        return dir.getLong(at);
     }
 
     Map<String, Entry> entries() { return entries; }
@@ -118,7 +128,7 @@ final class ZipArchive {
         ByteBuffer local = read(channel, entry.localHeaderOffset(), 30);
         if (local.getInt(0) != LOCAL) throw new ZipFormatException("entry " + entry.name() + " has no local header");
         long dataAt = entry.localHeaderOffset() + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
-        if (dataAt + entry.compressedSize() > channel.size()) {
+        if (entry.compressedSize() > channel.size() - dataAt) {
             throw new ZipFormatException("entry " + entry.name() + " runs past the end of the file (truncated)");
         }
         byte[] data;
@@ -161,7 +171,7 @@ final class ZipArchive {
     }
 
     private static ByteBuffer read(SeekableByteChannel channel, long position, int length) throws IOException {
-        if (position < 0 || length < 0 || position + length > channel.size()) {
+        if (position < 0 || length < 0 || length > channel.size() - position) {
             throw new ZipFormatException("a zip record lies outside the file (truncated)");
         }
         ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);

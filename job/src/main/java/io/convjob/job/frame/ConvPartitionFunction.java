@@ -1,29 +1,45 @@
 package io.convjob.job.frame;
 
 import io.convjob.Model;
+import io.convjob.Tensor;
 import io.convjob.job.model.ModelCache;
 import io.convjob.job.model.ModelPayload;
+import io.convjob.spark.TensorArrays;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Runs the model over a partition in batches: reads up to {@code batchSize} rows into one float buffer, runs
- * {@link Model#run} once, then hands out the rows with the tensor replaced. Buffers are reused across batches;
- * the model comes from the JVM's {@link ModelCache}, built once per broadcast.
+ * Runs the model over a partition of Spark's internal rows in batches: copies up to {@code batchSize} tensors into
+ * one float buffer (one bulk copy each, see {@link TensorValues}), runs {@link Model#run} once, then hands out the
+ * rows with the result as an unsafe array refilled in place. The other columns a row keeps are copied once, as one
+ * unsafe row, since Spark reuses the input row objects. Buffers live as long as the partition; the model comes from
+ * the JVM's {@link ModelCache}, built once per broadcast.
  */
-public final class ConvPartitionFunction implements MapPartitionsFunction<Row, Row> {
+public final class ConvPartitionFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
 
     /** Test-only: when true, the first attempt of partition 0's task fails after writing its first batch. */
     public static final String FAIL_FIRST_ATTEMPT = "spark.convjob.test.failFirstAttempt";
 
     private final Broadcast<ModelPayload> model;
     private final String applicationId;
+    private final StructType inputSchema;
     private final int[] inputShape;
     private final int[] outputShape;
     private final TensorLayout layout;
@@ -34,18 +50,20 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
 
     /**
      * @param applicationId    the application, with the broadcast id the key of the executor's model cache
+     * @param inputSchema      the schema of the rows read
      * @param counters         accumulators to count into, or null
      * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
      */
     /** Rows the batch buffers hold at first; they double up to the batch size as rows come. */
     static final int INITIAL_ROWS = 8;
 
-    public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, int[] inputShape, int[] outputShape,
-            TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
+    public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, StructType inputSchema, int[] inputShape,
+            int[] outputShape, TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.model = model;
         this.applicationId = applicationId;
+        this.inputSchema = inputSchema;
         this.inputShape = inputShape.clone();
         this.outputShape = outputShape.clone();
         this.layout = layout;
@@ -56,36 +74,59 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> input) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> input) {
         Model built = ModelCache.of(applicationId, model);
         TaskContext task = TaskContext.get();
         boolean inject = failFirstAttempt && task != null && task.partitionId() == 0 && task.attemptNumber() == 0;
         return new Batches(built, input, inject);
     }
 
-    private final class Batches implements Iterator<Row> {
+    /** Input ordinals of the columns a row keeps besides the result: the tensor too, unless the result replaces it. */
+    private int[] keptOrdinals() {
+        return java.util.stream.IntStream.range(0, layout.keptColumns())
+                .filter(i -> !(layout.replace() && i == layout.tensorIndex())).toArray();
+    }
+
+    private final class Batches implements Iterator<InternalRow> {
         private final Model model;
-        private final Iterator<Row> input;
-        private final int inElements = Math.toIntExact(io.convjob.Tensor.elementCount(inputShape));
-        private final int outElements = Math.toIntExact(io.convjob.Tensor.elementCount(outputShape));
+        private final Iterator<InternalRow> input;
+        private final int inElements = Math.toIntExact(Tensor.elementCount(inputShape));
+        private final int outElements = Math.toIntExact(Tensor.elementCount(outputShape));
+        private final boolean mayHoldNulls;
         private float[] x;
         private float[] y;
-        private Row[] rows;
+        private UnsafeRow[] kept;
+        private final UnsafeProjection keep;
+        private final DataType[] keptTypes;
+        private final TensorArrays.Cell result;
+        private final GenericInternalRow out;
         private int count;
         private int next;
         private long position;
         private int batchesDone;
         private boolean failAfterFirstBatch;
 
-        Batches(Model model, Iterator<Row> input, boolean failAfterFirstBatch) {
+        Batches(Model model, Iterator<InternalRow> input, boolean failAfterFirstBatch) {
             this.model = model;
             this.input = input;
             this.failAfterFirstBatch = failAfterFirstBatch;
+            this.mayHoldNulls = ((ArrayType) inputSchema.fields()[layout.tensorIndex()].dataType()).containsNull();
             // sized to the rows that come, up to batchSize: a 2-row partition does not allocate 64 rows
             int first = Math.min(batchSize, INITIAL_ROWS);
             this.x = new float[Math.multiplyExact(first, inElements)];
             this.y = new float[Math.multiplyExact(first, outElements)];
-            this.rows = new Row[first];
+            this.kept = new UnsafeRow[first];
+            int[] ordinals = keptOrdinals();
+            this.keptTypes = new DataType[ordinals.length];
+            List<Expression> columns = new ArrayList<>();
+            for (int k = 0; k < ordinals.length; k++) {
+                StructField f = inputSchema.fields()[ordinals[k]];
+                keptTypes[k] = f.dataType();
+                columns.add(new BoundReference(ordinals[k], f.dataType(), f.nullable()));
+            }
+            this.keep = UnsafeProjection.create(CollectionConverters.asScala(columns).toList());
+            this.result = new TensorArrays.Cell(outElements);
+            this.out = new GenericInternalRow(layout.outputWidth());
         }
 
         @Override
@@ -99,25 +140,33 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
             return next < count;
         }
 
+        /** The next row; valid until the following call (Spark's iterator contract: consumers copy what they keep). */
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) throw new NoSuchElementException();
-            Row in = rows[next];
-            float[] out = new float[outElements];
-            System.arraycopy(y, next * outElements, out, 0, outElements);
-            rows[next++] = null;
-            return withResult(in, out);
+            UnsafeRow row = kept[next];
+            int resultAt = layout.replace() ? layout.tensorIndex() : layout.keptColumns();
+            for (int i = 0, k = 0; i < layout.outputWidth(); i++) {
+                if (i == resultAt) continue;
+                out.update(i, row.isNullAt(k) ? null : row.get(k, keptTypes[k]));
+                k++;
+            }
+            out.update(resultAt, result.fill(y, next * outElements));
+            kept[next++] = null;
+            return out;
         }
 
         private void fill() {
             count = 0;
             next = 0;
+            int tensor = layout.tensorIndex();
             while (count < batchSize && input.hasNext()) {
-                if (count == rows.length) grow();
-                Row row = input.next();
-                String bad = TensorValues.copy(row, layout.tensorIndex(), inElements, inputShape, x, count * inElements);
+                if (count == kept.length) grow();
+                InternalRow row = input.next();
+                String bad = row.isNullAt(tensor) ? "is null"
+                        : TensorValues.copy(row.getArray(tensor), inElements, inputShape, mayHoldNulls, x, count * inElements);
                 if (bad != null) throw new BadRowException(describe(row) + ": column '" + layout.columnName() + "' " + bad);
-                rows[count++] = row;
+                kept[count++] = keep.apply(row).copy();
                 position++;
             }
             if (count == 0) return;
@@ -133,24 +182,20 @@ public final class ConvPartitionFunction implements MapPartitionsFunction<Row, R
         }
 
         private void grow() {
-            int n = (int) Math.min(batchSize, 2L * rows.length);
+            int n = (int) Math.min(batchSize, 2L * kept.length);
             x = java.util.Arrays.copyOf(x, Math.multiplyExact(n, inElements));
             y = new float[Math.multiplyExact(n, outElements)];
-            rows = java.util.Arrays.copyOf(rows, n);
+            kept = java.util.Arrays.copyOf(kept, n);
         }
 
-        private String describe(Row row) {
-            String file = layout.fileIndex() >= 0 && !row.isNullAt(layout.fileIndex()) ? row.getString(layout.fileIndex()) : "";
+        private String describe(InternalRow row) {
+            int fileIndex = layout.fileIndex();
+            String file = fileIndex >= 0 && !row.isNullAt(fileIndex) ? row.getUTF8String(fileIndex).toString() : "";
             if (file.isEmpty()) file = layout.source();
-            String id = layout.idIndex() >= 0 ? "id " + row.get(layout.idIndex()) : "row " + position + " of its partition";
+            int idIndex = layout.idIndex();
+            String id = idIndex >= 0 ? "id " + row.get(idIndex, inputSchema.fields()[idIndex].dataType())
+                    : "row " + position + " of its partition";
             return file + ": " + id;
         }
-    }
-
-    private Row withResult(Row in, float[] result) {
-        Object[] values = new Object[layout.outputWidth()];
-        for (int i = 0; i < layout.keptColumns(); i++) values[i] = in.get(i);
-        values[layout.replace() ? layout.tensorIndex() : layout.keptColumns()] = result;
-        return RowFactory.create(values);
     }
 }

@@ -12,10 +12,12 @@ import io.convjob.spec.ModelSpec;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -107,33 +109,48 @@ public final class Convolutions {
      */
     public static Dataset<Row> convolve(Dataset<Row> df, Broadcast<ModelPayload> payload, PreparedModel model, String inputCol,
             String outputCol, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt, String fileCol,
-            String source, org.apache.spark.sql.types.ArrayType resultType) {
+            String source, ArrayType resultType) {
         StructType schema = df.schema();
         int tensorIndex = schema.fieldIndex(inputCol);
         int fileIndex = fileCol == null ? -1 : schema.fieldIndex(fileCol);
         if (fileIndex >= 0 && fileIndex != schema.size() - 1) throw new IllegalArgumentException("file column must be last");
         int kept = fileIndex >= 0 ? schema.size() - 1 : schema.size();
-        boolean replace = inputCol.equals(outputCol);
-        if (!replace && Arrays.asList(schema.fieldNames()).subList(0, kept).contains(outputCol)) {
-            throw new InputException("output column '" + outputCol + "' exists already");
-        }
         int idIndex = Arrays.asList(schema.fieldNames()).indexOf(ID_COLUMN);
-        TensorLayout layout = new TensorLayout(tensorIndex, inputCol, replace, kept, idIndex >= kept ? -1 : idIndex,
-                fileIndex, source);
-
-        StructField result = new StructField(outputCol, resultType, false,
-                TensorSchemas.withShape(replace ? schema.fields()[tensorIndex].metadata() : org.apache.spark.sql.types.Metadata.empty(),
-                        model.outputShape()));
-        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()).subList(0, kept));
-        if (replace) fields.set(tensorIndex, result);
-        else fields.add(result);
-        StructType outSchema = new StructType(fields.toArray(StructField[]::new));
+        TensorLayout layout = new TensorLayout(tensorIndex, inputCol, inputCol.equals(outputCol), kept,
+                idIndex >= kept ? -1 : idIndex, fileIndex, source);
+        StructType outSchema = outputSchema(new StructType(Arrays.copyOf(schema.fields(), kept)), inputCol, outputCol,
+                model.outputShape(), resultType);
 
         ConvPartitionFunction function = new ConvPartitionFunction(payload,
-                df.sparkSession().sparkContext().applicationId(), model.inputShape(), model.outputShape(),
+                df.sparkSession().sparkContext().applicationId(), schema, model.inputShape(), model.outputShape(),
                 layout, batchSize, threads, counters, failFirstAttempt);
-        // mapPartitions does not carry field metadata through its serializer: put the shape back on the column
-        return df.mapPartitions(function, Encoders.row(outSchema)).withMetadata(outputCol, result.metadata());
+        // Spark's internal rows in and out (no Row objects, no boxed floats); the new frame's schema is outSchema
+        // itself, so every column keeps its metadata
+        RDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(function).rdd();
+        return ((org.apache.spark.sql.classic.SparkSession) df.sparkSession()).internalCreateDataFrame(rows, outSchema, false);
+    }
+
+    /**
+     * The schema a model's result gives {@code schema}: every column as it is (metadata included), and the result
+     * column, non-null {@code resultType} with the output shape in its metadata, replacing {@code inputCol} (its other
+     * metadata kept) when {@code outputCol} equals it, else appended. {@code ConvTransformer.transformSchema} and the
+     * frames made here share it.
+     *
+     * @throws InputException if {@code outputCol} is another column that exists already
+     */
+    public static StructType outputSchema(StructType schema, String inputCol, String outputCol, int[] outputShape,
+            ArrayType resultType) {
+        boolean replace = inputCol.equals(outputCol);
+        if (!replace && Arrays.asList(schema.fieldNames()).contains(outputCol)) {
+            throw new InputException("output column '" + outputCol + "' exists already");
+        }
+        int tensorIndex = schema.fieldIndex(inputCol);
+        StructField result = new StructField(outputCol, resultType, false,
+                TensorSchemas.withShape(replace ? schema.fields()[tensorIndex].metadata() : Metadata.empty(), outputShape));
+        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
+        if (replace) fields.set(tensorIndex, result);
+        else fields.add(result);
+        return new StructType(fields.toArray(StructField[]::new));
     }
 
     private static StructField field(StructType schema, String name) {

@@ -1,0 +1,235 @@
+package io.convjob.arrow;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.util.List;
+import org.apache.arrow.flatbuf.Buffer;
+import org.apache.arrow.flatbuf.DictionaryBatch;
+import org.apache.arrow.flatbuf.FieldNode;
+import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+
+/**
+ * Checks the framing of Arrow IPC messages against the bytes actually there, before Arrow's reader sees them.
+ * Arrow allocates a message's body at the size its metadata declares and, when a buffer or field node of the body
+ * is out of range, throws without releasing it ({@code Memory was leaked}); a length prefix cut short gives
+ * {@code capacity < 0}. Reading only the metadata (a few hundred bytes a message, bodies are skipped) we refuse both
+ * with one line naming the message, and for a stream learn its row count and whether it ends with its end marker.
+ */
+final class IpcStructure {
+    /** The 4-byte continuation marker that leads every message since Arrow 0.15. */
+    private static final int CONTINUATION = 0xFFFFFFFF;
+    /** A flatbuffer struct in a vector (Buffer, FieldNode) is 16 bytes: bounds the counts metadata can hold. */
+    private static final int STRUCT_BYTES = 16;
+
+    private IpcStructure() {}
+
+    /** What a scan of a whole stream found. */
+    record StreamSummary(long rows, int batches, boolean endMarker) {}
+
+    /**
+     * Walks every message of a stream from the channel's start.
+     *
+     * @throws TensorFormatException naming the message whose framing does not fit the bytes (no file name: the caller adds it)
+     */
+    static StreamSummary scanStream(SeekableByteChannel channel) throws IOException {
+        try {
+            return scanStreamMessages(channel);
+        } catch (NotAStream e) {
+            throw new TensorFormatException("not a readable Arrow IPC file or stream (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The first message of a stream does not frame: the bytes are no Arrow IPC at all (or a stream cut inside it). */
+    private static final class NotAStream extends TensorFormatException {
+        NotAStream(String message) { super(message); }
+    }
+
+    private static StreamSummary scanStreamMessages(SeekableByteChannel channel) throws IOException {
+        long size = channel.size();
+        long position = 0;
+        long rows = 0;
+        int batches = 0;
+        for (int index = 0; ; index++) {
+            if (index == 0 && size > 0) {
+                try {
+                    position = firstMessageEnd(channel, size);
+                    continue;
+                } catch (TensorFormatException e) {
+                    throw new NotAStream(e.getMessage());
+                }
+            }
+            if (position == size) return new StreamSummary(rows, batches, false);
+            String what = "message " + index + " (at byte " + position + ")";
+            long remaining = size - position;
+            if (remaining < 4) throw cut(what, "its 4-byte length prefix", remaining);
+            int first = readInt(channel, position);
+            long metadataAt = position + 4;
+            int metadataLength = first;
+            if (first == CONTINUATION) {
+                if (remaining < 8) throw cut(what, "its 8-byte prefix (continuation marker and length)", remaining);
+                metadataLength = readInt(channel, position + 4);
+                metadataAt = position + 8;
+            }
+            if (metadataLength == 0) return new StreamSummary(rows, batches, true); // the end-of-stream marker
+            Message message = message(channel, metadataAt, metadataLength, size, what);
+            long end = checkBody(message, metadataAt + metadataLength, size, what);
+            if (message.headerType() == MessageHeader.RecordBatch) {
+                rows += ((RecordBatch) message.header(new RecordBatch())).length();
+                batches++;
+            }
+            position = end;
+        }
+    }
+
+    /** The end of a stream's first message, which must be its schema. */
+    private static long firstMessageEnd(SeekableByteChannel channel, long size) throws IOException {
+        String what = "message 0";
+        if (size < 8) throw cut(what, "its 8-byte prefix", size);
+        int first = readInt(channel, 0);
+        long metadataAt = first == CONTINUATION ? 8 : 4;
+        int metadataLength = first == CONTINUATION ? readInt(channel, 4) : first;
+        Message message = message(channel, metadataAt, metadataLength, size, what);
+        long end = checkBody(message, metadataAt + metadataLength, size, what);
+        if (message.headerType() != MessageHeader.Schema) throw new TensorFormatException(what + " is not a schema");
+        return end;
+    }
+
+    /**
+     * Checks a file's record batch blocks (from its footer) and returns the row count of each.
+     *
+     * @throws TensorFormatException naming the block whose framing does not fit the file
+     */
+    static long[] checkFileBlocks(SeekableByteChannel channel, List<ArrowBlock> blocks) throws IOException {
+        long size = channel.size();
+        long[] rows = new long[blocks.size()];
+        for (int i = 0; i < blocks.size(); i++) {
+            ArrowBlock block = blocks.get(i);
+            String what = "record batch " + i + " (at byte " + block.getOffset() + ")";
+            if (block.getOffset() < 0 || block.getMetadataLength() < 8 || block.getBodyLength() < 0
+                    || block.getOffset() > size - block.getMetadataLength()) {
+                throw new TensorFormatException(what + ": the footer places it outside the " + size + "-byte file");
+            }
+            int first = readInt(channel, block.getOffset());
+            long prefix = first == CONTINUATION ? 8 : 4;
+            int metadataLength = first == CONTINUATION ? readInt(channel, block.getOffset() + 4) : first;
+            if (metadataLength <= 0 || metadataLength > block.getMetadataLength() - prefix) {
+                throw new TensorFormatException(what + ": metadata length " + metadataLength + " does not fit the footer's "
+                        + block.getMetadataLength() + "-byte block");
+            }
+            long bodyAt = block.getOffset() + block.getMetadataLength();
+            Message message = message(channel, block.getOffset() + prefix, metadataLength, size, what);
+            if (message.headerType() != MessageHeader.RecordBatch) {
+                throw new TensorFormatException(what + ": the footer points at a message that is not a record batch");
+            }
+            if (message.bodyLength() != block.getBodyLength()) {
+                throw new TensorFormatException(what + ": body length " + message.bodyLength() + " differs from the footer's "
+                        + block.getBodyLength());
+            }
+            checkBody(message, bodyAt, size, what);
+            rows[i] = ((RecordBatch) message.header(new RecordBatch())).length();
+        }
+        return rows;
+    }
+
+    private static Message message(SeekableByteChannel channel, long at, int length, long size, String what) throws IOException {
+        if (length < 0 || length > size - at) {
+            throw new TensorFormatException(what + ": declares " + Integer.toUnsignedString(length) + " bytes of metadata but "
+                    + (size - at) + " bytes remain (cut short, or not Arrow IPC)");
+        }
+        ByteBuffer bytes = read(channel, at, length);
+        try {
+            return Message.getRootAsMessage(bytes);
+        } catch (RuntimeException e) {
+            throw new TensorFormatException(what + ": malformed metadata (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * Checks that the message's body lies inside the file and that every field node and buffer of a (dictionary)
+     * record batch fits it; returns the position after the body.
+     */
+    private static long checkBody(Message message, long bodyAt, long size, String what) {
+        try {
+            long bodyLength = message.bodyLength();
+            if (bodyLength < 0 || bodyLength > size - bodyAt) {
+                throw new TensorFormatException(what + ": declares a body of " + bodyLength + " bytes but " + (size - bodyAt)
+                        + " bytes remain (cut short?)");
+            }
+            RecordBatch batch = switch (message.headerType()) {
+                case MessageHeader.RecordBatch -> (RecordBatch) message.header(new RecordBatch());
+                case MessageHeader.DictionaryBatch -> ((DictionaryBatch) message.header(new DictionaryBatch())).data();
+                case MessageHeader.Schema -> null;
+                default -> throw new TensorFormatException(what + ": unsupported message type " + message.headerType());
+            };
+            if (batch != null) checkBatch(batch, bodyLength, what);
+            return bodyAt + bodyLength;
+        } catch (TensorFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TensorFormatException(what + ": malformed metadata (" + describe(e) + ")", e);
+        }
+    }
+
+    private static void checkBatch(RecordBatch batch, long bodyLength, String what) {
+        if (batch.length() < 0 || batch.length() > Integer.MAX_VALUE) {
+            throw new TensorFormatException(what + ": row count " + batch.length() + " outside [0, 2^31)");
+        }
+        int nodes = batch.nodesLength();
+        int buffers = batch.buffersLength();
+        int limit = batch.getByteBuffer().capacity() / STRUCT_BYTES;
+        if (nodes < 0 || nodes > limit || buffers < 0 || buffers > limit) {
+            throw new TensorFormatException(what + ": malformed metadata (" + nodes + " field nodes, " + buffers + " buffers)");
+        }
+        FieldNode node = new FieldNode();
+        for (int i = 0; i < nodes; i++) {
+            batch.nodes(node, i);
+            if (node.length() < 0 || node.length() > Integer.MAX_VALUE || node.nullCount() < 0 || node.nullCount() > node.length()) {
+                throw new TensorFormatException(what + ": field node " + i + " has length " + node.length() + " and null count "
+                        + node.nullCount());
+            }
+        }
+        org.apache.arrow.flatbuf.BodyCompression compression = batch.compression(); // read as Arrow will: it must parse
+        if (compression != null && (compression.codec() < 0 || compression.method() != 0)) {
+            throw new TensorFormatException(what + ": unknown body compression (codec " + compression.codec() + ", method "
+                    + compression.method() + ")");
+        }
+        int variadic = batch.variadicBufferCountsLength();
+        if (variadic < 0 || variadic > limit) throw new TensorFormatException(what + ": malformed metadata (" + variadic + " variadic counts)");
+        for (int i = 0; i < variadic; i++) batch.variadicBufferCounts(i);
+        Buffer buffer = new Buffer();
+        for (int i = 0; i < buffers; i++) {
+            batch.buffers(buffer, i);
+            if (buffer.offset() < 0 || buffer.length() < 0 || buffer.length() > bodyLength - buffer.offset()) {
+                throw new TensorFormatException(what + ": buffer " + i + " [" + buffer.offset() + ", +" + buffer.length()
+                        + ") lies outside the " + bodyLength + "-byte body");
+            }
+        }
+    }
+
+    private static TensorFormatException cut(String what, String part, long remaining) {
+        return new TensorFormatException(what + ": the stream ends inside " + part + " (" + remaining + " bytes left; cut short?)");
+    }
+
+    private static int readInt(SeekableByteChannel channel, long at) throws IOException {
+        return read(channel, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    }
+
+    private static ByteBuffer read(SeekableByteChannel channel, long at, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        channel.position(at);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) throw new TensorFormatException("ends at byte " + channel.position() + ", inside a message");
+        }
+        return buffer.flip();
+    }
+
+    /** An exception's message, or its class where it has none (never {@code null}). */
+    static String describe(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,46 @@
+package io.convjob.arrow;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.flatbuf.Message;
+
+/** Walks the messages of a well-formed IPC stream in a test, to cut or edit it at exact places. */
+final class IpcStructureTestSupport {
+    private IpcStructureTestSupport() {}
+
+    /** The end offset of each message (schema, batches, and the 8-byte end marker last). */
+    static long[] messageEnds(byte[] stream) {
+        ByteBuffer b = ByteBuffer.wrap(stream).order(ByteOrder.LITTLE_ENDIAN);
+        List<Long> ends = new ArrayList<>();
+        int at = 0;
+        while (at < stream.length) {
+            int length = b.getInt(at + 4); // after the continuation marker
+            if (length == 0) {
+                ends.add((long) at + 8);
+                break;
+            }
+            Message m = Message.getRootAsMessage(ByteBuffer.wrap(stream, at + 8, length).slice());
+            at += 8 + length + (int) m.bodyLength();
+            ends.add((long) at);
+        }
+        return ends.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A copy of the stream with the body length of the message starting at {@code messageStart} replaced. */
+    static byte[] withBodyLength(byte[] stream, long messageStart, long bodyLength) {
+        byte[] copy = stream.clone();
+        ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        int length = b.getInt((int) messageStart + 4);
+        Message m = Message.getRootAsMessage(ByteBuffer.wrap(copy, (int) messageStart + 8, length).slice());
+        long old = m.bodyLength();
+        for (int i = (int) messageStart + 8; i + 8 <= messageStart + 8 + length; i++) {
+            if (b.getLong(i) == old) {
+                b.putLong(i, bodyLength);
+                return copy;
+            }
+        }
+        throw new AssertionError("body length " + old + " not found in the metadata");
+    }
+}

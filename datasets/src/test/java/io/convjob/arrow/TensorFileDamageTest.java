@@ -1,0 +1,102 @@
+package io.convjob.arrow;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Damaged Arrow files and streams (issue 9, finding 4 and what the fuzz tests found): each is refused with one line
+ * naming the file and the message, and nothing stays allocated (Arrow logs {@code Memory was leaked} otherwise).
+ * The inputs are pyarrow's (the fuzz seeds, written by .ci/fuzz-seeds.py) cut or as fuzzing left them.
+ */
+class TensorFileDamageTest {
+    @TempDir Path dir;
+
+    private static byte[] resource(String path) throws IOException {
+        try (InputStream in = TensorFileDamageTest.class.getResourceAsStream(path)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Opens and reads every batch of {@code bytes}; returns the refusal, asserting the allocator ends empty. */
+    private String refusal(String name, byte[] bytes) throws IOException {
+        Path file = Files.write(dir.resolve(name), bytes);
+        try (BufferAllocator root = new RootAllocator()) {
+            TensorFormatException e = assertThrows(TensorFormatException.class, () -> {
+                try (TensorFileReader reader = TensorFileReader.open(file, root)) {
+                    while (reader.loadNextBatch()) reader.copyTensors(new float[reader.batchRows() * reader.elementCount()], 0);
+                }
+            });
+            assertEquals(0, root.getAllocatedMemory(), "memory left allocated");
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            assertFalse(e.getMessage().contains("(null)"), e.getMessage());
+            return e.getMessage().substring(file.toString().length() + 2);
+        }
+    }
+
+    private static final String STREAM = "ArrowStreamFuzzTestInputs/stream/tensor_3_batches.arrows";
+
+    @Test
+    void aStreamCutInsideItsEndMarkerIsRefusedNotAnInternalError() throws IOException {
+        // before: IllegalArgumentException "capacity < 0", exit 1
+        byte[] stream = resource(STREAM);
+        String message = refusal("cut.arrows", Arrays.copyOf(stream, stream.length - 4));
+        assertTrue(message.matches("message 4 \\(at byte \\d+\\): the stream ends inside its 8-byte prefix \\(continuation"
+                + " marker and length\\) \\(4 bytes left; cut short\\?\\)"), message);
+    }
+
+    @Test
+    void aStreamCutAtABatchBoundaryIsRefusedWithTheRowsItHolds() throws IOException {
+        // before: exit 0 with the rows before the cut and no word of the rest
+        byte[] stream = resource(STREAM);
+        long[] ends = IpcStructureTestSupport.messageEnds(stream); // schema, 3 batches, end marker
+        assertEquals(5, ends.length);
+        String message = refusal("cut.arrows", Arrays.copyOf(stream, (int) ends[2]));
+        assertEquals("the Arrow stream ends after 4 rows in 2 record batches without its end-of-stream marker: it was cut"
+                + " short, or its writer was never closed, so rows may be missing (write it again and close the writer,"
+                + " or use the Arrow IPC file format)", message);
+    }
+
+    @Test
+    void aWholeStreamWithItsEndMarkerReadsEveryRow() throws IOException {
+        Path file = Files.write(dir.resolve("whole.arrows"), resource(STREAM));
+        try (BufferAllocator root = new RootAllocator(); TensorFileReader reader = TensorFileReader.open(file, root)) {
+            assertEquals(6, reader.rowCount());
+            long rows = 0;
+            while (reader.loadNextBatch()) rows += reader.batchRows();
+            assertEquals(6, rows);
+        }
+    }
+
+    @Test
+    void aStreamDeclaringABodyBeyondItsBytesIsRefusedBeforeArrowAllocatesIt() throws IOException {
+        byte[] stream = resource(STREAM);
+        long[] ends = IpcStructureTestSupport.messageEnds(stream);
+        // the first batch's body length (a little-endian long in its metadata) raised to ~2^40
+        byte[] flipped = IpcStructureTestSupport.withBodyLength(stream, ends[0], 1L << 40);
+        String message = refusal("huge.arrows", flipped);
+        assertTrue(message.matches("message 1 \\(at byte \\d+\\): declares a body of 1099511627776 bytes but \\d+ bytes remain"
+                + " \\(cut short\\?\\)"), message);
+    }
+
+    @Test
+    void bitFlippedFilesFoundByFuzzingLeakNothing() throws IOException {
+        // before: exit 2 but "ERROR BaseAllocator: Memory was leaked" and, for one, the message "(null)"
+        String leak = refusal("flip.arrow", resource("ArrowFileFuzzTestInputs/file/finding-leak-bad-compression-table.arrow"));
+        assertTrue(leak.matches("record batch 2 \\(at byte \\d+\\): malformed metadata \\(IndexOutOfBoundsException\\)"), leak);
+        String rows = refusal("rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-tensor-values.arrow"));
+        assertEquals("column 'tensor': row 6 is null", rows);
+    }
+}
