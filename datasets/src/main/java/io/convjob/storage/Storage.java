@@ -295,6 +295,29 @@ public final class Storage implements Serializable {
         }
     }
 
+    /**
+     * Deletes the temporary files an interrupted write of {@code target} left beside it (a {@code kill -9} before the
+     * rename): hidden {@code .NAME.UUID.tmp} ({@link FileOutput}) and {@code .NAME.HEX.tmp} (the weight and
+     * {@code .npy} writers), of this exact name only. One writer per output file is assumed, as for the output itself.
+     *
+     * @return the files removed, for the caller to report
+     */
+    public List<Path> removeStaleTemporaries(Path target) {
+        Path qualified = qualify(target);
+        Path parent = qualified.getParent();
+        if (parent == null || isObjectStore(qualified) || !isDirectory(parent)) return List.of();
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile("\\." + java.util.regex.Pattern.quote(qualified.getName())
+                + "\\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{1,16})\\.tmp");
+        List<Path> removed = new java.util.ArrayList<>();
+        for (FileStatus f : list(parent)) {
+            if (f.isFile() && ours.matcher(f.getPath().getName()).matches()) {
+                delete(f.getPath());
+                removed.add(f.getPath());
+            }
+        }
+        return removed;
+    }
+
     /** Deletes a file, or a directory with everything in it; nothing there is fine. */
     public void delete(Path path) {
         try {

@@ -29,15 +29,21 @@ final class ArrowApply {
                     int threads, TensorCompression compression) {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputName, () -> storage.openChannel(input), allocator, column, null)) {
-            int[] sample = reader.shape();
-            int[] outSample = ModelChecks.checkInputShape(model.spec(), sample);
-            try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
-                    TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator, compression)) {
-                long rows = new TensorFileConverter(sample, outSample, batchSize)
-                        .convert(reader, 0, -1, writer, (x, n, y) -> model.run(x, sample, n, y, threads));
-                writer.commit();
-                return rows;
-            }
+            return convert(reader, allocator, storage, output, model, column, batchSize, threads, compression);
+        }
+    }
+
+    /** Converts the rows of an open {@code reader} into {@code output} (written whole or not at all). */
+    static long convert(TensorFileReader reader, BufferAllocator allocator, Storage storage, Path output, Model model,
+                        String column, int batchSize, int threads, TensorCompression compression) {
+        int[] sample = reader.shape();
+        int[] outSample = ModelChecks.checkInputShape(model.spec(), sample);
+        try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
+                TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator, compression)) {
+            long rows = new TensorFileConverter(sample, outSample, batchSize)
+                    .convert(reader, 0, -1, writer, (x, n, y) -> model.run(x, sample, n, y, threads));
+            writer.commit();
+            return rows;
         }
     }
 }

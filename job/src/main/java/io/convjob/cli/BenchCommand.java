@@ -28,7 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ThroughputOptions throughput;
 
-    @Option(names = "--threads", split = ",", paramLabel = "T",
+    @Option(names = "--threads", split = ",", paramLabel = "T", converter = PositiveInt.class,
             description = "Thread counts, e.g. 1,2 (default: 1 and all cores).")
     int[] threads;
 
