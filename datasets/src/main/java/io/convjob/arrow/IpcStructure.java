@@ -185,12 +185,19 @@ final class IpcStructure {
         if (nodes < 0 || nodes > limit || buffers < 0 || buffers > limit) {
             throw new TensorFormatException(what + ": malformed metadata (" + nodes + " field nodes, " + buffers + " buffers)");
         }
+        // Arrow allocates a validity bitmap for a field sent without one, sized by the field's length; uncompressed,
+        // N values need at least N bits of body, so a length beyond that is a lie (a bit flip) that would allocate.
+        long maxValues = batch.compression() == null ? 8 * bodyLength + 64 : Integer.MAX_VALUE;
         FieldNode node = new FieldNode();
         for (int i = 0; i < nodes; i++) {
             batch.nodes(node, i);
             if (node.length() < 0 || node.length() > Integer.MAX_VALUE || node.nullCount() < 0 || node.nullCount() > node.length()) {
                 throw new TensorFormatException(what + ": field node " + i + " has length " + node.length() + " and null count "
                         + node.nullCount());
+            }
+            if (node.length() > maxValues) {
+                throw new TensorFormatException(what + ": field node " + i + " claims " + node.length()
+                        + " values, more than its " + bodyLength + "-byte body holds");
             }
         }
         org.apache.arrow.flatbuf.BodyCompression compression = batch.compression(); // read as Arrow will: it must parse

@@ -99,4 +99,11 @@ class TensorFileDamageTest {
         String rows = refusal("rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-tensor-values.arrow"));
         assertEquals("column 'tensor': row 6 is null", rows);
     }
+    @Test
+    void aFieldClaimingMoreValuesThanItsBodyHoldsIsRefusedBeforeArrowAllocatesItsBitmap() throws IOException {
+        // found by the stream fuzz target: a bit flip made a field node claim 2^30 values in a 64-byte body; Arrow
+        // allocated a 128 MiB validity bitmap for it (OutOfMemoryException past the allocator's limit) and leaked
+        String message = refusal("flip.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-field-length-beyond-body.arrows"));
+        assertEquals("message 2 (at byte 736): field node 2 claims 1073741836 values, more than its 64-byte body holds", message);
+    }
 }
