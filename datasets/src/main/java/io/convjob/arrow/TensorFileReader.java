@@ -130,6 +130,8 @@ public final class TensorFileReader implements AutoCloseable {
                 channel.position(0);
                 reader = new ArrowStreamReader(channel, child);
             } else {
+                IpcStructure.checkFooterSchema(channel);
+                channel.position(0);
                 ArrowFileReader fileReader = new ArrowFileReader(channel, child);
                 reader = fileReader;
                 blocks = fileReader.getRecordBlocks();

@@ -97,7 +97,18 @@ class TensorFileDamageTest {
         String leak = refusal("flip.arrow", resource("ArrowFileFuzzTestInputs/file/finding-leak-bad-compression-table.arrow"));
         assertTrue(leak.matches("record batch 2 \\(at byte \\d+\\): malformed metadata \\(IndexOutOfBoundsException\\)"), leak);
         String rows = refusal("rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-tensor-values.arrow"));
-        assertEquals("column 'tensor': row 6 is null", rows);
+        assertEquals("record batch 2 (at byte 1032): claims 2306 rows, more than its 64-byte body holds", rows);
+        // a row count of 2^30 in a 32-byte body: Arrow sized the tensor column's validity bitmap by it (OutOfMemoryException)
+        String huge = refusal("huge-rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-body.arrow"));
+        assertEquals("record batch 0 (at byte 192): claims 1073741826 rows, more than its 32-byte body holds", huge);
+    }
+
+    @Test
+    void aSchemaWhoseFieldIsItsOwnChildIsRefusedNotAStackOverflow() throws IOException {
+        // found by the stream fuzz target: Arrow's Field.convertField recursed without end (StackOverflowError)
+        String message = refusal("cycle.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-schema-field-cycle.arrows"));
+        assertEquals("not a readable Arrow IPC file or stream (message 0: the schema nests fields deeper than the limit of "
+                + IpcStructure.MAX_FIELD_NESTING + " levels)", message);
     }
     @Test
     void aFieldClaimingMoreValuesThanItsBodyHoldsIsRefusedBeforeArrowAllocatesItsBitmap() throws IOException {
