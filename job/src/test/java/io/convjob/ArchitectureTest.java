@@ -39,6 +39,8 @@ class ArchitectureTest {
         m.put("io.convjob.io", Set.of("io.convjob.error"));
         m.put("io.convjob.spec", Set.of("io.convjob.error", "io.convjob.init"));
         m.put("io.convjob.shape", Set.of("io.convjob.error", "io.convjob.init", "io.convjob.spec"));
+        // the resource plan: buffer sizes from the walked shapes, checked against Java's limits and the memory budget
+        m.put("io.convjob.plan", Set.of("io.convjob.error", "io.convjob.spec", "io.convjob.shape"));
         Set<String> belowEngines = Set.of("io.convjob.error", "io.convjob.init", "io.convjob.spec", "io.convjob.shape");
         m.put("io.convjob.engine", belowEngines);
         m.put("io.convjob.reference", union(belowEngines, "io.convjob.engine"));

@@ -5,8 +5,9 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * Runs a tensor function over an Arrow tensor file, batch by batch, into a {@link TensorFileWriter}: rows go from
- * Arrow straight into a reused float buffer, through the kernel {@code batchSize} rows at a time, and back to Arrow
- * with every other column copied vector to vector. Shared by {@code convjob apply} and the Spark job's tasks.
+ * Arrow straight into a reused float buffer, through the kernel {@code batchSize} rows at a time, and straight from
+ * the kernel's reused output buffer into the writer's tensor vector (one copy in, one copy out, no per-batch
+ * allocation), with every other column copied vector to vector. Shared by {@code convjob apply} and the Spark job's tasks.
  * Not thread-safe: one converter per thread, reused across files.
  */
 public final class TensorFileConverter {
@@ -21,7 +22,6 @@ public final class TensorFileConverter {
     private final int batchSize;
     private final float[] x;
     private final float[] y;
-    private float[] batchOut = new float[0];
 
     public TensorFileConverter(int[] inputShape, int[] outputShape, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -44,14 +44,15 @@ public final class TensorFileConverter {
         for (int b = 0; batchCount < 0 ? reader.loadNextBatch() : b < batchCount; b++) {
             if (batchCount >= 0) reader.loadBatch(firstBatch + b);
             int n = reader.batchRows();
-            if (batchOut.length < n * outElements) batchOut = new float[Math.multiplyExact(n, outElements)];
+            writer.reserveTensorRows(n);
+            FixedShapeTensorVector out = writer.tensorVector();
             for (int from = 0; from < n; from += batchSize) {
                 int count = Math.min(batchSize, n - from);
                 copyChecked(reader, from, count);
                 kernel.run(x, count, y);
-                System.arraycopy(y, 0, batchOut, from * outElements, count * outElements);
+                out.writeRows(from, count, y, 0);
             }
-            writer.writeBatch(reader.root(), batchOut, 0);
+            writer.writeBatch(reader.root());
             rows += n;
         }
         return rows;

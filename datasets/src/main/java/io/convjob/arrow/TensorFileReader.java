@@ -15,15 +15,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.SeekableReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -36,7 +46,9 @@ import org.apache.arrow.vector.util.ValueVectorUtility;
  *
  * <p>Use as a cursor: {@code while (reader.loadNextBatch()) { reader.root(); reader.copyTensors(buf, 0); }}.
  * The reader owns a child allocator of the one given, its {@link #root()} and every vector in it; all are
- * released by {@link #close()}. Not thread-safe.
+ * released by {@link #close()}. Record batches may be LZ4_FRAME or ZSTD compressed. In the file format every
+ * uncompressed batch is read into one buffer reused from batch to batch (fresh memory is slow: a page fault per
+ * 4 KiB), so the vectors of {@link #root()} are views of it until the next load. Not thread-safe.
  */
 public final class TensorFileReader implements AutoCloseable {
     /** The tensor column's default name. */
@@ -56,6 +68,9 @@ public final class TensorFileReader implements AutoCloseable {
     private final String column;
     private final int columnIndex;
     private final FixedShapeTensorType tensorType;
+    private final SeekableReadChannel blockChannel; // file format only: reads record batches into batchBuffer
+    private final VectorLoader loader;
+    private ArrowBuf batchBuffer;                     // file format only: reused for every batch's bytes
     private int currentBatch = -1;
     private int nextBatch;
     private long currentFirstRow;
@@ -67,9 +82,9 @@ public final class TensorFileReader implements AutoCloseable {
         SeekableByteChannel open() throws IOException;
     }
 
-    private TensorFileReader(String file, ChannelSource source, BufferAllocator allocator, ArrowReader reader, boolean streamFormat,
-                             List<ArrowBlock> blocks, long[] batchFirstRows, long streamRows, String column, int[] shape)
-            throws IOException {
+    private TensorFileReader(String file, ChannelSource source, BufferAllocator allocator, ArrowReader reader,
+                             SeekableByteChannel channel, boolean streamFormat, List<ArrowBlock> blocks, long[] batchFirstRows,
+                             long streamRows, String column, int[] shape) throws IOException {
         this.file = file;
         this.source = source;
         this.allocator = allocator;
@@ -79,6 +94,8 @@ public final class TensorFileReader implements AutoCloseable {
         this.batchFirstRows = batchFirstRows;
         this.streamRows = streamRows;
         this.root = reader.getVectorSchemaRoot();
+        this.blockChannel = streamFormat ? null : new SeekableReadChannel(channel);
+        this.loader = new VectorLoader(root, CommonsCompressionFactory.INSTANCE);
         this.column = column;
         this.columnIndex = indexOf(root.getSchema(), column);
         this.tensorType = resolveType(root.getSchema().getFields().get(columnIndex), shape);
@@ -128,16 +145,16 @@ public final class TensorFileReader implements AutoCloseable {
             if (stream) {
                 streamRows = checkedStreamRows(channel);
                 channel.position(0);
-                reader = new ArrowStreamReader(channel, child);
+                reader = new ArrowStreamReader(channel, child, CommonsCompressionFactory.INSTANCE);
             } else {
                 IpcStructure.checkFooterSchema(channel);
                 channel.position(0);
-                ArrowFileReader fileReader = new ArrowFileReader(channel, child);
+                ArrowFileReader fileReader = new ArrowFileReader(channel, child, CommonsCompressionFactory.INSTANCE);
                 reader = fileReader;
                 blocks = fileReader.getRecordBlocks();
                 firstRows = batchFirstRows(source, blocks);
             }
-            return new TensorFileReader(file, source, child, reader, stream, blocks, firstRows, streamRows, column, shape);
+            return new TensorFileReader(file, source, child, reader, channel, stream, blocks, firstRows, streamRows, column, shape);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             closeQuietly(reader, channel, child);
             throw new TensorFormatException(file + ": no such file");
@@ -208,7 +225,7 @@ public final class TensorFileReader implements AutoCloseable {
             throw new IndexOutOfBoundsException(file + ": batch " + index + " outside [0, " + blocks.size() + ")");
         }
         try {
-            ((ArrowFileReader) reader).loadRecordBatch(blocks.get(index));
+            readBlock(blocks.get(index));
             checkLoaded();
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + IpcStructure.describe(e) + ")", e);
@@ -253,6 +270,35 @@ public final class TensorFileReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one record batch (metadata and body) into the reused buffer and loads {@link #root()} from it: what
+     * {@code ArrowFileReader.loadRecordBatch} does, without a fresh buffer per batch. Compressed buffers are
+     * decompressed into buffers of their own by the loader.
+     */
+    private void readBlock(ArrowBlock block) throws IOException {
+        int metadataLength = block.getMetadataLength();
+        long bodyLength = block.getBodyLength();
+        long total = metadataLength + bodyLength;
+        if (metadataLength <= 8 || bodyLength < 0 || block.getOffset() < 0 || block.getOffset() + total > blockChannel.size()) {
+            throw new IOException("record batch block (offset " + block.getOffset() + ", " + total + " bytes) lies outside the file");
+        }
+        if (batchBuffer == null || batchBuffer.capacity() < total) {
+            if (batchBuffer != null) batchBuffer.close(); // vectors still holding views keep it alive until reloaded
+            batchBuffer = allocator.buffer(total);
+        }
+        batchBuffer.writerIndex(0);
+        blockChannel.setPosition(block.getOffset());
+        if (blockChannel.readFully(batchBuffer, total) != total) throw new IOException("unexpected end of file in a record batch");
+        int prefix = batchBuffer.getInt(0) == MessageSerializer.IPC_CONTINUATION_TOKEN ? 8 : 4;
+        Message message = Message.getRootAsMessage(batchBuffer.nioBuffer(prefix, metadataLength - prefix));
+        if (message.headerType() != MessageHeader.RecordBatch) throw new IOException("block is not a record batch");
+        ArrowBuf body = batchBuffer.slice(metadataLength, bodyLength);
+        body.getReferenceManager().retain(); // deserializeRecordBatch releases the body it is given; batchBuffer keeps ours
+        try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(message, body)) {
+            loader.load(batch);
+        }
+    }
+
     @Override
     public void close() {
         try {
@@ -260,7 +306,11 @@ public final class TensorFileReader implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            allocator.close();
+            try {
+                if (batchBuffer != null) batchBuffer.close();
+            } finally {
+                allocator.close();
+            }
         }
     }
 

@@ -8,11 +8,14 @@ import java.util.Arrays;
 import java.util.List;
 import io.convjob.storage.FileOutput;
 import io.convjob.storage.Storage;
+import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -23,28 +26,38 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>The file goes to a {@link FileOutput} (any Hadoop scheme): {@link #commit()} makes it visible whole under its
  * name; {@link #abort()} (and {@link #close()} without a commit) drops it, so the target never holds a partial
- * file. The writer owns a child allocator and its {@link #root()}. Not thread-safe.
+ * file. Record batches are written uncompressed or LZ4_FRAME / ZSTD compressed ({@link TensorCompression}). The
+ * writer owns a child allocator and its {@link #root()}, whose buffers serve every batch. Not thread-safe.
  */
 public final class TensorFileWriter implements AutoCloseable {
     private final FileOutput output;
     private final BufferAllocator allocator;
     private final VectorSchemaRoot root;
+    private final WriteBehindChannel channel;
     private final ArrowFileWriter writer;
     private final int columnIndex;
     private final FixedShapeTensorType tensorType;
+    private final TensorCompression compression;
     private long rowsWritten;
     private int batchesWritten;
     private boolean finished;
 
-    private TensorFileWriter(FileOutput output, Schema schema, int columnIndex, BufferAllocator parent) throws IOException {
+    private TensorFileWriter(FileOutput output, Schema schema, int columnIndex, BufferAllocator parent,
+                             TensorCompression compression) throws IOException {
         this.output = output;
+        this.compression = compression;
         this.allocator = parent.newChildAllocator("TensorFileWriter:" + output.name(), 0, parent.getLimit());
         VectorSchemaRoot createdRoot = null;
+        // the disk takes batch b while the caller computes batch b + 1
+        this.channel = new WriteBehindChannel(output.channel(), output.name());
         try {
             createdRoot = VectorSchemaRoot.create(schema, allocator);
-            this.writer = new ArrowFileWriter(createdRoot, null, output.channel());
+            this.writer = new ArrowFileWriter(createdRoot, null, channel, null, IpcOption.DEFAULT,
+                    compression == TensorCompression.NONE ? NoCompressionCodec.Factory.INSTANCE : CommonsCompressionFactory.INSTANCE,
+                    compression.codec());
             this.writer.start();
         } catch (IOException | RuntimeException e) {
+            channel.abandon();
             output.abort();
             if (createdRoot != null) createdRoot.close();
             allocator.close();
@@ -75,6 +88,12 @@ public final class TensorFileWriter implements AutoCloseable {
 
     /** A writer to {@code output} (see {@link Storage#createAtomic}); the writer commits or aborts it. */
     public static TensorFileWriter create(FileOutput output, Schema schema, String column, BufferAllocator allocator) {
+        return create(output, schema, column, allocator, TensorCompression.NONE);
+    }
+
+    /** As {@link #create(FileOutput, Schema, String, BufferAllocator)}, record batches compressed by {@code compression}. */
+    public static TensorFileWriter create(FileOutput output, Schema schema, String column, BufferAllocator allocator,
+                                          TensorCompression compression) {
         FixedShapeTensorType.ensureRegistered();
         int index;
         try {
@@ -89,7 +108,7 @@ public final class TensorFileWriter implements AutoCloseable {
                     + schema.getFields().get(index).getType());
         }
         try {
-            return new TensorFileWriter(output, schema, index, allocator);
+            return new TensorFileWriter(output, schema, index, allocator, compression);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + output.name(), e);
         }
@@ -126,11 +145,17 @@ public final class TensorFileWriter implements AutoCloseable {
 
     /** {@link #writeFile(Path, long[], float[], int[], int, BufferAllocator)} to any output of the storage seam. */
     public static void writeFile(FileOutput target, long[] ids, float[] data, int[] shape, int rowsPerBatch, BufferAllocator allocator) {
+        writeFile(target, ids, data, shape, rowsPerBatch, allocator, TensorCompression.NONE);
+    }
+
+    /** {@link #writeFile(FileOutput, long[], float[], int[], int, BufferAllocator)}, record batches compressed. */
+    public static void writeFile(FileOutput target, long[] ids, float[] data, int[] shape, int rowsPerBatch, BufferAllocator allocator,
+                                 TensorCompression compression) {
         if (rowsPerBatch <= 0) {
             target.abort();
             throw new IllegalArgumentException("rowsPerBatch must be > 0, got " + rowsPerBatch);
         }
-        try (TensorFileWriter w = create(target, idTensorSchema(shape), TensorFileReader.DEFAULT_COLUMN, allocator)) {
+        try (TensorFileWriter w = create(target, idTensorSchema(shape), TensorFileReader.DEFAULT_COLUMN, allocator, compression)) {
             int n = w.elementCount();
             if ((long) ids.length * n != data.length) {
                 throw new IllegalArgumentException(ids.length + " ids of shape " + Arrays.toString(shape)
@@ -155,6 +180,7 @@ public final class TensorFileWriter implements AutoCloseable {
     public int elementCount() { return tensorType.elementCount(); }
     public long rowsWritten() { return rowsWritten; }
     public int batchesWritten() { return batchesWritten; }
+    public TensorCompression compression() { return compression; }
 
     /** The batch being built, for callers that fill columns themselves before {@link #writeRoot(int)}. */
     public VectorSchemaRoot root() { return root; }
@@ -167,6 +193,23 @@ public final class TensorFileWriter implements AutoCloseable {
      * and {@code source.getRowCount()} tensor rows from {@code tensors[offset ..]}, row-major.
      */
     public void writeBatch(VectorSchemaRoot source, float[] tensors, int offset) {
+        tensorVector().writeRows(0, source.getRowCount(), tensors, offset);
+        writeBatch(source);
+    }
+
+    /**
+     * Makes room for {@code rows} tensor rows in {@link #tensorVector()} before it is filled chunk by chunk: one
+     * allocation for the first batch, none after (the buffers are kept from batch to batch).
+     */
+    public void reserveTensorRows(int rows) {
+        TensorRows.reserveRows(tensorVector().getUnderlyingVector(), 0, rows);
+    }
+
+    /**
+     * Writes one batch whose {@code source.getRowCount()} tensor rows the caller has written into
+     * {@link #tensorVector()}; every other column is copied from {@code source} by name (values and nulls unchanged).
+     */
+    public void writeBatch(VectorSchemaRoot source) {
         int rows = source.getRowCount();
         List<FieldVector> vectors = root.getFieldVectors();
         for (int c = 0; c < vectors.size(); c++) {
@@ -178,7 +221,6 @@ public final class TensorFileWriter implements AutoCloseable {
             to.allocateNew();
             for (int r = 0; r < rows; r++) to.copyFromSafe(r, r, from);
         }
-        tensorVector().writeRows(0, rows, tensors, offset);
         writeRoot(rows);
     }
 
@@ -193,7 +235,10 @@ public final class TensorFileWriter implements AutoCloseable {
         }
         rowsWritten += rowCount;
         batchesWritten++;
-        for (FieldVector v : root.getFieldVectors()) v.reset();
+        for (int c = 0; c < root.getFieldVectors().size(); c++) {
+            if (c == columnIndex) clearTensorVector();
+            else root.getVector(c).reset();
+        }
         root.setRowCount(0);
     }
 
@@ -203,11 +248,14 @@ public final class TensorFileWriter implements AutoCloseable {
         finished = true;
         try {
             writer.end();
+            channel.finish();
             output.commit();
         } catch (IOException e) {
+            channel.abandon();
             output.abort();
             throw new UncheckedIOException("cannot commit " + output.name(), e);
         } catch (RuntimeException e) {
+            channel.abandon();
             output.abort();
             throw e;
         } finally {
@@ -220,6 +268,7 @@ public final class TensorFileWriter implements AutoCloseable {
         if (finished) return;
         finished = true;
         try {
+            channel.abandon();
             output.abort();
         } finally {
             release();
@@ -230,6 +279,15 @@ public final class TensorFileWriter implements AutoCloseable {
     @Override
     public void close() {
         abort();
+    }
+
+    /** Nulls every tensor row but keeps the data buffer as it is: the next batch overwrites what it uses. */
+    private void clearTensorVector() {
+        var list = tensorVector().getUnderlyingVector();
+        list.getValidityBuffer().setZero(0, list.getValidityBuffer().capacity());
+        var child = list.getDataVector();
+        child.getValidityBuffer().setZero(0, child.getValidityBuffer().capacity());
+        list.setValueCount(0);
     }
 
     private void requireOpen() {

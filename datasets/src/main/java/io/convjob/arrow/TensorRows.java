@@ -2,6 +2,7 @@ package io.convjob.arrow;
 
 import java.nio.ByteOrder;
 import java.util.function.IntFunction;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -71,14 +72,39 @@ final class TensorRows {
             throw new IllegalArgumentException("need " + values + " floats from offset " + offset + ", array has " + src.length);
         }
         long endElement = (long) (fromRow + count) * n;
-        while (child.getValueCapacity() < endElement) child.reAlloc();
-        for (int r = fromRow; r < fromRow + count; r++) vector.setNotNull(r);
+        reserveRows(vector, fromRow, fromRow + count);
+        setBits(vector.getValidityBuffer(), fromRow, fromRow + count);
         long start = (long) fromRow * n;
-        for (long i = start; i < endElement; i++) BitVectorHelper.setBit(child.getValidityBuffer(), i);
+        setBits(child.getValidityBuffer(), start, endElement);
         if (values > 0) {
             child.getDataBuffer().nioBuffer(start * Float.BYTES, values * Float.BYTES)
                     .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(src, offset, values);
         }
+    }
+
+    /**
+     * Makes room for {@code rows} rows. With nothing to keep ({@code keepRows == 0}) it is one allocation of the size
+     * asked for rather than a chain of doublings; the buffers then serve every later batch.
+     */
+    static void reserveRows(FixedSizeListVector vector, int keepRows, int rows) {
+        if (vector.getValueCapacity() >= rows) return;
+        if (keepRows == 0) {
+            vector.setInitialCapacity(rows);
+            vector.allocateNew();
+        }
+        while (vector.getValueCapacity() < rows) vector.reAlloc();
+    }
+
+    /** Sets validity bits {@code [from, to)}: whole bytes at once, bit by bit only at the two ends. */
+    static void setBits(ArrowBuf validity, long from, long to) {
+        long i = from;
+        while (i < to && (i & 7) != 0) BitVectorHelper.setBit(validity, i++);
+        long wholeBytes = (to - i) >>> 3;
+        if (wholeBytes > 0) {
+            validity.setOne(i >>> 3, wholeBytes);
+            i += wholeBytes << 3;
+        }
+        while (i < to) BitVectorHelper.setBit(validity, i++);
     }
 
     private static void copyOut(Float4Vector child, long fromElement, float[] dest, int offset, int values) {

@@ -3,6 +3,8 @@ package io.convjob.storage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
@@ -22,21 +24,31 @@ public final class FileOutput implements AutoCloseable {
     private final Path written;
     private final FSDataOutputStream out;
     private final WritableByteChannel channel;
+    private final FileChannel localChannel; // local disks: written directly (no copy through byte[]), forced at commit
     private boolean finished;
 
-    private FileOutput(Storage storage, Path target, Path written, FSDataOutputStream out) {
+    private FileOutput(Storage storage, Path target, Path written, FSDataOutputStream out, FileChannel localChannel) {
         this.storage = storage;
         this.target = target;
         this.written = written;
         this.out = out;
-        this.channel = Channels.newChannel(out);
+        this.localChannel = localChannel;
+        this.channel = localChannel != null ? localChannel : Channels.newChannel(out);
     }
 
     static FileOutput create(Storage storage, Path target) {
         Path qualified = storage.qualify(target);
-        if (storage.isObjectStore(qualified)) return new FileOutput(storage, qualified, qualified, storage.create(qualified, true));
+        if (storage.isObjectStore(qualified)) return new FileOutput(storage, qualified, qualified, storage.create(qualified, true), null);
         Path temp = new Path(qualified.getParent(), "." + qualified.getName() + "." + UUID.randomUUID() + ".tmp");
-        return new FileOutput(storage, qualified, temp, storage.create(temp, false));
+        java.nio.file.Path local = storage.localPath(temp);
+        if (local == null) return new FileOutput(storage, qualified, temp, storage.create(temp, false), null);
+        try {
+            java.nio.file.Files.createDirectories(local.getParent());
+            FileChannel file = FileChannel.open(local, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new FileOutput(storage, qualified, temp, new FSDataOutputStream(Channels.newOutputStream(file), null), file);
+        } catch (IOException e) {
+            throw StorageErrors.of(qualified.toString(), e);
+        }
     }
 
     /** The target, as messages name it. */
@@ -62,7 +74,8 @@ public final class FileOutput implements AutoCloseable {
         if (finished) throw new IllegalStateException(target + ": output already committed or aborted");
         finished = true;
         try {
-            if (written != target && out.hasCapability(StreamCapabilities.HSYNC)) out.hsync();
+            if (localChannel != null) localChannel.force(true); // once per file, at commit
+            else if (written != target && out.hasCapability(StreamCapabilities.HSYNC)) out.hsync();
             out.close();
             if (written != target) publish();
         } catch (IOException | RuntimeException e) {

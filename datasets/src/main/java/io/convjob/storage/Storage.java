@@ -169,7 +169,21 @@ public final class Storage implements Serializable {
 
     /** Opens a file for reading with seeks and positioned reads (what Arrow's file reader needs). */
     public SeekableByteChannel openChannel(Path file) {
+        java.nio.file.Path local = localPath(file);
+        if (local != null) { // the OS's file channel: reads straight into Arrow's buffers, no copy through byte[]
+            try {
+                return java.nio.channels.FileChannel.open(local, java.nio.file.StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw StorageErrors.of(file.toString(), e);
+            }
+        }
         return new SeekableInputChannel(open(file), length(file));
+    }
+
+    /** The local file a {@code file:} (or scheme-less, on the local default file system) path names, else null. */
+    java.nio.file.Path localPath(Path file) {
+        URI uri = qualify(file).toUri();
+        return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
     }
 
     /** Opens a file as a stream (seekable). */
@@ -279,6 +293,29 @@ public final class Storage implements Serializable {
         } catch (IOException e) {
             throw StorageErrors.of(from.toString(), e);
         }
+    }
+
+    /**
+     * Deletes the temporary files an interrupted write of {@code target} left beside it (a {@code kill -9} before the
+     * rename): hidden {@code .NAME.UUID.tmp} ({@link FileOutput}) and {@code .NAME.HEX.tmp} (the weight and
+     * {@code .npy} writers), of this exact name only. One writer per output file is assumed, as for the output itself.
+     *
+     * @return the files removed, for the caller to report
+     */
+    public List<Path> removeStaleTemporaries(Path target) {
+        Path qualified = qualify(target);
+        Path parent = qualified.getParent();
+        if (parent == null || isObjectStore(qualified) || !isDirectory(parent)) return List.of();
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile("\\." + java.util.regex.Pattern.quote(qualified.getName())
+                + "\\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{1,16})\\.tmp");
+        List<Path> removed = new java.util.ArrayList<>();
+        for (FileStatus f : list(parent)) {
+            if (f.isFile() && ours.matcher(f.getPath().getName()).matches()) {
+                delete(f.getPath());
+                removed.add(f.getPath());
+            }
+        }
+        return removed;
     }
 
     /** Deletes a file, or a directory with everything in it; nothing there is fine. */

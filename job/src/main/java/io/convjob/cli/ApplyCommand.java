@@ -2,7 +2,7 @@ package io.convjob.cli;
 
 import io.convjob.Model;
 import io.convjob.Tensor;
-import io.convjob.arrow.TensorFileConverter;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
@@ -11,7 +11,11 @@ import io.convjob.io.NamedTensor;
 import io.convjob.io.NpyReader;
 import io.convjob.io.NpyWriter;
 import io.convjob.job.frame.ConvOptions;
+import io.convjob.plan.PlanRequest;
+import io.convjob.plan.ResourcePlan;
 import io.convjob.shape.ModelChecks;
+import io.convjob.shape.ModelShapes;
+import io.convjob.shape.SizeLimits;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -33,7 +37,7 @@ import java.util.concurrent.Callable;
                 ".npy: float32, C order, (batch, channels, *spatial). .arrow: Arrow IPC file whose 'tensor' column is "
                         + "arrow.fixed_shape_tensor (channels, *spatial); every other column is passed through.",
                 "The output is written whole or not at all."})
-public final class ApplyCommand implements Callable<Integer> {
+public final class ApplyCommand implements Callable<Integer>, Planned {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;
     @Mixin ModelOptions model;
@@ -54,11 +58,54 @@ public final class ApplyCommand implements Callable<Integer> {
             description = "Tensor column of .arrow files (default: ${DEFAULT-VALUE}).")
     String column;
 
-    @Option(names = "--batch-size", defaultValue = "" + ConvOptions.DEFAULT_BATCH_SIZE, description = "Samples per kernel call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", converter = PositiveInt.class,
+            description = "Samples per kernel call (default: " + ConvOptions.DEFAULT_BATCH_SIZE
+                    + ", fewer for a smaller input or when memory is short; see describe's resource plan).")
+    Integer batchSizeOption;
 
-    @Option(names = "--threads", description = "Threads for the kernels (default: all cores).")
+    @Option(names = "--threads", converter = PositiveInt.class, description = "Threads for the kernels (default: all cores).")
     Integer threads;
+
+    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionConverter.class,
+            description = ".arrow output: compress record batches with LZ4_FRAME or ZSTD (default: ${DEFAULT-VALUE}). "
+                    + "Compressed input is read whatever this says.")
+    TensorCompression compression;
+
+    /** {@code --compression}: none, lz4 or zstd. */
+    static final class CompressionConverter implements CommandLine.ITypeConverter<TensorCompression> {
+        @Override public TensorCompression convert(String value) {
+            try {
+                return TensorCompression.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Rows per kernel call, as the plan chose them. */
+    private int batchSize = ConvOptions.DEFAULT_BATCH_SIZE;
+    private ResourcePlan plan;
+
+    @Override public ResourcePlan plan() { return plan; }
+
+    /**
+     * Plans the run before any work ({@link ResourcePlan}): every buffer checked against Java's limits and the heap,
+     * the batch size adapted to the rows present. {@code wholeOutput} rows of output are held at once for .npy output.
+     */
+    private void plan(Model m, int[] sample, long rows, long recordBatchRows, long wholeOutputRows) {
+        ModelShapes shapes = ModelChecks.walk(m.spec(), sample);
+        long outputFloats = SizeLimits.elements(shapes.outputShape());
+        if (wholeOutputRows > 0 && outputFloats > SizeLimits.MAX_ARRAY / wholeOutputRows) {
+            throw new InputException("--output " + outputText + ": a .npy output is written whole, and "
+                    + SizeLimits.count(wholeOutputRows) + " rows x " + Arrays.toString(shapes.outputShape())
+                    + " are more floats than a Java array holds (" + SizeLimits.count(SizeLimits.MAX_ARRAY)
+                    + "); write .arrow output (streamed batch by batch)");
+        }
+        plan = ResourcePlan.of(m.spec(), shapes, PlanRequest.inProcess(sample, rows,
+                batchSizeOption == null ? ConvOptions.DEFAULT_BATCH_SIZE : batchSizeOption, batchSizeOption != null,
+                Math.max(recordBatchRows, wholeOutputRows)));
+        batchSize = plan.batchRows();
+    }
 
     @Override public Integer call() {
         storage = Storage.standard();
@@ -66,9 +113,14 @@ public final class ApplyCommand implements Callable<Integer> {
         output = storage.path("--output", outputText);
         TensorFormat in = format(input, "--input");
         TensorFormat out = format(output, "--output");
-        if (batchSize <= 0) throw new CommandLine.ParameterException(command.commandLine(), "--batch-size must be > 0");
         var status = storage.status(input);
         if (status == null || !status.isFile()) throw new InputException(inputText + ": no such file");
+        var existing = storage.status(output);
+        if (existing != null && existing.isDirectory()) {
+            throw new InputException("--output " + outputText + ": is a directory; name a .npy or .arrow file");
+        }
+        OutputLocation.checkLocal("--output", outputText);
+        StaleTemporaries.remove(storage, output, command.commandLine().getErr());
         Model m = model.load(storage);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long start = System.nanoTime();
@@ -95,7 +147,8 @@ public final class ApplyCommand implements Callable<Integer> {
         }
         int batch = shape[0];
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-        int[] outSample = checkedOutput(m, sample);
+        plan(m, sample, batch, 0, batch);
+        int[] outSample = plan.outputShape();
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
             int[] shape2 = concat(batch, outSample);
@@ -104,7 +157,8 @@ public final class ApplyCommand implements Callable<Integer> {
             long[] ids = new long[batch];
             for (int i = 0; i < batch; i++) ids[i] = i;
             try (BufferAllocator allocator = new RootAllocator()) {
-                TensorFileWriter.writeFile(storage.createAtomic(output), ids, y, outSample, Math.max(1, Math.min(batch, 1024)), allocator);
+                TensorFileWriter.writeFile(storage.createAtomic(output), ids, y, outSample, Math.max(1, Math.min(batch, 1024)),
+                        allocator, compression);
             }
         }
         return batch;
@@ -114,15 +168,13 @@ public final class ApplyCommand implements Callable<Integer> {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputText, () -> storage.openChannel(input), allocator, column, null)) {
             int[] sample = reader.shape();
-            int[] outSample = checkedOutput(m, sample);
+            long rowsPresent = reader.isStreamFormat() ? -1 : reader.rowCount();
+            long largestBatch = 0;
+            for (int b = 0; b < Math.max(0, reader.batchCount()); b++) largestBatch = Math.max(largestBatch, reader.batchRowCount(b));
+            plan(m, sample, rowsPresent, largestBatch, out == TensorFormat.NPY ? reader.rowCount() : 0);
+            int[] outSample = plan.outputShape();
             if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
-            try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
-                    TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator)) {
-                long rows = new TensorFileConverter(sample, outSample, batchSize)
-                        .convert(reader, 0, -1, writer, (x, n, y) -> m.run(x, sample, n, y, nThreads));
-                writer.commit();
-                return rows;
-            }
+            return ArrowApply.convert(reader, allocator, storage, output, m, column, batchSize, nThreads, compression);
         }
     }
 
@@ -148,10 +200,6 @@ public final class ApplyCommand implements Callable<Integer> {
         float[] result = y;
         storage.writeThroughLocalFile(output, f -> NpyWriter.write(f, shape2, result));
         return row;
-    }
-
-    private int[] checkedOutput(Model m, int[] sample) {
-        return ModelChecks.checkInputShape(m.spec(), sample);
     }
 
     // reused across record batches: fresh memory costs a page fault per 4 KiB on these VMs

@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;
+    @Mixin ThroughputOptions throughput;
 
-    @Option(names = "--threads", split = ",", paramLabel = "T",
+    @Option(names = "--threads", split = ",", paramLabel = "T", converter = PositiveInt.class,
             description = "Thread counts, e.g. 1,2 (default: 1 and all cores).")
     int[] threads;
 
@@ -62,6 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
         }
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        if (throughput.model != null) return endToEnd(threads != null ? threads[threads.length - 1] : cores);
         if (spec != null) return profile(t, out);
         List<BenchResult> results;
         try {
@@ -72,6 +74,27 @@ public final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Path tmp = Files.createTempFile(json.toAbsolutePath().getParent(), ".bench", ".json");
             Files.writeString(tmp, BenchResult.toJson(results));
+            Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            out.println("wrote " + json);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code --model}: the end-to-end rates ({@link ThroughputBench}). */
+    private int endToEnd(int threadCount) throws IOException {
+        CommandLine cl = command.commandLine();
+        java.io.PrintWriter out = cl.getOut();
+        if (inputShapeText == null) throw new CommandLine.ParameterException(cl, "--model needs --input-shape C,D1,...");
+        if (throughput.rows < 1 || throughput.batchSize < 1 || throughput.files < 1 || throughput.rowsPerBatch < 1 || threadCount < 1) {
+            throw new CommandLine.ParameterException(cl, "--rows, --batch-size, --files, --rows-per-record-batch and --threads must be >= 1");
+        }
+        var settings = new ThroughputBench.Settings(throughput.model, ShapeOption.parse(cl, "--input-shape", inputShapeText),
+                throughput.rows, throughput.batchSize, threadCount, throughput.files, throughput.rowsPerBatch,
+                throughput.workDir != null ? throughput.workDir : Path.of(System.getProperty("java.io.tmpdir")));
+        var results = ThroughputBench.run(settings, out);
+        if (json != null) {
+            Path tmp = Files.createTempFile(json.toAbsolutePath().getParent(), ".bench", ".json");
+            Files.writeString(tmp, ThroughputBench.toJson(settings, results));
             Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             out.println("wrote " + json);
         }

@@ -3,6 +3,9 @@ package io.convjob.cli;
 import io.convjob.Tensor;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
+import io.convjob.plan.MemoryBudget;
+import io.convjob.plan.ResourcePlan;
+import io.convjob.shape.SizeLimits;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine;
@@ -52,8 +55,9 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(command.commandLine(),
                     "--rows must be >= 0, --files and --rows-per-batch > 0");
         }
+        int elements = planMemory(shape);
+        OutputLocation.checkLocal("--output", output.toString());
         prepareOutput();
-        int elements = Math.toIntExact(Tensor.elementCount(shape));
         long bytes = 0;
         try (BufferAllocator allocator = new RootAllocator()) {
             for (int f = 0; f < files; f++) {
@@ -72,6 +76,34 @@ public final class GenerateCommand implements Callable<Integer> {
         command.commandLine().getOut().printf("wrote %d rows of %s in %d files (%,d bytes) to %s%n", rows,
                 java.util.Arrays.toString(shape), files, bytes, output);
         return ExitCodes.OK;
+    }
+
+    /**
+     * Each file is built in memory (ids, then the floats, then Arrow's copy of one record batch) before it is written:
+     * checked against Java's array limit and the heap before the output directory is touched.
+     *
+     * @return floats per row
+     */
+    private int planMemory(int[] shape) {
+        SizeLimits.checkSample(shape, "--shape");
+        long elements = SizeLimits.elements(shape);
+        long rowsPerFile = (rows + files - 1) / files;
+        long rowLimit = SizeLimits.MAX_ARRAY / Math.max(1, elements); // the floats, and the ids, each in one array
+        if (rowsPerFile > rowLimit) {
+            long filesNeeded = (rows + rowLimit - 1) / rowLimit;
+            throw new InputException("--rows " + rows + " in --files " + files + ": " + SizeLimits.count(rowsPerFile)
+                    + " rows x " + SizeLimits.count(elements) + " floats per file, more than a Java array holds ("
+                    + SizeLimits.count(SizeLimits.MAX_ARRAY) + "); use --files " + filesNeeded + " or more");
+        }
+        long batchRows = Math.min(rowsPerBatch, rowsPerFile);
+        long need = rowsPerFile * (Long.BYTES + Float.BYTES * elements) + batchRows * Float.BYTES * elements;
+        MemoryBudget heap = MemoryBudget.heap();
+        if (need > heap.bytes()) {
+            throw new InputException("not enough memory: a file of " + SizeLimits.count(rowsPerFile) + (rowsPerFile == 1 ? " row x " : " rows x ")
+                    + java.util.Arrays.toString(shape) + " is built in memory, about " + ResourcePlan.bytes(need)
+                    + ", more than " + heap.name() + "; use more --files, or raise " + heap.raise());
+        }
+        return (int) elements;
     }
 
     private void prepareOutput() throws IOException {

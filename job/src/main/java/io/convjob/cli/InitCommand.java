@@ -31,8 +31,15 @@ public final class InitCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(command.commandLine(),
                     "--output must end in .safetensors, got " + output);
         }
+        if (java.nio.file.Files.isDirectory(output)) {
+            throw new io.convjob.error.InputException("--output " + output + ": is a directory; name a .safetensors file");
+        }
+        OutputLocation.checkLocal("--output", output.toString());
         ModelSpec model = io.convjob.spec.SpecParser.parse(spec);
+        // a weight no array holds, or weights beyond the heap: refused before any is drawn
+        io.convjob.plan.ResourcePlan.checkWeights(model, io.convjob.plan.MemoryBudget.heap());
         Model m = Model.fromSpec(model);
+        StaleTemporaries.remove(output, command.commandLine().getErr());
         SafetensorsWriter.write(output, ModelWeights.namedTensors(model, m.parameters()),
                 Map.of("spec", java.nio.file.Files.readString(spec), "producer", "convjob init"));
         command.commandLine().getOut().println("wrote " + output + " (" + m.parameters().size() + " conv layers)");

@@ -6,6 +6,9 @@ import java.io.PrintWriter;
 
 /** {@code ./convjob} and {@code spark-submit --class io.convjob.cli.Main}: exits with the command's code. */
 public final class Main {
+    /** The system property naming Spark's log file (set by {@code ./convjob}, read by {@code conf/log4j2.properties}). */
+    public static final String LOG_PROPERTY = "convjob.log";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -14,17 +17,27 @@ public final class Main {
 
     /** Runs one command line with the given streams; returns the exit code (0 ok, 1 internal, 2 bad input). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = newCommandLine();
+        ErrorReporter reporter = new ErrorReporter(System.getProperty(LOG_PROPERTY));
+        CommandLine cli = newCommandLine(reporter);
         cli.setOut(out);
         cli.setErr(err);
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) { // picocli passes Errors through: one line all the same
+            CommandLine.ParseResult parsed = cli.getParseResult();
+            CommandLine ran = cli;
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) ran = p.commandSpec().commandLine();
+            ran.setErr(err);
+            return reporter.report(e, ran, parsed != null && ErrorReporter.verbose(parsed));
+        }
     }
 
-    static CommandLine newCommandLine() {
+
+    private static CommandLine newCommandLine(ErrorReporter reporter) {
         CommandLine cli = new CommandLine(new ConvjobCommand());
         cli.setExitCodeExceptionMapper(ExitCodes::of);
-        cli.setExecutionExceptionHandler(new ErrorReporter());
-        cli.setParameterExceptionHandler(new ErrorReporter());
+        cli.setExecutionExceptionHandler(reporter);
+        cli.setParameterExceptionHandler(reporter);
         return cli;
     }
 }

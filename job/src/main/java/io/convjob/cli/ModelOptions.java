@@ -40,8 +40,10 @@ public final class ModelOptions {
         return WeightsLoader.withPrefix(weightsPrefix);
     }
 
+    /** The model, its weights checked against Java's limits and the heap before any is drawn or read. */
     public Model load(Storage storage) {
         ModelSpec s = parseSpec(storage);
+        io.convjob.plan.ResourcePlan.checkWeights(s, io.convjob.plan.MemoryBudget.heap());
         if (weights == null) return Model.fromSpec(s);
         return Model.fromSpec(s, storage.withLocalFile("--weights", weights, f -> WeightsLoader.standard().load(s, f)));
     }

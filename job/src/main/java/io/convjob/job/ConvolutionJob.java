@@ -3,6 +3,7 @@ package io.convjob.job;
 import io.convjob.error.InputException;
 import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvPartitionFunction;
+import io.convjob.job.frame.DriverPlan;
 import io.convjob.job.frame.Convolutions;
 import io.convjob.job.frame.JobCounters;
 import io.convjob.job.input.TensorInput;
@@ -75,6 +76,7 @@ public final class ConvolutionJob {
         try {
             return new ConvolutionJob(weightsLoader).run(spark, options);
         } finally {
+            clearProgressBar(spark);
             spark.stop();
         }
     }
@@ -89,7 +91,27 @@ public final class ConvolutionJob {
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         options.sparkConf().forEach(conf::set);
         shipApplicationJar(conf);
-        return SparkSession.builder().config(conf).getOrCreate();
+        try {
+            return SparkSession.builder().config(conf).getOrCreate();
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            if (String.valueOf(e.getMessage()).startsWith("Could not parse Master URL")) {
+                throw new InputException("--master " + conf.get("spark.master") + ": not a Spark master URL"
+                        + " (local, local[N], local[*], spark://HOST:PORT, yarn, k8s://HOST:PORT)");
+            }
+            throw e instanceof RuntimeException r ? r : new JobFailedException(e);
+        }
+    }
+
+    /**
+     * Spark draws its console progress bar on stderr and clears it only after a job that succeeded: clear it here, so
+     * an error line after a failed job starts on a fresh line instead of after {@code [Stage 0:> (0 + 1) / 2]}.
+     */
+    private static void clearProgressBar(SparkSession spark) {
+        scala.Option<org.apache.spark.ui.ConsoleProgressBar> bar = spark.sparkContext().progressBar();
+        if (bar.isDefined()) {
+            bar.get().stop();
+            bar.get().finishAll();
+        }
     }
 
     /**
@@ -134,8 +156,10 @@ public final class ConvolutionJob {
             TensorScanPlanner plan = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(
                     List.of(options.input()), options.column(), options.shape(), options.allowIncompleteInput()));
             int[] sampleShape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
-            PreparedModel model = PreparedModel.prepare(specJson, options.weights(), weightsLoader, storage, sampleShape);
-            return inOutput(storage, output, out -> runFileToFile(spark, storage, plan.partitions(), out, options, model, start));
+            ModelSpec spec = SpecText.parse(specJson);
+            int batch = DriverPlan.check(spark.sparkContext(), spec, sampleShape, options.batchSize()).batchRows();
+            PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), weightsLoader, storage, sampleShape);
+            return inOutput(storage, output, out -> runFileToFile(spark, storage, plan.partitions(), out, options, model, batch, start));
         }
         ModelSpec spec = SpecText.parse(specJson); // once: image input reads its preprocess section, the model the rest
         TensorInput in = format == TensorFormat.IMAGE
@@ -143,8 +167,9 @@ public final class ConvolutionJob {
                         options.allowIncompleteInput())
                 : TensorInput.read(spark, storage, options.input(), format, options.column(),
                         options.shape(), options.allowIncompleteInput());
+        int batch = DriverPlan.check(spark.sparkContext(), spec, in.sampleShape(), options.batchSize()).batchRows();
         PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), weightsLoader, storage, in.sampleShape());
-        return inOutput(storage, output, out -> runFrame(spark, out, options, in, model, start));
+        return inOutput(storage, output, out -> runFrame(spark, out, options, in, model, batch, start));
     }
 
     /** Claims the output directory for one job, runs it, and aborts the claim if the job fails. */
@@ -168,7 +193,7 @@ public final class ConvolutionJob {
     }
 
     private JobSummary runFileToFile(SparkSession spark, Storage storage, List<TensorFilePartition> partitions,
-            OutputDirectory out, JobOptions options, PreparedModel model, long start) {
+            OutputDirectory out, JobOptions options, PreparedModel model, int batchSize, long start) {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         ModelKernels kernels = new ModelKernels(payload, spark.sparkContext().applicationId(), model.inputShape(),
@@ -177,7 +202,7 @@ public final class ConvolutionJob {
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     storage, partitions, out, options.overwrite(),
                     new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
-                            options.batchSize()), kernels);
+                            batchSize), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
@@ -193,7 +218,7 @@ public final class ConvolutionJob {
      * job's temporary directory, {@code _rejected} beside them; then one commit moves both into place.
      */
     private JobSummary runFrame(SparkSession spark, OutputDirectory out, JobOptions options, TensorInput input,
-            PreparedModel model, long start) {
+            PreparedModel model, int batchSize, long start) {
         Dataset<Row> rows = input.frame();
         if (input.format() == TensorFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
         if (input.format() == TensorFormat.IMAGE) rows = rows.withColumn(FILE_COLUMN, col(ImageInput.ID_COLUMN));
@@ -206,7 +231,7 @@ public final class ConvolutionJob {
         Broadcast<ModelPayload> payload = Convolutions.broadcast(spark, model);
         boolean failFirst = failFirstAttempt(spark);
         Dataset<Row> result = Convolutions.convolve(rows, payload, model, options.column(), options.column(),
-                options.batchSize(), Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
+                batchSize, Convolutions.taskThreads(spark), counters, failFirst, FILE_COLUMN, options.input(),
                 options.outputFormat() == TensorFormat.PARQUET ? PARQUET_TENSOR_TYPE : TensorSchemas.TENSOR_TYPE);
         Storage storage = out.storage();
         Path data = new Path(out.temporaryDir(), "data");

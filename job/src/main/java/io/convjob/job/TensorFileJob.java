@@ -111,9 +111,13 @@ public final class TensorFileJob {
         public Iterator<TensorCommitMessage> call(Iterator<TensorFilePartition> partitions) {
             TaskContext task = TaskContext.get();
             List<TensorCommitMessage> out = new ArrayList<>();
-            BatchKernel kernel = kernels.open(task);
-            TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
-            while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter));
+            try {
+                BatchKernel kernel = kernels.open(task);
+                TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
+                while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter));
+            } catch (OutOfMemoryError e) { // the buffers are unreachable now: fail the job, not the executor
+                throw io.convjob.job.frame.TaskMemory.outOfMemory(e, options.batchSize(), options.inputShape());
+            }
             return out.iterator();
         }
 

@@ -29,8 +29,8 @@ class RunCommandTest {
     private int execute(Callable<Integer> command, String... args) {
         CommandLine cli = new CommandLine(command);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
-        cli.setExecutionExceptionHandler(new ErrorReporter());
-        cli.setParameterExceptionHandler(new ErrorReporter());
+        cli.setExecutionExceptionHandler(new ErrorReporter(null));
+        cli.setParameterExceptionHandler(new ErrorReporter(null));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);

@@ -144,4 +144,38 @@ class ImageJobTest extends SparkTestBase {
         assertEquals("preprocess: missing; image input needs the spec's \"preprocess\" section, e.g. {\"resize\": 256,"
                 + " \"center_crop\": 224}", e.getMessage());
     }
+
+    /** Bytes read from local files by every Hadoop file system of this JVM so far. */
+    private static long localBytesRead() {
+        long bytes = 0;
+        for (org.apache.hadoop.fs.FileSystem.Statistics s : org.apache.hadoop.fs.FileSystem.getAllStatistics()) {
+            if (s.getScheme().equals("file")) bytes += s.getBytesRead();
+        }
+        return bytes;
+    }
+
+    @Test
+    void skipReadsAndDecodesEachImageOnce(@TempDir Path tmp) throws IOException {
+        // noise does not compress: the images' bytes dwarf everything else the job reads (spec, _rejected's count)
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        java.util.Random random = new java.util.Random(7);
+        long imageBytes = 0;
+        for (int i = 0; i < 4; i++) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(160, 120, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 120; y++) for (int x = 0; x < 160; x++) image.setRGB(x, y, random.nextInt(1 << 24));
+            Path file = images.resolve("noise-" + i + ".png");
+            javax.imageio.ImageIO.write(image, "png", file.toFile());
+            imageBytes += Files.size(file);
+        }
+        Files.write(images.resolve("empty.png"), new byte[0]);
+        Path out = tmp.resolve("out");
+        long before = localBytesRead();
+        JobSummary summary = job.run(spark(), JobOptions.of(spec(tmp), images.toString(), out.toString())
+                .withTensorFormat(TensorFormat.IMAGE).withOnBadRow(BadRowPolicy.SKIP));
+        long read = localBytesRead() - before;
+        assertEquals(4, summary.rows());
+        assertEquals(1, summary.rejected());
+        Assertions.assertTrue(read >= imageBytes && read < imageBytes * 5 / 4,
+                "read " + read + " bytes for " + imageBytes + " bytes of images (twice would be a second decode)");
+    }
 }

@@ -39,8 +39,13 @@ public final class BenchSuite {
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), options.suite());
         for (int t : options.threads()) {
             peaks.put(t, PeakFlops.measure(t));
-            out.printf(Locale.ROOT, "FMA peak at %d thread(s): %.1f GFLOP/s (%d-bit vectors, %d chains per thread)%n",
-                    t, peaks.get(t), PeakFlops.vectorBits(), VectorFmaLoop.CHAINS);
+            if (peaks.get(t).isNaN()) {
+                out.printf(Locale.ROOT, "FMA peak at %d thread(s): not measured (no Vector API module or no FMA "
+                        + "instructions)%n", t);
+            } else {
+                out.printf(Locale.ROOT, "FMA peak at %d thread(s): %.1f GFLOP/s (%d-bit vectors, %d chains per "
+                        + "thread)%n", t, peaks.get(t), PeakFlops.vectorBits(), VectorFmaLoop.CHAINS);
+            }
         }
         out.printf(Locale.ROOT, "%-24s %3s %5s %8s %9s %9s %9s %8s %7s %7s%n", "config", "thr", "batch",
                 "GFLOP", "median_ms", "GFLOP/s", "min..max", "", "%peak", "target");
@@ -123,17 +128,19 @@ public final class BenchSuite {
     }
 
     /**
-     * Calls until the JIT is done with the layer's code: at least {@code warmNanos}, then on (up to 4x as long)
-     * while a round of calls still runs more than 3% faster than the best round before it. A fixed short warm-up
-     * timed the first config of the quick suite half-compiled on a busy machine. Returns the ns per call of the
-     * best round.
+     * Calls until the JIT is done with the layer's code: at least {@code warmNanos}, then on (up to 20x as long)
+     * while the JIT is still compiling or a round of calls still runs more than 3% faster than the best round before
+     * it. On a busy machine the compiler threads get little CPU and the Vector API code runs interpreted, 100x slower,
+     * for seconds: a fixed warm-up timed the first configs of the quick suite half-compiled. Returns the ns per call
+     * of the best round.
      */
     private static double warmUp(PreparedConv prepared, float[] x, float[] y, int batch, int threads,
                                  long warmNanos) {
         long begin = System.nanoTime();
         double best = Double.MAX_VALUE;
-        boolean improving = true;
-        while (System.nanoTime() - begin < warmNanos || improving && System.nanoTime() - begin < 4 * warmNanos) {
+        boolean settling = true;
+        while (System.nanoTime() - begin < warmNanos || settling && System.nanoTime() - begin < 20 * warmNanos) {
+            long compiled = compilationMillis();
             long roundBegin = System.nanoTime();
             int calls = 0;
             do {
@@ -141,10 +148,16 @@ public final class BenchSuite {
                 calls++;
             } while (calls < 3 || System.nanoTime() - roundBegin < warmNanos / 8);
             double perCall = (System.nanoTime() - roundBegin) / (double) calls;
-            improving = perCall < best * 0.97;
+            settling = perCall < best * 0.97 || compilationMillis() != compiled;
             best = Math.min(best, perCall);
         }
         return best;
+    }
+
+    /** The JIT's total compilation time so far, or 0 when the JVM does not report it. */
+    private static long compilationMillis() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static float[] random(Random r, int n) {

@@ -19,9 +19,11 @@ public final class PeakFlops {
 
     /**
      * GFLOP/s of {@code threads} concurrent FMA loops (best of three ~0.1-0.3 s rounds after a warm-up), or NaN
-     * when the Vector API module is absent.
+     * when the Vector API module is absent or the JIT has no FMA instructions.
      */
     public static double measure(int threads) {
+        // without FMA instructions the loop would run lane by lane in Java for minutes and measure nothing useful
+        if (!io.convjob.fast.Engines.fmaAvailable()) return Double.NaN;
         try {
             VectorFmaLoop.run(ITERATIONS / 10, 1f);
         } catch (LinkageError e) {

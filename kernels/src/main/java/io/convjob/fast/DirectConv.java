@@ -25,6 +25,11 @@ final class DirectConv implements PreparedConv {
     private static final int BLOCKS_PER_ITEM = 4;
     /** Split inputs of several samples are built (then used) together up to this many floats. */
     private static final int SPLIT_BATCH_FLOATS = 1 << 21;
+    /**
+     * Samples whose split is at most this many floats (4 MB) are split and computed whole by one thread, into a
+     * buffer of its own; larger ones are split once and shared by all threads.
+     */
+    private static final int MAX_OWN_SPLIT_FLOATS = 1 << 20;
     /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
     static final int MAX_SPLIT_FLOATS = 1 << 24;
 
@@ -282,9 +287,22 @@ final class DirectConv implements PreparedConv {
         int chunks = blockedChunk == 0 ? 0 : (plan.inSize + blockedChunk - 1) / blockedChunk;
         int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
                 : chunks * plan.inChannels * blockedChunk;
+        int perSample = taskStart.length - 1;
+        if (perSampleSplit <= MAX_OWN_SPLIT_FLOATS && (threads <= 1
+                || batch >= 2 * threads && (batch % threads == 0 || batch >= 4 * threads))) {
+            // whole samples per thread: each splits its sample into its own buffer and computes it while that is
+            // still in its core's cache; no barrier between split and compute, no split shared between cores. With
+            // fewer samples per thread, one busy core would hold up the rest: the finer items below balance better.
+            WorkPool.forEach(batch, threads, b -> {
+                Workspace ws = workspaces.get();
+                float[] s = ws.split(this, perSampleSplit + SplitInput.SLACK);
+                splitSample(x, b, s, 0, perSampleSplit);
+                for (int i = 0; i < taskStart[perSample]; i++) computeItem(s, 0, y, b, i, ws);
+            });
+            return;
+        }
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(this, samplesPerRound * perSampleSplit + SplitInput.SLACK);
-        int perSample = taskStart.length - 1;
         for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
             int first = b0;
             int count = Math.min(samplesPerRound, batch - b0);
@@ -304,6 +322,18 @@ final class DirectConv implements PreparedConv {
                     computeItem(s, sample * perSampleSplit, y, first + sample, i, ws);
                 }
             });
+        }
+    }
+
+    /** Sample {@code b} of x, every channel, into the split layout at {@code s[sOff ..]}. */
+    private void splitSample(float[] x, int b, float[] s, int sOff, int perSampleSplit) {
+        for (int ci = 0; ci < plan.inChannels; ci++) {
+            int xc = (b * plan.inChannels + ci) * plan.inSize;
+            if (blockedChunk == 0) {
+                split.fill(x, xc, s, sOff + ci * split.channelSize, kernel);
+            } else {
+                fillBlocked(x, xc, s, sOff + ci * blockedChunk);
+            }
         }
     }
 

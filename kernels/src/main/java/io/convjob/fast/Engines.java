@@ -9,9 +9,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The one place that picks the engine, once per JVM and lazily: the Vector API engine when the
- * {@code jdk.incubator.vector} module is readable and vectors are at least 128 bits, else the scalar engine
- * with one warning line naming the fix. System properties {@code convjob.engine=reference|scalar|vector}
+ * The one place that picks the engine, once per JVM and lazily: the Vector API engine at this CPU's preferred
+ * vector size when the {@code jdk.incubator.vector} module is readable, vectors are at least 128 bits and the JIT
+ * has FMA instructions, else the scalar engine with one warning line naming the reason. System properties {@code convjob.engine=reference|scalar|vector}
  * force an engine; {@code convjob.vectorBits=128|256|512} forces a narrower vector size.
  */
 public final class Engines {
@@ -63,6 +63,14 @@ public final class Engines {
                 problem = e.getMessage();
             }
         }
+        boolean sizeForced = bits != null && !bits.isBlank();
+        if (vector != null && !forced && !sizeForced && !fmaAvailable()) {
+            // without FMA the Vector API's fma runs lane by lane in Java, far slower than the scalar engine (asked
+            // for by name or size, the vector engine is still given)
+            err.println("convjob: WARNING this CPU or JVM has no FMA instructions (-XX:-UseFMA); using the scalar "
+                    + "engine, which is faster there than the Vector API kernels");
+            return new ScalarEngine();
+        }
         if (vector != null) return vector;
         if (forced) {
             throw new IllegalStateException(ENGINE_PROPERTY + "=vector but " + problem
@@ -71,6 +79,20 @@ public final class Engines {
         err.println("convjob: WARNING " + problem + "; using the slower scalar engine. Fix: run java with "
                 + "--add-modules " + VECTOR_MODULE);
         return new ScalarEngine();
+    }
+
+    /**
+     * Whether the JIT may emit FMA instructions (HotSpot's {@code UseFMA}: off on CPUs without FMA3, such as SSE-only
+     * or AVX1-only x86, and with {@code -XX:UseAVX=0}). True when the JVM does not say (other JVMs).
+     */
+    public static boolean fmaAvailable() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean == null || !"false".equals(bean.getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return true;
+        }
     }
 
     private static String vectorProblem() {

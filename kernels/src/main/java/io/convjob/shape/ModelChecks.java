@@ -40,6 +40,7 @@ public final class ModelChecks {
                 throw new SpecException("input: shape " + Arrays.toString(sampleShape) + " has a negative size");
             }
         }
+        SizeLimits.checkSample(sampleShape, "input");
         int[] shape = sampleShape.clone();
         String from = null; // where the current shape comes from: null = the input
         List<LayerSpec> layers = model.layers();
@@ -53,6 +54,7 @@ public final class ModelChecks {
                 int[] in = shape;
                 shape = PoolChecks.outputShape(layers.get(i), shape, name, from); // pooling changes the shape, no MACs
                 if (torch) checkTorchNotEmpty(in, shape, p);
+                SizeLimits.checkSample(shape, where(name));
                 outputs.add(shape.clone());
                 from = name;
                 continue;
@@ -67,19 +69,39 @@ public final class ModelChecks {
                         + " channels " + (from == null ? "of the input shape " + Arrays.toString(shape)
                         : "coming from " + from));
             }
-            ConvGeometry g = Shapes.lower(layer, Arrays.copyOfRange(shape, 1, shape.length));
+            ConvGeometry g;
+            try {
+                g = Shapes.lower(layer, Arrays.copyOfRange(shape, 1, shape.length));
+            } catch (SpecException e) { // a size beyond Java's limits, named without the layer's path
+                throw e.at(p);
+            }
             checkPadding(g, p);
             if (torch) checkTorchPadding(g, p);
-            macs[i] = Shapes.macsPerSample(layer, g);
             int[] in = shape;
             shape = new int[shape.length];
             shape[0] = layer.outChannels();
             System.arraycopy(g.outShape(), 0, shape, 1, g.spatialDims());
+            SizeLimits.checkSample(shape, where(name));
+            try {
+                macs[i] = Shapes.macsPerSample(layer, g);
+            } catch (SpecException e) {
+                throw e.at(p);
+            }
             if (torch) checkTorchNotEmpty(in, shape, p);
             outputs.add(shape.clone());
             from = name;
         }
+        long total = 0;
+        for (long m : macs) {
+            total += m;
+            if (total < 0) throw new SpecException("input: shape " + Arrays.toString(sampleShape)
+                    + " needs more than " + SizeLimits.count(Long.MAX_VALUE) + " MACs per sample");
+        }
         return new ModelShapes(sampleShape, outputs, macs);
+    }
+
+    private static String where(String name) {
+        return name.isEmpty() ? "output" : name + " output";
     }
 
     private static void checkRank(ConvLayerSpec layer, int[] shape, String name, String from) {

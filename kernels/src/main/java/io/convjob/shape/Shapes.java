@@ -41,10 +41,11 @@ public final class Shapes {
      * the lhs-dilated input.
      */
     public static long macsPerSample(ConvLayerSpec layer, ConvGeometry g) {
-        long positions = layer instanceof ConvTransposeSpec ? (long) layer.inChannels() * g.inSpatialSize()
-                : (long) layer.outChannels() * g.outSpatialSize();
         int perGroup = layer instanceof ConvTransposeSpec ? g.outPerGroup() : g.inPerGroup();
-        return positions * perGroup * g.kernelSize();
+        long[] factors = layer instanceof ConvTransposeSpec
+                ? new long[] {layer.inChannels(), g.inSpatialSize(), perGroup, g.kernelSize()}
+                : new long[] {layer.outChannels(), g.outSpatialSize(), perGroup, g.kernelSize()};
+        return SizeLimits.product(factors, "MACs per sample");
     }
 
     private static ConvGeometry lowerConv(ConvSpec c, int[] in) {
@@ -109,12 +110,12 @@ public final class Shapes {
             hi = e.hi().toArray();
         } else if (padding != Padding.Named.VALID) {
             for (int i = 0; i < n; i++) {
-                int window = d[i] * (k[i] - 1) + 1;
-                int out = Math.floorDiv(in[i] + s[i] - 1, s[i]);
-                int total = Math.max((out - 1) * s[i] + window - in[i], 0);
-                int small = total / 2;
-                lo[i] = padding == Padding.Named.SAME ? small : total - small;
-                hi[i] = total - lo[i];
+                long window = (long) d[i] * (k[i] - 1) + 1;
+                long out = Math.floorDiv((long) in[i] + s[i] - 1, s[i]);
+                long total = Math.max((out - 1) * s[i] + window - in[i], 0);
+                long small = total / 2;
+                lo[i] = SizeLimits.toInt(padding == Padding.Named.SAME ? small : total - small, "padding", i);
+                hi[i] = SizeLimits.toInt(total - lo[i], "padding", i);
             }
         }
         return new int[][] {lo, hi};
@@ -130,12 +131,12 @@ public final class Shapes {
         int[] lo = new int[n];
         int[] hi = new int[n];
         for (int i = 0; i < n; i++) {
-            int k = t.kernelSize().get(i);
-            int s = t.stride().get(i);
-            int d = t.dilation().get(i);
-            int a = t.outputPadding().get(i);
-            int p0;
-            int p1;
+            long k = t.kernelSize().get(i);
+            long s = t.stride().get(i);
+            long d = t.dilation().get(i);
+            long a = t.outputPadding().get(i);
+            long p0;
+            long p1;
             if (t.padding() instanceof Padding.Explicit e) {
                 p0 = e.lo().get(i);
                 p1 = e.hi().get(i);
@@ -143,15 +144,15 @@ public final class Shapes {
                 p0 = 0;
                 p1 = 0;
             } else {
-                int pSum = d * (k - 1) - s + a + 1;
+                long pSum = d * (k - 1) - s + a + 1;
                 a = pSum < 0 ? -pSum : 0; // equinox: a too-small sum moves into the output padding
                 pSum = Math.max(pSum, 0);
-                int lower = t.padding() == Padding.Named.SAME_LOWER ? 1 : 0;
+                long lower = t.padding() == Padding.Named.SAME_LOWER ? 1 : 0;
                 p0 = Math.floorDiv(pSum + lower, 2);
                 p1 = pSum - p0;
             }
-            lo[i] = d * (k - 1) - p0;
-            hi[i] = d * (k - 1) - p1 + a;
+            lo[i] = SizeLimits.toInt(d * (k - 1) - p0, "padding", i);
+            hi[i] = SizeLimits.toInt(d * (k - 1) - p1 + a, "padding", i);
         }
         return new int[][] {lo, hi};
     }
@@ -166,8 +167,10 @@ public final class Shapes {
             long dilated = prePadded <= 0 ? 0 : (prePadded - 1) * lhsDil[i] + 1;
             long padded = dilated + padLo[i] + padHi[i];
             long window = (long) d[i] * (k[i] - 1) + 1;
+            // the padded extent is what the kernels index with ints (ConvGeometry.sourceIndex)
+            SizeLimits.checkExtent(Math.max(padded, window), i);
             long o = Math.floorDiv(padded - window, (long) s[i]) + 1;
-            out[i] = (int) Math.max(0, o);
+            out[i] = SizeLimits.toInt(Math.max(0, o), "output size", i);
         }
         return out;
     }

@@ -35,11 +35,18 @@ public sealed interface ConvLayerSpec extends LayerSpec permits ConvSpec, ConvTr
         return shape;
     }
 
+    /** Elements of the weight, saturating at {@link Long#MAX_VALUE} (so an absurd spec is refused, not wrapped). */
     default long weightCount() {
-        return (long) outChannels() * (inChannels() / groups()) * kernelSize().product();
+        long n = 1;
+        for (int d : weightShape()) {
+            if (d == 0) return 0;
+            n = n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * d;
+        }
+        return n;
     }
 
     default long parameterCount() {
-        return weightCount() + (useBias() ? outChannels() : 0);
+        long w = weightCount();
+        return w == Long.MAX_VALUE ? w : w + (useBias() ? outChannels() : 0);
     }
 }

@@ -37,7 +37,15 @@ import java.util.concurrent.atomic.LongAdder;
  * keys and wrong JSON types are errors.
  */
 public final class SpecParser {
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** The largest spec accepted, in characters of JSON (a 200-layer stack is about 40 K). */
+    public static final int MAX_SPEC_CHARS = 1 << 20;
+    /** The deepest JSON nesting accepted (a spec needs 4: stack, layer, preprocess, a list). */
+    public static final int MAX_SPEC_DEPTH = 32;
+
+    private static final ObjectMapper JSON = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_SPEC_DEPTH).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -85,8 +93,10 @@ public final class SpecParser {
      */
     public static ModelSpec parse(Path file) {
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_SPEC_CHARS + 1); // bounded: a spec may name /dev/zero or a huge file
+            if (bytes.length > MAX_SPEC_CHARS) throw tooLarge("spec file " + file);
+            text = new String(bytes, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new SpecException("spec file " + file + ": not found");
         } catch (IOException e) {
@@ -103,9 +113,12 @@ public final class SpecParser {
      */
     public static ModelSpec parse(String json) {
         PARSES.increment();
+        if (json.length() > MAX_SPEC_CHARS) throw tooLarge("spec");
         JsonNode root;
         try {
             root = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new SpecException("spec: nested deeper than " + MAX_SPEC_DEPTH + " levels, the limit for a spec");
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
@@ -120,6 +133,12 @@ public final class SpecParser {
         JsonNode preprocess = object.remove(PreprocessParser.KEY);
         ModelSpec model = parseModel(object);
         return preprocess == null ? model : model.withPreprocess(PreprocessParser.parse(preprocess));
+    }
+
+    /** The refusal of a spec beyond {@link #MAX_SPEC_CHARS}, led by {@code what}. */
+    public static SpecException tooLarge(String what) {
+        return new SpecException(what + ": more than " + (MAX_SPEC_CHARS >> 20) + " MiB (" + MAX_SPEC_CHARS
+                + " characters), the limit for a spec");
     }
 
     /**

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link DirectConv} against the reference on layers aimed at its paths: chunked long rows, flattened narrow rows,
  * strided split inputs under every padding mode, pointwise phases, transposed phases without taps, depthwise
- * layers; each at batch 1 and 3 and threads 1 and 2, at every vector size.
+ * layers; each at batch 1 and 3 and threads 1 and 2, and batch 4 on 2 threads (whole samples per thread), at every
+ * vector size up to this CPU's.
  */
 class DirectConvEquivalenceTest {
     private static final PaddingMode Z = PaddingMode.ZEROS;
@@ -100,6 +101,8 @@ class DirectConvEquivalenceTest {
         for (int batch : new int[] {1, 3}) {
             for (int threads : new int[] {1, 2}) cases.add(new ConvCases.Case(label, spec, in, batch, threads));
         }
+        // two samples per thread: each thread splits and computes whole samples in its own buffer
+        cases.add(new ConvCases.Case(label, spec, in, 4, 2));
     }
 
     @ParameterizedTest(name = "{0} bits")

@@ -12,6 +12,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
@@ -26,6 +27,9 @@ final class ImagePartitionReader implements PartitionReader<InternalRow> {
     private final boolean keepBad;
     private final ImageFilePartition partition;
     private final float[] tensor;
+    /** The tensor column's value, over one buffer for the task: Spark copies each row it keeps (readers may reuse). */
+    private final UnsafeArrayData values;
+    private final long valuesOffset;
     private int next = -1;
     private InternalRow row;
 
@@ -35,6 +39,8 @@ final class ImagePartitionReader implements PartitionReader<InternalRow> {
         this.keepBad = keepBad;
         this.partition = partition;
         this.tensor = new float[Math.toIntExact(Tensor.elementCount(preprocessor.outputShape()))];
+        this.values = UnsafeArrayData.fromPrimitiveArray(tensor);
+        this.valuesOffset = values.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(tensor.length);
     }
 
     @Override
@@ -49,7 +55,7 @@ final class ImagePartitionReader implements PartitionReader<InternalRow> {
             row = new GenericInternalRow(new Object[] {id, null, UTF8String.fromString(e.reason())});
             return true;
         }
-        UnsafeArrayData values = UnsafeArrayData.fromPrimitiveArray(tensor);
+        Platform.copyMemory(tensor, Platform.FLOAT_ARRAY_OFFSET, values.getBaseObject(), valuesOffset, (long) tensor.length * Float.BYTES);
         row = new GenericInternalRow(keepBad ? new Object[] {id, values, null} : new Object[] {id, values});
         return true;
     }

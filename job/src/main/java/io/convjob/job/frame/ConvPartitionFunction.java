@@ -54,6 +54,9 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
      * @param counters         accumulators to count into, or null
      * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
      */
+    /** Rows the batch buffers hold at first; they double up to the batch size as rows come. */
+    static final int INITIAL_ROWS = 8;
+
     public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, StructType inputSchema, int[] inputShape,
             int[] outputShape, TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -90,9 +93,9 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
         private final int inElements = Math.toIntExact(Tensor.elementCount(inputShape));
         private final int outElements = Math.toIntExact(Tensor.elementCount(outputShape));
         private final boolean mayHoldNulls;
-        private final float[] x;
-        private final float[] y;
-        private final UnsafeRow[] kept;
+        private float[] x;
+        private float[] y;
+        private UnsafeRow[] kept;
         private final UnsafeProjection keep;
         private final DataType[] keptTypes;
         private final TensorArrays.Cell result;
@@ -108,9 +111,11 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
             this.input = input;
             this.failAfterFirstBatch = failAfterFirstBatch;
             this.mayHoldNulls = ((ArrayType) inputSchema.fields()[layout.tensorIndex()].dataType()).containsNull();
-            this.x = new float[Math.multiplyExact(batchSize, inElements)];
-            this.y = new float[Math.multiplyExact(batchSize, outElements)];
-            this.kept = new UnsafeRow[batchSize];
+            // sized to the rows that come, up to batchSize: a 2-row partition does not allocate 64 rows
+            int first = Math.min(batchSize, INITIAL_ROWS);
+            this.x = new float[Math.multiplyExact(first, inElements)];
+            this.y = new float[Math.multiplyExact(first, outElements)];
+            this.kept = new UnsafeRow[first];
             int[] ordinals = keptOrdinals();
             this.keptTypes = new DataType[ordinals.length];
             List<Expression> columns = new ArrayList<>();
@@ -156,6 +161,7 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
             next = 0;
             int tensor = layout.tensorIndex();
             while (count < batchSize && input.hasNext()) {
+                if (count == kept.length) grow();
                 InternalRow row = input.next();
                 String bad = row.isNullAt(tensor) ? "is null"
                         : TensorValues.copy(row.getArray(tensor), inElements, inputShape, mayHoldNulls, x, count * inElements);
@@ -164,11 +170,22 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
                 position++;
             }
             if (count == 0) return;
-            model.run(x, inputShape, count, y, threads);
+            try {
+                model.run(x, inputShape, count, y, threads);
+            } catch (OutOfMemoryError e) { // fail the job with the fix, not the executor
+                throw TaskMemory.outOfMemory(e, batchSize, inputShape);
+            }
             batchesDone++;
             if (counters != null) {
                 counters.add(count, (long) count * inElements * Float.BYTES, (long) count * outElements * Float.BYTES);
             }
+        }
+
+        private void grow() {
+            int n = (int) Math.min(batchSize, 2L * kept.length);
+            x = java.util.Arrays.copyOf(x, Math.multiplyExact(n, inElements));
+            y = new float[Math.multiplyExact(n, outElements)];
+            kept = java.util.Arrays.copyOf(kept, n);
         }
 
         private String describe(InternalRow row) {

@@ -57,10 +57,12 @@ public final class Convolutions {
         if (shape == null) {
             throw new ShapeException("column '" + options.inputCol() + "' has no shape in its metadata; give the input shape");
         }
+        // the executors' memory, checked here on the driver before any weights are read
+        int batch = DriverPlan.check(df.sparkSession().sparkContext(), spec, shape, options.batchSize()).batchRows();
         PreparedModel model = PreparedModel.prepare(specJson, spec, options.weights(), WeightsLoader.standard(),
                 io.convjob.storage.Storage.of(df.sparkSession().sparkContext().hadoopConfiguration()), shape);
         Broadcast<ModelPayload> payload = broadcast(df.sparkSession(), model);
-        return convolve(df, payload, model, options.inputCol(), options.outputCol(), options.batchSize(),
+        return convolve(df, payload, model, options.inputCol(), options.outputCol(), batch,
                 interactiveThreads(df.sparkSession()), null, false, null, "input");
     }
 

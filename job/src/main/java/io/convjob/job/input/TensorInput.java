@@ -57,7 +57,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
             if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
                 throw new InputException("--input " + path + ": no such file or directory");
             }
-            frame = spark.read().parquet(path);
+            frame = readParquet(spark, path);
         } else {
             frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
                     .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
@@ -67,6 +67,24 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         return new TensorInput(frame, column, sampleShape, resolved);
+    }
+
+    /** Spark's Parquet reader; a file that is not Parquet is bad input naming the file (Spark reads footers in a job). */
+    private static Dataset<Row> readParquet(SparkSession spark, String path) {
+        try {
+            return spark.read().parquet(path);
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                String m = t.getMessage();
+                int at = m == null ? -1 : m.indexOf(" is not a Parquet file");
+                if (at > 0) {
+                    throw new InputException("--input " + path + ": " + m.substring(0, at) + " is not a Parquet file"
+                            + (m.contains("[65, 82, 82, 79]") || m.contains("[82, 79, 87, 49]")
+                            ? " (it is Arrow IPC: use --input-format arrow)" : ""), e);
+                }
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
     }
 
     /** Frees what reading kept (the persisted image rows of {@code --on-bad-row skip}); the frame stays usable. */

@@ -19,8 +19,13 @@ public final class SpecText {
 
     /** The text of a spec file on any storage (local, hdfs://, s3a://, ...). */
     public static String read(Storage storage, String file) {
-        try {
-            return storage.readString(storage.path("--spec", file));
+        org.apache.hadoop.fs.Path path = storage.path("--spec", file);
+        try (java.io.InputStream in = storage.open(path)) {
+            byte[] bytes = in.readNBytes(SpecParser.MAX_SPEC_CHARS + 1); // bounded: /dev/zero is a file too
+            if (bytes.length > SpecParser.MAX_SPEC_CHARS) throw SpecParser.tooLarge("--spec " + file);
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw io.convjob.storage.StorageErrors.of("--spec " + file, e);
         } catch (InputException e) {
             throw new InputException(e.getMessage().startsWith("--spec") ? e.getMessage()
                     : "--spec " + e.getMessage(), e);
@@ -29,8 +34,10 @@ public final class SpecText {
 
     /** The text of a local spec file. */
     public static String read(Path file) {
-        try {
-            return Files.readString(file);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(SpecParser.MAX_SPEC_CHARS + 1);
+            if (bytes.length > SpecParser.MAX_SPEC_CHARS) throw SpecParser.tooLarge(file.toString());
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InputException(file + ": cannot read spec: " + e.getMessage(), e);
         }

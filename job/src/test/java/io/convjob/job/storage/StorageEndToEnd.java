@@ -275,16 +275,18 @@ abstract class StorageEndToEnd extends SparkTestBase {
         assertEquals(1, summary.rejected());
         assertCommitted(out);
         float[] expected = Model.fromSpec(SpecParser.parse(IMAGE_SPEC)).apply(new Tensor(new int[] {3, 28, 28}, pillow)).data();
+        // ids are the files' qualified paths, as Spark's file sources give them (file:/... for a local path)
+        String qualifiedImages = fs(images).makeQualified(new Path(images)).toString();
         Map<String, float[]> byName = new TreeMap<>();
         for (Row r : spark().read().parquet(out).select("id", "tensor").collectAsList()) {
-            Assertions.assertTrue(r.getString(0).startsWith(root + "/e2e/images/"), r.getString(0));
+            Assertions.assertTrue(r.getString(0).startsWith(qualifiedImages + "/"), r.getString(0));
             byName.put(new Path(r.getString(0)).getName(), floats(r.getList(1)));
         }
         assertEquals(good, List.copyOf(byName.keySet()));
         for (int i = 0; i < expected.length; i++) assertEquals(expected[i], byName.get("rgb_64x48.png")[i], 1e-5, "element " + i);
         List<Row> rejected = spark().read().json(out + "/" + OutputDirectory.REJECTED).collectAsList();
         assertEquals(1, rejected.size());
-        assertEquals(images + "/empty.png", rejected.get(0).getString(rejected.get(0).fieldIndex("file")));
+        assertEquals(qualifiedImages + "/empty.png", rejected.get(0).getString(rejected.get(0).fieldIndex("file")));
         assertEquals("empty file (0 bytes), not an image", rejected.get(0).getString(rejected.get(0).fieldIndex("reason")));
 
         // the data source, its spec read from the storage too

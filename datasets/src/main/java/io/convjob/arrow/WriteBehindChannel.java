@@ -1,0 +1,159 @@
+package io.convjob.arrow;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes to another channel on a thread of its own, so the caller goes on (with the next batch's kernels) while the
+ * disk takes the previous batch. Bytes are copied into a few fixed blocks, reused, on a bounded queue: memory is
+ * {@value #BLOCKS} x {@value #BLOCK_BYTES} bytes whatever the file size, and a writer faster than the disk waits for a
+ * free block. A failure of the background write is rethrown by the next {@link #write}, {@link #close} or
+ * {@link #finish}.
+ */
+final class WriteBehindChannel implements WritableByteChannel {
+    static final int BLOCK_BYTES = 4 << 20;
+    static final int BLOCKS = 4;
+    private static final ByteBuffer END = ByteBuffer.allocate(0);
+
+    private final WritableByteChannel target;
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BLOCKS);
+    private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BLOCKS + 1);
+    private final Thread thread;
+    private int allocated;
+    private ByteBuffer current;
+    private volatile Throwable failure;
+    private volatile boolean abandoned;
+    private boolean open = true;
+
+    WriteBehindChannel(WritableByteChannel target, String name) {
+        this.target = target;
+        this.thread = new Thread(this::drain, "convjob-write-behind " + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (!open) throw new ClosedChannelException();
+        rethrowFailure();
+        int n = src.remaining();
+        while (src.hasRemaining()) {
+            if (current == null) current = takeFree();
+            int k = Math.min(current.remaining(), src.remaining());
+            current.put(src.slice(src.position(), k));
+            src.position(src.position() + k);
+            if (!current.hasRemaining()) pass();
+        }
+        return n;
+    }
+
+    /** Hands the rest to the thread, waits until all is written, and rethrows a failure; the target stays open. */
+    void finish() throws IOException {
+        if (!open) return;
+        open = false;
+        if (current != null && current.position() > 0) pass();
+        put(END);
+        join();
+        rethrowFailure();
+    }
+
+    /** Stops without writing what is still queued (the file is being dropped). */
+    void abandon() {
+        if (!open && !thread.isAlive()) return;
+        open = false;
+        abandoned = true;
+        full.clear();
+        full.offer(END);
+        try {
+            join();
+        } catch (IOException e) {
+            // dropping the file anyway
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** {@link #finish()}; the target is closed by its owner. */
+    @Override
+    public void close() throws IOException {
+        finish();
+    }
+
+    private void pass() throws IOException {
+        current.flip();
+        put(current);
+        current = null;
+    }
+
+    private ByteBuffer takeFree() throws IOException {
+        ByteBuffer b = free.poll();
+        if (b == null && allocated < BLOCKS) {
+            allocated++;
+            return ByteBuffer.allocateDirect(BLOCK_BYTES);
+        }
+        try {
+            while (b == null) {
+                rethrowFailure();
+                b = free.poll(50, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+        return b;
+    }
+
+    private void put(ByteBuffer b) throws IOException {
+        try {
+            full.put(b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
+    private void join() throws IOException {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                ByteBuffer b = full.take();
+                if (b == END) return;
+                while (b.hasRemaining() && !abandoned && failure == null) target.write(b);
+                b.clear();
+                free.put(b);
+            }
+        } catch (Throwable t) {
+            failure = t;
+            // the caller sees the failure at its next call; keep taking so it never waits on a full queue
+            try {
+                while (full.take() != END) { }
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }
+    }
+
+    private void rethrowFailure() throws IOException {
+        Throwable t = failure;
+        if (t == null) return;
+        if (t instanceof IOException e) throw new IOException(e.getMessage(), e);
+        throw new IOException("write failed: " + t, t);
+    }
+}

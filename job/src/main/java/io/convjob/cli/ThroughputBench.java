@@ -1,0 +1,317 @@
+package io.convjob.cli;
+
+import io.convjob.Model;
+import io.convjob.Tensor;
+import io.convjob.arrow.TensorCompression;
+import io.convjob.arrow.TensorFileWriter;
+import io.convjob.fast.Engines;
+import io.convjob.job.ConvolutionJob;
+import io.convjob.job.JobOptions;
+import io.convjob.job.JobSummary;
+import io.convjob.job.model.WeightsLoader;
+import io.convjob.shape.ModelChecks;
+import io.convjob.spec.ModelSpec;
+import io.convjob.spec.SpecParser;
+import io.convjob.storage.Storage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code convjob bench --model}: the end-to-end rates of one model in one run, each path against the model alone.
+ * (a) {@code Model.run} on in-memory batches after warm-up; (b) {@code apply} in this JVM on a generated Arrow file,
+ * and the same as a fresh {@code ./convjob apply} process (start-up included, peak RSS); (c) {@code run} on Spark in
+ * local mode over the same rows split into files, Spark's start-up timed apart; then the pure-I/O case (a 1x1
+ * C->C conv through {@code apply}) and {@code cp} of the same file for reference.
+ */
+final class ThroughputBench {
+    /** What to measure. */
+    record Settings(Path spec, int[] inputShape, int rows, int batchSize, int threads, int files, int rowsPerBatch, Path workDir) {}
+
+    /**
+     * One path's result.
+     *
+     * @param bytes bytes read plus written (file sizes for the file paths; 0 for the model alone)
+     * @param extra what else the path reports (start-up, peak RSS), for the table's last column
+     */
+    record Measurement(String key, String label, long rows, double seconds, long bytes, String extra) {
+        double samplesPerSecond() { return rows / seconds; }
+        double megabytesPerSecond() { return bytes / seconds / 1e6; }
+    }
+
+    private final Settings settings;
+    private final PrintWriter out;
+    private final List<Measurement> results = new ArrayList<>();
+
+    private ThroughputBench(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Runs every path, prints the table as it goes, and returns the measurements (the first is the model alone). */
+    static List<Measurement> run(Settings settings, PrintWriter out) throws IOException {
+        return new ThroughputBench(settings, out).runAll();
+    }
+
+    private List<Measurement> runAll() throws IOException {
+        ModelSpec spec = SpecParser.parse(settings.spec());
+        int[] outShape = ModelChecks.checkInputShape(spec, settings.inputShape());
+        Model model = Model.fromSpec(spec);
+        int[] in = settings.inputShape();
+        long inBytes = Tensor.elementCount(in) * Float.BYTES;
+        long outBytes = Tensor.elementCount(outShape) * Float.BYTES;
+        out.printf(Locale.ROOT, "convjob bench --model %s: %d rows of %s -> %s (%,d -> %,d bytes a row), batch %d, %d threads%n",
+                settings.spec(), settings.rows(), Arrays.toString(in), Arrays.toString(outShape), inBytes, outBytes,
+                settings.batchSize(), settings.threads());
+        out.printf(Locale.ROOT, "JVM %s, %d CPUs, engine %s, load average %s at start (ratios are within this run)%n",
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), Engines.get().name(), loadAverage());
+
+        Path dir = Files.createTempDirectory(settings.workDir(), "convjob-bench-");
+        try {
+            measure(modelAlone(model, in, outShape, inBytes + outBytes));
+            Path one = dir.resolve("one");
+            Path split = dir.resolve("split");
+            Files.createDirectories(one);
+            Files.createDirectories(split);
+            Path file = one.resolve("part-00000.arrow");
+            generate(List.of(file), in, settings.rows());
+            List<Path> parts = new ArrayList<>();
+            for (int f = 0; f < settings.files(); f++) parts.add(split.resolve(String.format(Locale.ROOT, "part-%05d.arrow", f)));
+            generate(parts, in, settings.rows());
+
+            Path applied = dir.resolve("apply.arrow");
+            measure(applyInProcess("apply", "apply (in this JVM)", model, file, applied));
+            delete(applied);
+            measure(applyProcess(file, applied));
+            delete(applied);
+            measure(runLocal(split, dir.resolve("run")));
+
+            int channels = in[0];
+            Path ioSpec = dir.resolve("io-1x1.json");
+            Files.writeString(ioSpec, "{\"layer\": \"Conv" + (in.length - 1) + "d\", \"in_channels\": " + channels
+                    + ", \"out_channels\": " + channels + ", \"kernel_size\": 1, \"key\": 0}");
+            Model io = Model.fromSpec(SpecParser.parse(ioSpec));
+            measure(applyInProcess("pure_io", "pure I/O: apply 1x1 " + channels + "->" + channels, io, file, applied));
+            delete(applied);
+            measure(copy(file, applied));
+            printRatios();
+            return List.copyOf(results);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void measure(Measurement m) {
+        if (m == null) return;
+        results.add(m);
+        double base = results.get(0).samplesPerSecond();
+        out.printf(Locale.ROOT, "  %-40s %10.1f samples/s %9.1f MB/s %6.1f%% of model alone   %s%n", m.label(),
+                m.samplesPerSecond(), m.megabytesPerSecond(), 100 * m.samplesPerSecond() / base, m.extra());
+    }
+
+    private void printRatios() {
+        out.printf(Locale.ROOT, "load average %s at the end%n", loadAverage());
+    }
+
+    /** (a) {@code Model.run} on one reused in-memory batch: warmed up for a second, then {@code rows} samples. */
+    private Measurement modelAlone(Model model, int[] in, int[] outShape, long bytesPerRow) {
+        int batch = settings.batchSize();
+        float[] x = new float[Math.toIntExact(batch * Tensor.elementCount(in))];
+        float[] y = new float[Math.toIntExact(batch * Tensor.elementCount(outShape))];
+        SplittableRandom random = new SplittableRandom(0);
+        for (int i = 0; i < x.length; i++) x[i] = (float) (random.nextDouble() * 2 - 1);
+        long warmUntil = System.nanoTime() + 1_000_000_000L;
+        for (int calls = 0; calls < 3 || System.nanoTime() < warmUntil; calls++) model.run(x, in, batch, y, settings.threads());
+        long start = System.nanoTime();
+        long done = 0;
+        while (done < settings.rows()) {
+            int n = (int) Math.min(batch, settings.rows() - done);
+            model.run(x, in, n, y, settings.threads());
+            done += n;
+        }
+        double seconds = seconds(start);
+        return new Measurement("model", "model alone (in memory, warm)", done, seconds, done * bytesPerRow,
+                String.format(Locale.ROOT, "%.2f s", seconds));
+    }
+
+    /** (b) The apply path in this JVM (kernels already warm), file to file. */
+    private Measurement applyInProcess(String key, String label, Model model, Path input, Path output) {
+        Storage storage = Storage.standard();
+        long start = System.nanoTime();
+        long rows = ArrowApply.run(storage, Storage.local(input), input.toString(), Storage.local(output), model,
+                "tensor", settings.batchSize(), settings.threads(), TensorCompression.NONE);
+        double seconds = seconds(start);
+        return new Measurement(key, label, rows, seconds, size(input) + size(output),
+                String.format(Locale.ROOT, "%.2f s", seconds));
+    }
+
+    /** (b) {@code ./convjob apply} as a user runs it: a fresh JVM, start-up included; its peak RSS. */
+    private Measurement applyProcess(Path input, Path output) throws IOException {
+        String home = System.getProperty("convjob.home");
+        if (home == null) {
+            out.println("  (./convjob apply not timed: no convjob.home, not started by the launcher)");
+            return null;
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(home, "convjob").toString(), "apply", "--spec", settings.spec().toString(),
+                "--input", input.toString(), "--output", output.toString(), "--threads", "" + settings.threads(),
+                "--batch-size", "" + settings.batchSize());
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long start = System.nanoTime();
+        Process p = pb.start();
+        long peakKb = 0;
+        try {
+            while (!p.waitFor(20, TimeUnit.MILLISECONDS)) peakKb = Math.max(peakKb, peakRssKb(p.pid()));
+        } catch (InterruptedException e) {
+            p.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        double seconds = seconds(start);
+        if (p.exitValue() != 0) throw new IOException("./convjob apply exited " + p.exitValue());
+        return new Measurement("apply_cli", "./convjob apply (start-up included)", settings.rows(), seconds,
+                size(input) + size(output), String.format(Locale.ROOT, "%.2f s, peak RSS %d MB", seconds, peakKb / 1024));
+    }
+
+    /** (c) {@code run --master local[T]} on the split files; the session's start-up timed apart, not in the rate. */
+    private Measurement runLocal(Path split, Path output) {
+        JobOptions options = JobOptions.of(settings.spec(), split.toString(), output.toString())
+                .withMaster("local[" + settings.threads() + "]").withBatchSize(settings.batchSize())
+                .withSparkConf(java.util.Map.of("spark.ui.enabled", "false", "spark.ui.showConsoleProgress", "false"));
+        boolean ours = SparkSession.getDefaultSession().isEmpty(); // a session someone else started is left running
+        long start = System.nanoTime();
+        SparkSession spark = ConvolutionJob.session(options);
+        double startup = seconds(start);
+        try {
+            JobSummary summary = new ConvolutionJob(WeightsLoader.standard()).run(spark, options);
+            long bytes = 0;
+            try (Stream<Path> files = Files.list(output)) {
+                bytes = files.filter(f -> f.toString().endsWith(".arrow")).mapToLong(ThroughputBench::size).sum();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (int f = 0; f < settings.files(); f++) bytes += size(split.resolve(String.format(Locale.ROOT, "part-%05d.arrow", f)));
+            return new Measurement("run_local", "run --master local[" + settings.threads() + "], " + settings.files() + " files",
+                    summary.rows(), summary.seconds(), bytes,
+                    String.format(Locale.ROOT, "%.2f s; Spark start-up %.2f s (not in the rate)", summary.seconds(), startup));
+        } finally {
+            if (ours) spark.stop();
+        }
+    }
+
+    /** {@code cp} of the same file, for reference (no fsync, unlike {@code apply}'s commit). */
+    private Measurement copy(Path input, Path output) throws IOException {
+        long start = System.nanoTime();
+        try {
+            Process p = new ProcessBuilder("cp", input.toString(), output.toString()).inheritIO().start();
+            if (p.waitFor() != 0) throw new IOException("cp exited " + p.exitValue());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        double seconds = seconds(start);
+        return new Measurement("cp", "cp of the input file", settings.rows(), seconds, 2 * size(input),
+                String.format(Locale.ROOT, "%.2f s, no fsync", seconds));
+    }
+
+    /** Writes {@code rows} random rows spread over {@code files} (ids 0..rows-1), like {@code convjob generate}. */
+    private void generate(List<Path> files, int[] shape, int rows) {
+        int n = Math.toIntExact(Tensor.elementCount(shape));
+        int perBatch = settings.rowsPerBatch();
+        float[] data = new float[Math.multiplyExact(perBatch, n)];
+        SplittableRandom random = new SplittableRandom(1);
+        long id = 0;
+        try (BufferAllocator allocator = new RootAllocator()) {
+            for (int f = 0; f < files.size(); f++) {
+                long fileRows = rows / files.size() + (f < rows % files.size() ? 1 : 0);
+                try (TensorFileWriter w = TensorFileWriter.create(files.get(f), TensorFileWriter.idTensorSchema(shape), "tensor", allocator)) {
+                    BigIntVector ids = (BigIntVector) w.root().getVector("id");
+                    for (long done = 0; done < fileRows; ) {
+                        int count = (int) Math.min(perBatch, fileRows - done);
+                        for (int i = 0; i < count * n; i++) data[i] = (float) (random.nextDouble() * 2 - 1);
+                        for (int r = 0; r < count; r++) ids.setSafe(r, id++);
+                        w.tensorVector().writeRows(0, count, data, 0);
+                        w.writeRoot(count);
+                        done += count;
+                    }
+                    w.commit();
+                }
+            }
+        }
+    }
+
+    /** The measurements as JSON: settings, then one object per path with its ratio to the model alone. */
+    static String toJson(Settings s, List<Measurement> results) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "{\"spec\": \"%s\", \"input_shape\": %s, \"rows\": %d, \"batch_size\": %d, \"threads\": %d, "
+                        + "\"files\": %d, \"cpus\": %d, \"jvm\": \"%s\",%n \"results\": [",
+                s.spec().toString().replace("\\", "\\\\").replace("\"", "\\\""), Arrays.toString(s.inputShape()), s.rows(),
+                s.batchSize(), s.threads(), s.files(), Runtime.getRuntime().availableProcessors(), Runtime.version()));
+        double base = results.get(0).samplesPerSecond();
+        for (int i = 0; i < results.size(); i++) {
+            Measurement m = results.get(i);
+            b.append(String.format(Locale.ROOT, "%s%n  {\"path\": \"%s\", \"label\": \"%s\", \"rows\": %d, \"seconds\": %.4f, "
+                            + "\"samples_per_second\": %.2f, \"mb_per_second\": %.2f, \"ratio_to_model\": %.4f, \"note\": \"%s\"}",
+                    i == 0 ? "" : ",", m.key(), m.label(), m.rows(), m.seconds(), m.samplesPerSecond(), m.megabytesPerSecond(),
+                    m.samplesPerSecond() / base, m.extra().replace("\"", "'")));
+        }
+        return b.append("]}\n").toString();
+    }
+
+    private static long peakRssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended between two polls, or no /proc: the last reading stands
+        }
+        return 0;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void delete(Path p) throws IOException {
+        Files.deleteIfExists(p);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a leftover temporary directory is not worth failing the benchmark for
+        }
+    }
+}

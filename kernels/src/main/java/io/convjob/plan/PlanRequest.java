@@ -1,0 +1,29 @@
+package io.convjob.plan;
+
+/**
+ * What a command is about to do, for {@link ResourcePlan#of}.
+ *
+ * @param sampleShape     one input sample {@code (channels, *spatial)}
+ * @param rows            rows in the input if known, else -1 (the batch shrinks to them)
+ * @param batchSize       {@code --batch-size}
+ * @param batchSizeGiven  true if the user chose it: then it is kept or refused, never silently lowered for memory
+ * @param recordBatchRows rows of the largest Arrow record batch (or slice) held at once, 0 for none
+ * @param tasks           batches in memory at once (Spark tasks per executor; 1 in-process)
+ * @param budget          the memory all of it must fit
+ */
+public record PlanRequest(int[] sampleShape, long rows, int batchSize, boolean batchSizeGiven, long recordBatchRows,
+                          int tasks, MemoryBudget budget) {
+    public PlanRequest {
+        sampleShape = sampleShape.clone();
+        if (batchSize < 1) throw new ResourceLimitException("--batch-size must be >= 1, got " + batchSize);
+        if (tasks < 1) throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
+    }
+
+    /** In-process ({@code apply}): one batch at a time, this JVM's heap. */
+    public static PlanRequest inProcess(int[] sampleShape, long rows, int batchSize, boolean batchSizeGiven,
+                                        long recordBatchRows) {
+        return new PlanRequest(sampleShape, rows, batchSize, batchSizeGiven, recordBatchRows, 1, MemoryBudget.heap());
+    }
+
+    @Override public int[] sampleShape() { return sampleShape.clone(); }
+}
