@@ -78,6 +78,11 @@ final class IpcStructure {
             if (metadataLength == 0) return new StreamSummary(rows, batches, true); // the end-of-stream marker
             Message message = message(channel, metadataAt, metadataLength, size, what);
             long end = checkBody(message, metadataAt + metadataLength, size, what);
+            if (message.headerType() != MessageHeader.RecordBatch && message.headerType() != MessageHeader.DictionaryBatch) {
+                // Arrow's stream reader reads such a message's body, then fails without releasing it
+                throw new TensorFormatException(what + ": a message of type " + message.headerType()
+                        + " where a record batch or dictionary batch must be");
+            }
             if (message.headerType() == MessageHeader.RecordBatch) {
                 rows += ((RecordBatch) message.header(new RecordBatch())).length();
                 batches++;
@@ -96,7 +101,9 @@ final class IpcStructure {
         Message message = message(channel, metadataAt, metadataLength, size, what);
         long end = checkBody(message, metadataAt + metadataLength, size, what);
         if (message.headerType() != MessageHeader.Schema) throw new TensorFormatException(what + " is not a schema");
-        checkSchema(schemaOf(message, what), what);
+        org.apache.arrow.flatbuf.Schema schema = schemaOf(message, what);
+        if (schema.fieldsLength() == 0) throw new TensorFormatException(what + ": the schema has no columns");
+        checkSchema(schema, what);
         return end;
     }
 
@@ -158,6 +165,9 @@ final class IpcStructure {
         try {
             java.util.ArrayDeque<org.apache.arrow.flatbuf.Field> fields = new java.util.ArrayDeque<>();
             java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+            if (schema.fieldsLength() < 0 || schema.fieldsLength() > schema.getByteBuffer().capacity() / 4) {
+                throw new TensorFormatException(what + ": malformed schema (" + schema.fieldsLength() + " fields)");
+            }
             for (int i = 0; i < schema.fieldsLength(); i++) {
                 fields.push(schema.fields(i));
                 depths.push(1);
@@ -166,6 +176,7 @@ final class IpcStructure {
             while (!fields.isEmpty()) {
                 org.apache.arrow.flatbuf.Field field = fields.pop();
                 int depth = depths.pop();
+                checkFieldVectors(field, what);
                 if (++seen > MAX_FIELDS) {
                     throw new TensorFormatException(what + ": the schema has more than the limit of " + MAX_FIELDS + " fields");
                 }
@@ -182,6 +193,22 @@ final class IpcStructure {
             throw e;
         } catch (RuntimeException e) {
             throw new TensorFormatException(what + ": malformed schema (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * The lengths of a field's flatbuffer vectors must fit the metadata that holds them: Arrow allocates arrays of
+     * those lengths (a Union's type ids) or iterates them (children, custom metadata) before anything else is checked.
+     */
+    private static void checkFieldVectors(org.apache.arrow.flatbuf.Field field, String what) {
+        long limit = field.getByteBuffer().capacity() / 4;
+        long children = field.childrenLength();
+        long metadata = field.customMetadataLength();
+        long typeIds = field.typeType() == org.apache.arrow.flatbuf.Type.Union
+                ? ((org.apache.arrow.flatbuf.Union) field.type(new org.apache.arrow.flatbuf.Union())).typeIdsLength() : 0;
+        if (children < 0 || children > limit || metadata < 0 || metadata > limit || typeIds < 0 || typeIds > limit) {
+            throw new TensorFormatException(what + ": malformed schema (a field declares " + children + " children, "
+                    + metadata + " metadata entries, " + typeIds + " union type ids in " + (limit * 4) + " bytes)");
         }
     }
 
@@ -213,6 +240,8 @@ final class IpcStructure {
             throw new TensorFormatException(what + ": malformed (" + describe(e) + ")", e);
         }
         if (schema == null) throw new TensorFormatException(what + ": has no schema");
+        // a tensor file has at least its tensor column; Arrow's file reader leaks a buffer on a schema without any
+        if (schema.fieldsLength() == 0) throw new TensorFormatException(what + ": the schema has no columns");
         checkSchema(schema, what);
     }
 

@@ -117,4 +117,17 @@ class TensorFileDamageTest {
         String message = refusal("flip.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-field-length-beyond-body.arrows"));
         assertEquals("message 2 (at byte 736): field node 2 claims 1073741836 values, more than its 64-byte body holds", message);
     }
+    @Test
+    void theLastLongRunsFindingsAreRefusedWithoutLeaksOrOutOfMemory() throws IOException {
+        // a Union field declaring 269746192 type ids in a 216-byte footer: Arrow allocated the int[] (OutOfMemoryError)
+        assertEquals("not a readable Arrow IPC file or stream (the footer: malformed schema (a field declares 1 children,"
+                + " 0 metadata entries, 269746192 union type ids in 216 bytes))",
+                refusal("union.arrow", resource("ArrowFileFuzzTestInputs/file/finding-union-type-ids-oom.arrow")));
+        // a second schema message inside a stream: Arrow read its body, then failed without releasing it (64 bytes)
+        assertEquals("message 2 (at byte 736): a message of type 1 where a record batch or dictionary batch must be",
+                refusal("second-schema.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-leak-second-schema.arrows")));
+        // a (legacy-framed) stream whose schema has no columns: Arrow left 32 bytes allocated
+        assertEquals("not a readable Arrow IPC file or stream (message 0: the schema has no columns)",
+                refusal("no-columns.arrows", resource("ArrowFileFuzzTestInputs/file/finding-leak-no-columns.arrow")));
+    }
 }
