@@ -78,6 +78,11 @@ final class IpcStructure {
             if (metadataLength == 0) return new StreamSummary(rows, batches, true); // the end-of-stream marker
             Message message = message(channel, metadataAt, metadataLength, size, what);
             long end = checkBody(message, metadataAt + metadataLength, size, what);
+            if (message.headerType() != MessageHeader.RecordBatch && message.headerType() != MessageHeader.DictionaryBatch) {
+                // Arrow's stream reader reads such a message's body, then fails without releasing it
+                throw new TensorFormatException(what + ": a message of type " + message.headerType()
+                        + " where a record batch or dictionary batch must be");
+            }
             if (message.headerType() == MessageHeader.RecordBatch) {
                 rows += ((RecordBatch) message.header(new RecordBatch())).length();
                 batches++;
@@ -96,6 +101,9 @@ final class IpcStructure {
         Message message = message(channel, metadataAt, metadataLength, size, what);
         long end = checkBody(message, metadataAt + metadataLength, size, what);
         if (message.headerType() != MessageHeader.Schema) throw new TensorFormatException(what + " is not a schema");
+        org.apache.arrow.flatbuf.Schema schema = schemaOf(message, what);
+        if (schema.fieldsLength() == 0) throw new TensorFormatException(what + ": the schema has no columns");
+        checkSchema(schema, what);
         return end;
     }
 
@@ -134,6 +142,107 @@ final class IpcStructure {
             rows[i] = ((RecordBatch) message.header(new RecordBatch())).length();
         }
         return rows;
+    }
+
+    /** Deeper than any real schema (a tensor column nests two levels); Arrow converts fields recursively. */
+    static final int MAX_FIELD_NESTING = 64;
+    /** Fields in a schema, children included: bounds the walk of a schema whose metadata points back into itself. */
+    static final int MAX_FIELDS = 100_000;
+
+    private static org.apache.arrow.flatbuf.Schema schemaOf(Message message, String what) {
+        try {
+            return (org.apache.arrow.flatbuf.Schema) message.header(new org.apache.arrow.flatbuf.Schema());
+        } catch (RuntimeException e) {
+            throw new TensorFormatException(what + ": malformed schema (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * Walks a schema's fields without recursion before Arrow converts them (recursively): a bit flip can make a
+     * field its own child, which sends Arrow's conversion into a StackOverflowError.
+     */
+    static void checkSchema(org.apache.arrow.flatbuf.Schema schema, String what) {
+        try {
+            java.util.ArrayDeque<org.apache.arrow.flatbuf.Field> fields = new java.util.ArrayDeque<>();
+            java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+            if (schema.fieldsLength() < 0 || schema.fieldsLength() > schema.getByteBuffer().capacity() / 4) {
+                throw new TensorFormatException(what + ": malformed schema (" + schema.fieldsLength() + " fields)");
+            }
+            for (int i = 0; i < schema.fieldsLength(); i++) {
+                fields.push(schema.fields(i));
+                depths.push(1);
+            }
+            int seen = 0;
+            while (!fields.isEmpty()) {
+                org.apache.arrow.flatbuf.Field field = fields.pop();
+                int depth = depths.pop();
+                checkFieldVectors(field, what);
+                if (++seen > MAX_FIELDS) {
+                    throw new TensorFormatException(what + ": the schema has more than the limit of " + MAX_FIELDS + " fields");
+                }
+                if (depth > MAX_FIELD_NESTING) {
+                    throw new TensorFormatException(what + ": the schema nests fields deeper than the limit of "
+                            + MAX_FIELD_NESTING + " levels");
+                }
+                for (int i = 0; i < field.childrenLength(); i++) {
+                    fields.push(field.children(i));
+                    depths.push(depth + 1);
+                }
+            }
+        } catch (TensorFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TensorFormatException(what + ": malformed schema (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * The lengths of a field's flatbuffer vectors must fit the metadata that holds them: Arrow allocates arrays of
+     * those lengths (a Union's type ids) or iterates them (children, custom metadata) before anything else is checked.
+     */
+    private static void checkFieldVectors(org.apache.arrow.flatbuf.Field field, String what) {
+        long limit = field.getByteBuffer().capacity() / 4;
+        long children = field.childrenLength();
+        long metadata = field.customMetadataLength();
+        long typeIds = field.typeType() == org.apache.arrow.flatbuf.Type.Union
+                ? ((org.apache.arrow.flatbuf.Union) field.type(new org.apache.arrow.flatbuf.Union())).typeIdsLength() : 0;
+        if (children < 0 || children > limit || metadata < 0 || metadata > limit || typeIds < 0 || typeIds > limit) {
+            throw new TensorFormatException(what + ": malformed schema (a field declares " + children + " children, "
+                    + metadata + " metadata entries, " + typeIds + " union type ids in " + (limit * 4) + " bytes)");
+        }
+    }
+
+    /**
+     * Checks the schema in a file's footer (the one ArrowFileReader converts) before Arrow reads it; a file whose
+     * footer does not frame (e.g. cut short) is not a readable Arrow IPC file.
+     */
+    static void checkFooterSchema(SeekableByteChannel channel) throws IOException {
+        try {
+            checkFooter(channel);
+        } catch (TensorFormatException e) {
+            throw new TensorFormatException("not a readable Arrow IPC file or stream (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void checkFooter(SeekableByteChannel channel) throws IOException {
+        long size = channel.size();
+        String what = "the footer";
+        if (size < 6 + 4 + 6) throw new TensorFormatException(what + ": the file is too short for a footer (" + size + " bytes)");
+        int footerLength = readInt(channel, size - 10);
+        if (footerLength <= 0 || footerLength > size - 10 - 8) {
+            throw new TensorFormatException(what + ": footer length " + footerLength + " does not fit the " + size + "-byte file");
+        }
+        ByteBuffer bytes = read(channel, size - 10 - footerLength, footerLength);
+        org.apache.arrow.flatbuf.Schema schema;
+        try {
+            schema = org.apache.arrow.flatbuf.Footer.getRootAsFooter(bytes).schema();
+        } catch (RuntimeException e) {
+            throw new TensorFormatException(what + ": malformed (" + describe(e) + ")", e);
+        }
+        if (schema == null) throw new TensorFormatException(what + ": has no schema");
+        // a tensor file has at least its tensor column; Arrow's file reader leaks a buffer on a schema without any
+        if (schema.fieldsLength() == 0) throw new TensorFormatException(what + ": the schema has no columns");
+        checkSchema(schema, what);
     }
 
     private static Message message(SeekableByteChannel channel, long at, int length, long size, String what) throws IOException {
@@ -178,6 +287,11 @@ final class IpcStructure {
     private static void checkBatch(RecordBatch batch, long bodyLength, String what) {
         if (batch.length() < 0 || batch.length() > Integer.MAX_VALUE) {
             throw new TensorFormatException(what + ": row count " + batch.length() + " outside [0, 2^31)");
+        }
+        // Arrow sizes every column's validity bitmap by the row count: uncompressed, a row needs at least a bit
+        if (batch.compression() == null && batch.length() > 8 * bodyLength + 64) {
+            throw new TensorFormatException(what + ": claims " + batch.length() + " rows, more than its " + bodyLength
+                    + "-byte body holds");
         }
         int nodes = batch.nodesLength();
         int buffers = batch.buffersLength();

@@ -147,6 +147,8 @@ public final class TensorFileReader implements AutoCloseable {
                 channel.position(0);
                 reader = new ArrowStreamReader(channel, child, CommonsCompressionFactory.INSTANCE);
             } else {
+                IpcStructure.checkFooterSchema(channel);
+                channel.position(0);
                 ArrowFileReader fileReader = new ArrowFileReader(channel, child, CommonsCompressionFactory.INSTANCE);
                 reader = fileReader;
                 blocks = fileReader.getRecordBlocks();

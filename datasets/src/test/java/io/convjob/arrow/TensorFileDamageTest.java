@@ -97,7 +97,18 @@ class TensorFileDamageTest {
         String leak = refusal("flip.arrow", resource("ArrowFileFuzzTestInputs/file/finding-leak-bad-compression-table.arrow"));
         assertTrue(leak.matches("record batch 2 \\(at byte \\d+\\): malformed metadata \\(IndexOutOfBoundsException\\)"), leak);
         String rows = refusal("rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-tensor-values.arrow"));
-        assertEquals("column 'tensor': row 6 is null", rows);
+        assertEquals("record batch 2 (at byte 1032): claims 2306 rows, more than its 64-byte body holds", rows);
+        // a row count of 2^30 in a 32-byte body: Arrow sized the tensor column's validity bitmap by it (OutOfMemoryException)
+        String huge = refusal("huge-rows.arrow", resource("ArrowFileFuzzTestInputs/file/finding-rows-beyond-body.arrow"));
+        assertEquals("record batch 0 (at byte 192): claims 1073741826 rows, more than its 32-byte body holds", huge);
+    }
+
+    @Test
+    void aSchemaWhoseFieldIsItsOwnChildIsRefusedNotAStackOverflow() throws IOException {
+        // found by the stream fuzz target: Arrow's Field.convertField recursed without end (StackOverflowError)
+        String message = refusal("cycle.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-schema-field-cycle.arrows"));
+        assertEquals("not a readable Arrow IPC file or stream (message 0: the schema nests fields deeper than the limit of "
+                + IpcStructure.MAX_FIELD_NESTING + " levels)", message);
     }
     @Test
     void aFieldClaimingMoreValuesThanItsBodyHoldsIsRefusedBeforeArrowAllocatesItsBitmap() throws IOException {
@@ -105,5 +116,18 @@ class TensorFileDamageTest {
         // allocated a 128 MiB validity bitmap for it (OutOfMemoryException past the allocator's limit) and leaked
         String message = refusal("flip.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-field-length-beyond-body.arrows"));
         assertEquals("message 2 (at byte 736): field node 2 claims 1073741836 values, more than its 64-byte body holds", message);
+    }
+    @Test
+    void theLastLongRunsFindingsAreRefusedWithoutLeaksOrOutOfMemory() throws IOException {
+        // a Union field declaring 269746192 type ids in a 216-byte footer: Arrow allocated the int[] (OutOfMemoryError)
+        assertEquals("not a readable Arrow IPC file or stream (the footer: malformed schema (a field declares 1 children,"
+                + " 0 metadata entries, 269746192 union type ids in 216 bytes))",
+                refusal("union.arrow", resource("ArrowFileFuzzTestInputs/file/finding-union-type-ids-oom.arrow")));
+        // a second schema message inside a stream: Arrow read its body, then failed without releasing it (64 bytes)
+        assertEquals("message 2 (at byte 736): a message of type 1 where a record batch or dictionary batch must be",
+                refusal("second-schema.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-leak-second-schema.arrows")));
+        // a (legacy-framed) stream whose schema has no columns: Arrow left 32 bytes allocated
+        assertEquals("not a readable Arrow IPC file or stream (message 0: the schema has no columns)",
+                refusal("no-columns.arrows", resource("ArrowFileFuzzTestInputs/file/finding-leak-no-columns.arrow")));
     }
 }
