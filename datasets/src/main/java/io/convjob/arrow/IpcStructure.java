@@ -28,8 +28,11 @@ final class IpcStructure {
 
     private IpcStructure() {}
 
-    /** What a scan of a whole stream found. */
-    record StreamSummary(long rows, int batches, boolean endMarker) {}
+    /** What a scan of a whole stream found: rows, record batches, the most rows in one, and whether any is compressed. */
+    record StreamSummary(long rows, int batches, boolean endMarker, long largestBatchRows, boolean compressed) {}
+
+    /** A file's record batches as its blocks' metadata declare them: rows and whether the body is compressed. */
+    record FileBatches(long[] rows, boolean[] compressed) {}
 
     /**
      * Walks every message of a stream from the channel's start.
@@ -54,6 +57,8 @@ final class IpcStructure {
         long position = 0;
         long rows = 0;
         int batches = 0;
+        long largest = 0;
+        boolean compressed = false;
         for (int index = 0; ; index++) {
             if (index == 0 && size > 0) {
                 try {
@@ -63,7 +68,7 @@ final class IpcStructure {
                     throw new NotAStream(e.getMessage());
                 }
             }
-            if (position == size) return new StreamSummary(rows, batches, false);
+            if (position == size) return new StreamSummary(rows, batches, false, largest, compressed);
             String what = "message " + index + " (at byte " + position + ")";
             long remaining = size - position;
             if (remaining < 4) throw cut(what, "its 4-byte length prefix", remaining);
@@ -75,7 +80,7 @@ final class IpcStructure {
                 metadataLength = readInt(channel, position + 4);
                 metadataAt = position + 8;
             }
-            if (metadataLength == 0) return new StreamSummary(rows, batches, true); // the end-of-stream marker
+            if (metadataLength == 0) return new StreamSummary(rows, batches, true, largest, compressed); // the end-of-stream marker
             Message message = message(channel, metadataAt, metadataLength, size, what);
             long end = checkBody(message, metadataAt + metadataLength, size, what);
             if (message.headerType() != MessageHeader.RecordBatch && message.headerType() != MessageHeader.DictionaryBatch) {
@@ -84,7 +89,10 @@ final class IpcStructure {
                         + " where a record batch or dictionary batch must be");
             }
             if (message.headerType() == MessageHeader.RecordBatch) {
-                rows += ((RecordBatch) message.header(new RecordBatch())).length();
+                RecordBatch batch = (RecordBatch) message.header(new RecordBatch());
+                rows += batch.length();
+                largest = Math.max(largest, batch.length());
+                compressed |= batch.compression() != null;
                 batches++;
             }
             position = end;
@@ -108,13 +116,14 @@ final class IpcStructure {
     }
 
     /**
-     * Checks a file's record batch blocks (from its footer) and returns the row count of each.
+     * Checks a file's record batch blocks (from its footer) and returns the row count of each, and whether it is compressed.
      *
      * @throws TensorFormatException naming the block whose framing does not fit the file
      */
-    static long[] checkFileBlocks(SeekableByteChannel channel, List<ArrowBlock> blocks) throws IOException {
+    static FileBatches checkFileBlocks(SeekableByteChannel channel, List<ArrowBlock> blocks) throws IOException {
         long size = channel.size();
         long[] rows = new long[blocks.size()];
+        boolean[] compressed = new boolean[blocks.size()];
         for (int i = 0; i < blocks.size(); i++) {
             ArrowBlock block = blocks.get(i);
             String what = "record batch " + i + " (at byte " + block.getOffset() + ")";
@@ -139,9 +148,11 @@ final class IpcStructure {
                         + block.getBodyLength());
             }
             checkBody(message, bodyAt, size, what);
-            rows[i] = ((RecordBatch) message.header(new RecordBatch())).length();
+            RecordBatch batch = (RecordBatch) message.header(new RecordBatch());
+            rows[i] = batch.length();
+            compressed[i] = batch.compression() != null;
         }
-        return rows;
+        return new FileBatches(rows, compressed);
     }
 
     /** Deeper than any real schema (a tensor column nests two levels); Arrow converts fields recursively. */

@@ -41,21 +41,33 @@ public final class TensorFileConverter {
      */
     public long convert(TensorFileReader reader, int firstBatch, int batchCount, TensorFileWriter writer, BatchKernel kernel) {
         long rows = 0;
-        for (int b = 0; batchCount < 0 ? reader.loadNextBatch() : b < batchCount; b++) {
-            if (batchCount >= 0) reader.loadBatch(firstBatch + b);
-            int n = reader.batchRows();
-            writer.reserveTensorRows(n);
-            FixedShapeTensorVector out = writer.tensorVector();
-            for (int from = 0; from < n; from += batchSize) {
-                int count = Math.min(batchSize, n - from);
-                copyChecked(reader, from, count);
-                kernel.run(x, count, y);
-                out.writeRows(from, count, y, 0);
-            }
-            writer.writeBatch(reader.root());
-            rows += n;
+        if (batchCount < 0) {
+            while (reader.loadNextBatch()) rows += convertLoaded(reader, writer, kernel);
+            return rows;
+        }
+        for (int b = 0; b < batchCount; b++) {
+            reader.loadBatch(firstBatch + b);
+            // a record batch read in slices (TensorFileReader.readInSlices) is written as one output batch per slice
+            do {
+                rows += convertLoaded(reader, writer, kernel);
+            } while (reader.loadNextSlice());
         }
         return rows;
+    }
+
+    /** Runs the kernel over the loaded rows and writes them as one output record batch; returns their count. */
+    private int convertLoaded(TensorFileReader reader, TensorFileWriter writer, BatchKernel kernel) {
+        int n = reader.batchRows();
+        writer.reserveTensorRows(n);
+        FixedShapeTensorVector out = writer.tensorVector();
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            copyChecked(reader, from, count);
+            kernel.run(x, count, y);
+            out.writeRows(from, count, y, 0);
+        }
+        writer.writeBatch(reader.root());
+        return n;
     }
 
     /** Copies rows for the kernel; a bad row fails naming the file and the row's id. */

@@ -31,6 +31,8 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.SeekableReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
+import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -54,6 +56,9 @@ public final class TensorFileReader implements AutoCloseable {
     /** The tensor column's default name. */
     public static final String DEFAULT_COLUMN = "tensor";
 
+    /** Tensor bytes a load holds at most on the Spark paths ({@link #readInSlicesOf}): a record batch beyond is read in slices. */
+    public static final long SPARK_SLICE_BYTES = 64L << 20;
+
     private static final byte[] FILE_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
 
     private final String file;
@@ -63,7 +68,8 @@ public final class TensorFileReader implements AutoCloseable {
     private final boolean streamFormat;
     private final List<ArrowBlock> blocks;     // file format only
     private final long[] batchFirstRows;       // file format only: prefix sums of batch row counts, length blocks+1
-    private final long streamRows;             // stream format only: rows in all batches (from the structure check)
+    private final boolean[] batchCompressed;   // file format only: whether each batch's body is compressed
+    private final IpcStructure.StreamSummary streamSummary; // stream format only: rows etc. from the structure check
     private final VectorSchemaRoot root;
     private final String column;
     private final int columnIndex;
@@ -75,6 +81,9 @@ public final class TensorFileReader implements AutoCloseable {
     private int nextBatch;
     private long currentFirstRow;
     private long streamRowsSeen;
+    private int sliceRows = Integer.MAX_VALUE;       // the most rows one load holds (file format, uncompressed batches)
+    private BatchSlicer slicer;                       // the current batch's, when it is read in slices
+    private long sliceEnd;                            // the current batch's rows loaded so far (file format)
 
     /** Opens the file's bytes for reading, once per call (the stream format is read twice to count rows). */
     @FunctionalInterface
@@ -84,7 +93,8 @@ public final class TensorFileReader implements AutoCloseable {
 
     private TensorFileReader(String file, ChannelSource source, BufferAllocator allocator, ArrowReader reader,
                              SeekableByteChannel channel, boolean streamFormat, List<ArrowBlock> blocks, long[] batchFirstRows,
-                             long streamRows, String column, int[] shape) throws IOException {
+                             boolean[] batchCompressed, IpcStructure.StreamSummary streamSummary, String column, int[] shape)
+            throws IOException {
         this.file = file;
         this.source = source;
         this.allocator = allocator;
@@ -92,7 +102,8 @@ public final class TensorFileReader implements AutoCloseable {
         this.streamFormat = streamFormat;
         this.blocks = blocks;
         this.batchFirstRows = batchFirstRows;
-        this.streamRows = streamRows;
+        this.batchCompressed = batchCompressed;
+        this.streamSummary = streamSummary;
         this.root = reader.getVectorSchemaRoot();
         this.blockChannel = streamFormat ? null : new SeekableReadChannel(channel);
         this.loader = new VectorLoader(root, CommonsCompressionFactory.INSTANCE);
@@ -141,20 +152,25 @@ public final class TensorFileReader implements AutoCloseable {
             boolean stream = !startsWithMagic(channel);
             List<ArrowBlock> blocks = null;
             long[] firstRows = null;
-            long streamRows = -1;
+            boolean[] compressed = null;
+            IpcStructure.StreamSummary summary = null;
             if (stream) {
-                streamRows = checkedStreamRows(channel);
+                summary = checkedStream(channel);
                 channel.position(0);
-                reader = new ArrowStreamReader(channel, child, CommonsCompressionFactory.INSTANCE);
+                reader = new CheckedStreamReader(channel, child);
             } else {
                 IpcStructure.checkFooterSchema(channel);
                 channel.position(0);
                 ArrowFileReader fileReader = new ArrowFileReader(channel, child, CommonsCompressionFactory.INSTANCE);
                 reader = fileReader;
                 blocks = fileReader.getRecordBlocks();
-                firstRows = batchFirstRows(source, blocks);
+                IpcStructure.FileBatches batches = checkedBlocks(source, blocks);
+                compressed = batches.compressed();
+                firstRows = new long[blocks.size() + 1];
+                for (int i = 0; i < blocks.size(); i++) firstRows[i + 1] = firstRows[i] + batches.rows()[i];
             }
-            return new TensorFileReader(file, source, child, reader, channel, stream, blocks, firstRows, streamRows, column, shape);
+            return new TensorFileReader(file, source, child, reader, channel, stream, blocks, firstRows, compressed, summary,
+                    column, shape);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             closeQuietly(reader, channel, child);
             throw new TensorFormatException(file + ": no such file");
@@ -190,7 +206,45 @@ public final class TensorFileReader implements AutoCloseable {
 
     /** Rows in the whole file (for a stream, from the message headers read when it was opened). */
     public long rowCount() {
-        return streamFormat ? streamRows : batchFirstRows[blocks.size()];
+        return streamFormat ? streamSummary.rows() : batchFirstRows[blocks.size()];
+    }
+
+    /** Rows in the largest record batch (from the metadata read when the file was opened). */
+    public long largestBatchRows() {
+        if (streamFormat) return streamSummary.largestBatchRows();
+        long largest = 0;
+        for (int i = 0; i < blocks.size(); i++) largest = Math.max(largest, batchFirstRows[i + 1] - batchFirstRows[i]);
+        return largest;
+    }
+
+    /**
+     * Whether {@link #readInSlices} can bound every load: true for the IPC file format without compressed record
+     * batches. A compressed buffer cannot be cut without decompressing it whole, and a stream is read message by message.
+     */
+    public boolean canReadInSlices() {
+        if (streamFormat) return false;
+        for (boolean c : batchCompressed) if (c) return false;
+        return true;
+    }
+
+    /**
+     * From now on a load holds at most {@code maxRows} rows: a larger record batch is read a slice of rows at a time
+     * (each {@link #loadNextBatch()} or {@link #loadNextSlice()} the next slice), from the byte ranges of its body that
+     * hold those rows, so memory follows {@code maxRows}, not the record batch. A batch that cannot be sliced (see
+     * {@link #canReadInSlices()}) and is larger fails to load with a message saying so.
+     */
+    public void readInSlices(int maxRows) {
+        if (maxRows < 1) throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
+        this.sliceRows = maxRows;
+    }
+
+    /**
+     * Where it can ({@link #canReadInSlices()}), reads record batches holding more than {@code tensorBytes} of tensor
+     * values in slices of at most that much: what the Spark paths use, which plan no record batch sizes.
+     */
+    public void readInSlicesOf(long tensorBytes) {
+        long rowBytes = Math.max(1, (long) elementCount() * Float.BYTES);
+        if (canReadInSlices()) readInSlices((int) Math.max(1, Math.min(Integer.MAX_VALUE, tensorBytes / rowBytes)));
     }
 
     /** Rows in batch {@code index} (file format). */
@@ -199,15 +253,20 @@ public final class TensorFileReader implements AutoCloseable {
         return (int) (batchFirstRows[index + 1] - batchFirstRows[index]);
     }
 
-    /** Loads the next record batch into {@link #root()}; false after the last one. */
+    /** Loads the next record batch (or the next slice of one, see {@link #readInSlices}) into {@link #root()}; false after the last one. */
     public boolean loadNextBatch() {
         if (!streamFormat) {
+            if (loadNextSlice()) return true;
             if (nextBatch >= blocks.size()) return false;
             loadBatch(nextBatch);
             return true;
         }
         try {
             if (!reader.loadNextBatch()) return false;
+            if (root.getRowCount() > sliceRows) {
+                throw new TensorFormatException("it has " + root.getRowCount() + " rows, more than the " + sliceRows
+                        + " one load may hold, and an Arrow stream's record batches are read whole");
+            }
             checkLoaded();
         } catch (IOException | RuntimeException e) {
             throw new TensorFormatException(file + ": cannot read record batch " + (currentBatch + 1) + " (" + IpcStructure.describe(e) + ")", e);
@@ -218,21 +277,97 @@ public final class TensorFileReader implements AutoCloseable {
         return true;
     }
 
-    /** Loads record batch {@code index} (file format only); the next {@link #loadNextBatch()} continues after it. */
+    /**
+     * Loads record batch {@code index} (file format only), or its first slice when it has more rows than
+     * {@link #readInSlices} allows; the next {@link #loadNextBatch()} continues after it.
+     */
     public void loadBatch(int index) {
         requireFileFormat();
         if (index < 0 || index >= blocks.size()) {
             throw new IndexOutOfBoundsException(file + ": batch " + index + " outside [0, " + blocks.size() + ")");
         }
+        closeSlicer();
+        long rows = batchFirstRows[index + 1] - batchFirstRows[index];
         try {
-            readBlock(blocks.get(index));
-            checkLoaded();
+            if (rows > sliceRows) {
+                if (batchCompressed[index]) {
+                    throw new TensorFormatException("it has " + rows + " rows, more than the " + sliceRows + " one load may"
+                            + " hold, and is compressed: a compressed record batch is read whole");
+                }
+                slicer = new BatchSlicer(root.getSchema().getFields(), recordBatchOf(blocks.get(index)), allocator);
+                loadSlice(blocks.get(index), 0, sliceRows);
+            } else {
+                readBlock(blocks.get(index));
+                checkLoaded();
+            }
         } catch (IOException | RuntimeException e) {
+            closeSlicer();
             throw new TensorFormatException(file + ": cannot read record batch " + index + " (" + IpcStructure.describe(e) + ")", e);
         }
         currentBatch = index;
         nextBatch = index + 1;
         currentFirstRow = batchFirstRows[index];
+        sliceEnd = root.getRowCount();
+    }
+
+    /**
+     * Loads the next slice of the current record batch when it is read in slices ({@link #readInSlices}); false when
+     * the batch is done (or is not sliced). {@link #batchIndex()} stays the record batch's, {@link #batchFirstRow()}
+     * moves to the slice's first row.
+     */
+    public boolean loadNextSlice() {
+        if (slicer == null) return false;
+        long rows = batchFirstRows[currentBatch + 1] - batchFirstRows[currentBatch];
+        if (sliceEnd >= rows) {
+            closeSlicer();
+            return false;
+        }
+        long from = sliceEnd;
+        try {
+            loadSlice(blocks.get(currentBatch), from, Math.min(rows, from + sliceRows));
+        } catch (IOException | RuntimeException e) {
+            closeSlicer();
+            throw new TensorFormatException(file + ": cannot read rows " + from + " to " + Math.min(rows, from + sliceRows)
+                    + " of record batch " + currentBatch + " (" + IpcStructure.describe(e) + ")", e);
+        }
+        currentFirstRow = batchFirstRows[currentBatch] + from;
+        sliceEnd = Math.min(rows, from + sliceRows);
+        return true;
+    }
+
+    /** Reads the rows {@code [from, to)} of a block's body into {@link #root()} through the slicer. */
+    private void loadSlice(ArrowBlock block, long from, long to) throws IOException {
+        long bodyAt = block.getOffset() + block.getMetadataLength();
+        try (ArrowRecordBatch slice = slicer.slice(from, to, (offset, into, at, length) -> {
+            blockChannel.setPosition(bodyAt + offset);
+            into.writerIndex(at);
+            if (blockChannel.readFully(into, length) != length) throw new IOException("unexpected end of file in a record batch");
+        })) {
+            loader.load(slice);
+        }
+        checkLoaded();
+    }
+
+    /** A block's record batch metadata (a few hundred bytes; its framing was checked when the file was opened). */
+    private RecordBatch recordBatchOf(ArrowBlock block) throws IOException {
+        ByteBuffer metadata = ByteBuffer.allocate(block.getMetadataLength());
+        blockChannel.setPosition(block.getOffset());
+        if (blockChannel.readFully(metadata) != block.getMetadataLength()) {
+            throw new IOException("unexpected end of file in a record batch");
+        }
+        metadata.flip();
+        int prefix = metadata.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0) == MessageSerializer.IPC_CONTINUATION_TOKEN ? 8 : 4;
+        metadata.position(prefix);
+        Message message = Message.getRootAsMessage(metadata.slice());
+        if (message.headerType() != MessageHeader.RecordBatch) throw new IOException("block is not a record batch");
+        return (RecordBatch) message.header(new RecordBatch());
+    }
+
+    private void closeSlicer() {
+        if (slicer != null) {
+            slicer.close();
+            slicer = null;
+        }
     }
 
     /** The current batch: every column, reused and refilled by each load; owned by this reader. */
@@ -294,8 +429,9 @@ public final class TensorFileReader implements AutoCloseable {
         if (message.headerType() != MessageHeader.RecordBatch) throw new IOException("block is not a record batch");
         ArrowBuf body = batchBuffer.slice(metadataLength, bodyLength);
         body.getReferenceManager().retain(); // deserializeRecordBatch releases the body it is given; batchBuffer keeps ours
-        try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(message, body)) {
-            loader.load(batch);
+        try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(message, body);
+             ArrowRecordBatch plain = CompressedBatches.decompress(batch, root.getSchema().getFields(), allocator)) {
+            loader.load(plain);
         }
     }
 
@@ -307,6 +443,7 @@ public final class TensorFileReader implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             try {
+                closeSlicer();
                 if (batchBuffer != null) batchBuffer.close();
             } finally {
                 allocator.close();
@@ -409,13 +546,10 @@ public final class TensorFileReader implements AutoCloseable {
      * Row counts from each record batch's header (a few bytes each), without reading the bodies; every block's
      * framing is checked against the file first (see {@link IpcStructure}).
      */
-    private static long[] batchFirstRows(ChannelSource source, List<ArrowBlock> blocks) throws IOException {
-        long[] first = new long[blocks.size() + 1];
+    private static IpcStructure.FileBatches checkedBlocks(ChannelSource source, List<ArrowBlock> blocks) throws IOException {
         try (SeekableByteChannel channel = source.open()) {
-            long[] rows = IpcStructure.checkFileBlocks(channel, blocks);
-            for (int i = 0; i < rows.length; i++) first[i + 1] = first[i] + rows[i];
+            return IpcStructure.checkFileBlocks(channel, blocks);
         }
-        return first;
     }
 
     /**
@@ -423,14 +557,59 @@ public final class TensorFileReader implements AutoCloseable {
      * at a batch boundary would read as a shorter valid stream: without its end-of-stream marker it is refused,
      * with the rows it holds, rather than silently losing the rest.
      */
-    private static long checkedStreamRows(SeekableByteChannel channel) throws IOException {
+    private static IpcStructure.StreamSummary checkedStream(SeekableByteChannel channel) throws IOException {
         IpcStructure.StreamSummary summary = IpcStructure.scanStream(channel);
         if (!summary.endMarker()) {
             throw new TensorFormatException("the Arrow stream ends after " + summary.rows() + " rows in " + summary.batches()
                     + " record batches without its end-of-stream marker: it was cut short, or its writer was never closed,"
                     + " so rows may be missing (write it again and close the writer, or use the Arrow IPC file format)");
         }
-        return summary.rows();
+        return summary;
+    }
+
+    /**
+     * Arrow's stream reader, with compressed batches (and dictionary batches) decompressed by {@link CompressedBatches},
+     * which checks each buffer's declared size first, instead of by Arrow's loader, which trusts it.
+     */
+    private static final class CheckedStreamReader extends ArrowStreamReader {
+        CheckedStreamReader(SeekableByteChannel channel, BufferAllocator allocator) {
+            super(channel, allocator, CommonsCompressionFactory.INSTANCE);
+        }
+
+        @Override
+        protected void loadRecordBatch(ArrowRecordBatch batch) {
+            ArrowRecordBatch plain;
+            try {
+                plain = CompressedBatches.decompress(batch, getVectorSchemaRoot().getSchema().getFields(), allocator);
+            } catch (IOException | RuntimeException e) {
+                batch.close();
+                throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            }
+            if (plain != batch) batch.close();
+            super.loadRecordBatch(plain); // closes it
+        }
+
+        @Override
+        protected void loadDictionary(ArrowDictionaryBatch batch) {
+            Dictionary dictionary = dictionaries.get(batch.getDictionaryId());
+            if (dictionary == null) {
+                super.loadDictionary(batch); // refuses it
+                return;
+            }
+            ArrowRecordBatch plain;
+            try {
+                plain = CompressedBatches.decompress(batch.getDictionary(), List.of(dictionary.getVector().getField()), allocator);
+            } catch (RuntimeException e) {
+                batch.close();
+                throw e;
+            }
+            if (plain == batch.getDictionary()) {
+                super.loadDictionary(batch);
+                return;
+            }
+            batch.close();
+            super.loadDictionary(new ArrowDictionaryBatch(batch.getDictionaryId(), plain, batch.isDelta()));
+        }
     }
 
     private static void closeQuietly(ArrowReader reader, SeekableByteChannel channel, BufferAllocator allocator) {

@@ -32,17 +32,18 @@ final class TensorPartitionReader implements PartitionReader<ColumnarBatch> {
         this.partition = partition;
         this.withFileColumn = withFileColumn;
         this.reader = TensorFileReader.open(storage, new Path(partition.path()), ArrowUtils.rootAllocator(), column, shape);
+        reader.readInSlicesOf(TensorFileReader.SPARK_SLICE_BYTES); // a huge record batch arrives as several ColumnarBatches
     }
 
     @Override
     public boolean next() {
         if (partition.batchCount() == TensorFilePartition.WHOLE_STREAM) {
             if (!reader.loadNextBatch()) return false;
-        } else {
+        } else if (!reader.loadNextSlice()) {
             if (batchesRead == partition.batchCount()) return false;
             reader.loadBatch(partition.firstBatch() + batchesRead);
+            batchesRead++;
         }
-        batchesRead++;
         current = wrap();
         return true;
     }

@@ -184,10 +184,15 @@ class CompressedIpcInteropTest {
         }
     }
 
-    private static String python(String... args) throws IOException, InterruptedException {
+    static String python(String... args) throws IOException, InterruptedException {
+        return pythonScript("compressed_ipc.py", args);
+    }
+
+    /** Runs {@code src/test/python/<script>} with the test virtualenv's python; returns what it printed. */
+    static String pythonScript(String script, String... args) throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("convjob.root", ".."));
         String python = run(List.of("bash", root.resolve(".ci/pyenv").toString())).strip().lines().reduce((a, b) -> b).orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(python, "src/test/python/compressed_ipc.py"));
+        List<String> command = new java.util.ArrayList<>(List.of(python, "src/test/python/" + script));
         command.addAll(List.of(args));
         return run(command);
     }

@@ -5,6 +5,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
 
 /** Walks the messages of a well-formed IPC stream in a test, to cut or edit it at exact places. */
 final class IpcStructureTestSupport {
@@ -42,5 +44,32 @@ final class IpcStructureTestSupport {
             }
         }
         throw new AssertionError("body length " + old + " not found in the metadata");
+    }
+
+    /**
+     * Where buffer {@code buffer} of record batch {@code batch} starts in an IPC file (its messages follow the 8-byte
+     * magic) or stream; for a compressed batch, there its 8-byte uncompressed-length prefix is.
+     */
+    static int bufferAt(byte[] ipc, int batch, int buffer) {
+        ByteBuffer b = ByteBuffer.wrap(ipc).order(ByteOrder.LITTLE_ENDIAN);
+        int at = ipc[0] == 'A' ? 8 : 0;
+        int seen = -1;
+        while (true) {
+            int length = b.getInt(at + 4);
+            Message m = Message.getRootAsMessage(ByteBuffer.wrap(ipc, at + 8, length).slice());
+            int bodyAt = at + 8 + length;
+            if (m.headerType() == MessageHeader.RecordBatch && ++seen == batch) {
+                RecordBatch recordBatch = (RecordBatch) m.header(new RecordBatch());
+                return bodyAt + (int) recordBatch.buffers(buffer).offset();
+            }
+            at = bodyAt + (int) m.bodyLength();
+        }
+    }
+
+    /** A copy of {@code ipc} with the 8 little-endian bytes at {@code at} replaced by {@code value}. */
+    static byte[] withLong(byte[] ipc, int at, long value) {
+        byte[] copy = ipc.clone();
+        ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putLong(at, value);
+        return copy;
     }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -129,5 +130,24 @@ class TensorFileDamageTest {
         // a (legacy-framed) stream whose schema has no columns: Arrow left 32 bytes allocated
         assertEquals("not a readable Arrow IPC file or stream (message 0: the schema has no columns)",
                 refusal("no-columns.arrows", resource("ArrowFileFuzzTestInputs/file/finding-leak-no-columns.arrow")));
+    }
+
+    @Test
+    void compressedBatchesTrustingTheirDeclaredSizesAreRefusedWithoutLeaksOrOutOfMemory() throws IOException {
+        // run5 (bit flips in LZ4 batches): Arrow trusted each buffer's declared uncompressed length and the row count;
+        // an OutOfMemoryError (a byte[] of 4519260908836974071 bytes), "Negative initial size" with 512 bytes leaked,
+        // and a column whose 2 values Arrow re-allocated to the batch's 101 rows, leaking 128 bytes
+        for (String name : List.of("finding-compressed-length-oom.arrow", "finding-compressed-length-oom-2.arrow",
+                "finding-compressed-negative-length.arrow", "finding-compressed-slow-unit.arrow")) {
+            assertEquals("cannot read record batch 0 (column 'id' has 2 values in a record batch of 0 rows)",
+                    refusal(name, resource("ArrowFileFuzzTestInputs/file/" + name)));
+        }
+        assertEquals("cannot read record batch 0 (column 'id' has 2 values in a record batch of 101 rows)",
+                refusal("leak.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-compressed-index-leak.arrows")));
+        // the run's last inputs (the run was stopped with them): refused, nothing left allocated
+        assertEquals("not a readable Arrow IPC file or stream (the footer: malformed (IndexOutOfBoundsException))",
+                refusal("last.arrow", resource("ArrowFileFuzzTestInputs/file/finding-compressed-run5-last.arrow")));
+        assertEquals("column 'tensor': row 0 has a null element at index 8",
+                refusal("last.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-compressed-run5-last.arrows")));
     }
 }
