@@ -11,6 +11,7 @@ import io.convjob.io.NamedTensor;
 import io.convjob.io.NpyReader;
 import io.convjob.io.NpyWriter;
 import io.convjob.job.frame.ConvOptions;
+import io.convjob.plan.MemoryBudget;
 import io.convjob.plan.PlanRequest;
 import io.convjob.plan.ResourcePlan;
 import io.convjob.shape.ModelChecks;
@@ -92,7 +93,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
      * Plans the run before any work ({@link ResourcePlan}): every buffer checked against Java's limits and the heap,
      * the batch size adapted to the rows present. {@code wholeOutput} rows of output are held at once for .npy output.
      */
-    private void plan(Model m, int[] sample, long rows, long recordBatchRows, long wholeOutputRows) {
+    private void plan(Model m, int[] sample, long rows, long recordBatchRows, boolean sliceable, long wholeOutputRows) {
         ModelShapes shapes = ModelChecks.walk(m.spec(), sample);
         long outputFloats = SizeLimits.elements(shapes.outputShape());
         if (wholeOutputRows > 0 && outputFloats > SizeLimits.MAX_ARRAY / wholeOutputRows) {
@@ -101,9 +102,10 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
                     + " are more floats than a Java array holds (" + SizeLimits.count(SizeLimits.MAX_ARRAY)
                     + "); write .arrow output (streamed batch by batch)");
         }
-        plan = ResourcePlan.of(m.spec(), shapes, PlanRequest.inProcess(sample, rows,
+        // .npy output holds every row at once, so its record batches need not be sliced
+        plan = ResourcePlan.of(m.spec(), shapes, new PlanRequest(sample, rows,
                 batchSizeOption == null ? ConvOptions.DEFAULT_BATCH_SIZE : batchSizeOption, batchSizeOption != null,
-                Math.max(recordBatchRows, wholeOutputRows)));
+                Math.max(recordBatchRows, wholeOutputRows), 1, MemoryBudget.heap(), sliceable && wholeOutputRows == 0));
         batchSize = plan.batchRows();
     }
 
@@ -147,7 +149,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         }
         int batch = shape[0];
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-        plan(m, sample, batch, 0, batch);
+        plan(m, sample, batch, 0, false, batch);
         int[] outSample = plan.outputShape();
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
@@ -168,10 +170,11 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputText, () -> storage.openChannel(input), allocator, column, null)) {
             int[] sample = reader.shape();
-            long rowsPresent = reader.isStreamFormat() ? -1 : reader.rowCount();
-            long largestBatch = 0;
-            for (int b = 0; b < Math.max(0, reader.batchCount()); b++) largestBatch = Math.max(largestBatch, reader.batchRowCount(b));
-            plan(m, sample, rowsPresent, largestBatch, out == TensorFormat.NPY ? reader.rowCount() : 0);
+            long rowsPresent = reader.rowCount();
+            long largestBatch = reader.largestBatchRows();
+            plan(m, sample, rowsPresent, largestBatch, reader.canReadInSlices(), out == TensorFormat.NPY ? reader.rowCount() : 0);
+            // a record batch larger than the plan allows is read a slice of rows at a time
+            if (plan.recordBatchRows() < largestBatch) reader.readInSlices(Math.toIntExact(plan.recordBatchRows()));
             int[] outSample = plan.outputShape();
             if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
             return ArrowApply.convert(reader, allocator, storage, output, m, column, batchSize, nThreads, compression);

@@ -128,6 +128,7 @@ public final class TensorFileJob {
                  TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
                  TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
                          TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator)) {
+                reader.readInSlicesOf(TensorFileReader.SPARK_SLICE_BYTES); // memory bounded whatever the record batch size
                 // a cancelled job stops at the next chunk, and close() drops the uncommitted file
                 long rows = converter.convert(reader, partition.firstBatch(), partition.batchCount(), writer, (x, n, y) -> {
                     task.killTaskIfInterrupted();

@@ -7,19 +7,27 @@ package io.convjob.plan;
  * @param rows            rows in the input if known, else -1 (the batch shrinks to them)
  * @param batchSize       {@code --batch-size}
  * @param batchSizeGiven  true if the user chose it: then it is kept or refused, never silently lowered for memory
- * @param recordBatchRows rows of the largest Arrow record batch (or slice) held at once, 0 for none
+ * @param recordBatchRows rows of the largest Arrow record batch, 0 for none
  * @param tasks           batches in memory at once (Spark tasks per executor; 1 in-process)
  * @param budget          the memory all of it must fit
+ * @param sliceable       true if record batches larger than memory allows may be read in slices of rows (an
+ *                        uncompressed IPC file); false if they are read whole (compressed batches, Arrow streams)
  */
 public record PlanRequest(int[] sampleShape, long rows, int batchSize, boolean batchSizeGiven, long recordBatchRows,
-                          int tasks, MemoryBudget budget) {
+                          int tasks, MemoryBudget budget, boolean sliceable) {
     public PlanRequest {
         sampleShape = sampleShape.clone();
         if (batchSize < 1) throw new ResourceLimitException("--batch-size must be >= 1, got " + batchSize);
         if (tasks < 1) throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
     }
 
-    /** In-process ({@code apply}): one batch at a time, this JVM's heap. */
+    /** Record batches read whole. */
+    public PlanRequest(int[] sampleShape, long rows, int batchSize, boolean batchSizeGiven, long recordBatchRows,
+                       int tasks, MemoryBudget budget) {
+        this(sampleShape, rows, batchSize, batchSizeGiven, recordBatchRows, tasks, budget, false);
+    }
+
+    /** In-process ({@code apply}): one batch at a time, this JVM's heap, record batches read whole. */
     public static PlanRequest inProcess(int[] sampleShape, long rows, int batchSize, boolean batchSizeGiven,
                                         long recordBatchRows) {
         return new PlanRequest(sampleShape, rows, batchSize, batchSizeGiven, recordBatchRows, 1, MemoryBudget.heap());

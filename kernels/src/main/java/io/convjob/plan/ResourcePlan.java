@@ -55,14 +55,18 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
         long arrayRows = widest == 0 ? SizeLimits.MAX_ARRAY : SizeLimits.MAX_ARRAY / widest;
 
         long perRow = FLOAT * (in + out + 2 * inner + workspace);
-        long recordRows = request.recordBatchRows();
-        long recordBytes = times(recordRows, FLOAT * (in + 2 * out));
+        long recordPerRow = FLOAT * (in + 2 * out);
         long tasks = request.tasks();
         long budget = request.budget().bytes();
+        long wanted = request.rows() < 0 ? request.batchSize() : Math.max(1, Math.min(request.rows(), request.batchSize()));
+        long recordRows = request.sliceable()
+                ? sliceRows(request.recordBatchRows(), Math.min(wanted, arrayRows), request.batchSizeGiven(), perRow,
+                        recordPerRow, tasks, budget - weightBytes)
+                : request.recordBatchRows();
+        long recordBytes = times(recordRows, recordPerRow);
         long spare = budget - weightBytes - times(tasks, recordBytes);
         long memoryRows = perRow == 0 ? Long.MAX_VALUE : Math.max(0, spare) / (tasks * perRow);
 
-        long wanted = request.rows() < 0 ? request.batchSize() : Math.max(1, Math.min(request.rows(), request.batchSize()));
         long rows = wanted;
         if (request.batchSizeGiven()) {
             if (rows > arrayRows) {
@@ -82,7 +86,8 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
             if (memoryRows >= 1 && memoryRows < rows) {
                 fix = "lower --batch-size to at most " + SizeLimits.count(memoryRows) + ", or raise " + request.budget().raise();
             } else if (recordRows > 0 && times(tasks, recordBytes) > budget / 2) {
-                fix = "write the input with smaller record batches, or raise " + request.budget().raise();
+                fix = "write the input with smaller record batches (a compressed record batch, or any in an Arrow stream,"
+                        + " is read whole; an uncompressed IPC file is read in slices), or raise " + request.budget().raise();
             } else {
                 fix = "raise " + request.budget().raise();
             }
@@ -90,6 +95,22 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
                     + bytes(plan.totalBytes()) + ", more than " + request.budget().name() + "; " + fix);
         }
         return plan;
+    }
+
+    /**
+     * Rows of a record batch read at once when it may be read in slices: all of it when it fits beside the weights and
+     * a batch of {@code batchRows}, else what fits (beside a given batch size, or sharing with the batch row for row),
+     * at least 1.
+     */
+    private static long sliceRows(long recordRows, long batchRows, boolean batchSizeGiven, long perRow, long recordPerRow,
+                                  long tasks, long available) {
+        if (recordRows <= 0 || recordPerRow == 0) return recordRows;
+        long whole = times(tasks, Math.max(0, times(batchRows, perRow)) + times(recordRows, recordPerRow));
+        if (available > 0 && whole >= 0 && whole <= available) return recordRows;
+        long fit = batchSizeGiven
+                ? (available - times(tasks, times(batchRows, perRow))) / times(tasks, recordPerRow)
+                : available / times(tasks, perRow + recordPerRow);
+        return Math.max(1, Math.min(recordRows, fit));
     }
 
     /**

@@ -65,6 +65,34 @@ class ResourcePlanTest {
     }
 
     @Test
+    void aRecordBatchLargerThanMemoryIsReadInSlicesWhenItCanBe() {
+        // one row: [3, 64, 64] in, [4, 62, 62] out; a record batch row holds its input and twice its output: 172.3 KiB
+        ModelSpec spec = conv(3, 4, "");
+        int[] shape = {3, 64, 64};
+        long recordRowBytes = 4L * (3 * 64 * 64 + 2 * 4 * 62 * 62);
+        MemoryBudget small = new MemoryBudget(64L << 20, "a 64 MiB test heap", "-Xmx (test)");
+        long oneBatch = 100_000; // 16.4 GiB as one record batch
+        ResourcePlan sliced = ResourcePlan.of(spec, new PlanRequest(shape, oneBatch, 64, false, oneBatch, 1, small, true));
+        assertTrue(sliced.recordBatchRows() >= 1 && sliced.recordBatchRows() < oneBatch, "slice: " + sliced.recordBatchRows());
+        assertTrue(sliced.totalBytes() <= small.bytes(), "the slice and the batch fit: " + sliced.totalBytes());
+        assertTrue(sliced.recordBatchRows() * recordRowBytes <= small.bytes());
+        // the same budget read the batch whole: refused, saying what is read whole
+        ResourceLimitException e = assertThrows(ResourceLimitException.class,
+                () -> ResourcePlan.of(spec, new PlanRequest(shape, oneBatch, 64, false, oneBatch, 1, small, false)));
+        assertTrue(e.getMessage().contains("write the input with smaller record batches (a compressed record batch, or any"
+                + " in an Arrow stream, is read whole; an uncompressed IPC file is read in slices), or raise -Xmx (test)"),
+                e.getMessage());
+        // a record batch that fits is read whole either way
+        ResourcePlan fits = ResourcePlan.of(spec, new PlanRequest(shape, 100, 64, false, 100, 1, small, true));
+        assertEquals(100, fits.recordBatchRows());
+        // a given --batch-size is kept; the slice takes what is left
+        ResourcePlan given = ResourcePlan.of(spec, new PlanRequest(shape, oneBatch, 16, true, oneBatch, 1, small, true));
+        assertEquals(16, given.batchRows());
+        assertTrue(given.totalBytes() <= small.bytes(), "fits: " + given.totalBytes());
+        assertTrue(given.recordBatchRows() < oneBatch);
+    }
+
+    @Test
     void batchBeyondAnArrayIsRefusedNamingTheOption() {
         ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> ResourcePlan.of(conv(3, 4, ""),
                 request(new int[] {3, 1000, 1000}, -1, 100_000, true, new MemoryBudget(Long.MAX_VALUE, "x", "y"))));
