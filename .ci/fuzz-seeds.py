@@ -120,6 +120,8 @@ for fmt, stream, ext in (("file", False, "arrow"), ("stream", True, "arrows")):
     put(d, "plain_fixed_size_list.%s" % ext, arrow_bytes(plain, stream))
     put(d, "bad_truncated.%s" % ext, full[:len(full) * 2 // 3])
     put(d, "bad_no_tensor_column.%s" % ext, arrow_bytes(pa.table({"x": pa.array([1.0, 2.0])}), stream))
+# tensor_lz4.* and tensor_zstd.* (compressed record batches) are datasets/src/test/python/compressed_ipc.py's
+# py-lz4.* and py-zstd.* (`compressed_ipc.py write DIR`), copied in by hand
 
 # ---- images
 d = os.path.join(D, "image/ImageDecoderFuzzTestInputs/image")
