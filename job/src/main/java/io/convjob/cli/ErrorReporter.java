@@ -14,9 +14,17 @@ import java.io.PrintWriter;
 final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
     private final String logFile;
 
+    private final java.util.function.BooleanSupplier errAtLineStart;
+
     /** @param logFile where Spark's log goes (the launcher sets {@code -Dconvjob.log}), or null if unknown */
     ErrorReporter(String logFile) {
+        this(logFile, () -> true);
+    }
+
+    /** @param errAtLineStart whether the error stream's last line is closed (else the error line starts a new one) */
+    ErrorReporter(String logFile, java.util.function.BooleanSupplier errAtLineStart) {
         this.logFile = logFile;
+        this.errAtLineStart = errAtLineStart;
     }
 
     @Override
@@ -27,6 +35,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     /** Reports {@code t} (an exception or an error such as {@link OutOfMemoryError}) for the command that ran. */
     int report(Throwable t, CommandLine cmd, boolean verbose) {
         PrintWriter err = cmd.getErr();
+        err.flush();
+        if (!errAtLineStart.getAsBoolean()) err.println(); // e.g. after Spark's progress bar: the error on a line of its own
         err.println("error: " + oneLine(OutputLocation.withTargets(message(t, cmd))));
         boolean badInput = ExitCodes.isBadInput(t);
         if (verbose) t.printStackTrace(err);

@@ -12,12 +12,20 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // Spark's progress bar writes to System.err too: the error line must know whether it left a line open
+        LineTrackingStream stderr = new LineTrackingStream(new java.io.FileOutputStream(java.io.FileDescriptor.err));
+        System.setErr(stderr);
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(stderr, true), stderr::atLineStart));
     }
 
     /** Runs one command line with the given streams; returns the exit code (0 ok, 1 internal, 2 bad input). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        ErrorReporter reporter = new ErrorReporter(System.getProperty(LOG_PROPERTY));
+        return execute(args, out, err, () -> true);
+    }
+
+    /** As {@link #execute(String[], PrintWriter, PrintWriter)}; {@code errAtLineStart} tells whether stderr's last line is open. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err, java.util.function.BooleanSupplier errAtLineStart) {
+        ErrorReporter reporter = new ErrorReporter(System.getProperty(LOG_PROPERTY), errAtLineStart);
         CommandLine cli = newCommandLine(reporter);
         cli.setOut(out);
         cli.setErr(err);

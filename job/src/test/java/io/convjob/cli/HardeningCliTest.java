@@ -253,6 +253,27 @@ class HardeningCliTest {
     }
 
     @Test
+    void theErrorLineStartsALineOfItsOwnAfterSparksProgressBar() {
+        // issue 9: "[Stage 0:> ... (0 + 1) / 2]error: ..." in a log. Main sets a LineTrackingStream as System.err, which
+        // Spark's ConsoleProgressBar writes to: the bar, then (cleared by ConvolutionJob) spaces, each ending in "\r"
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        LineTrackingStream stderr = new LineTrackingStream(bytes);
+        stderr.print("\r[Stage 0:=========>          (1 + 1) / 2]\r");
+        stderr.print("\r" + " ".repeat(40) + "\r");
+        CommandLine cmd = new CommandLine(new RunCommand());
+        cmd.setErr(new PrintWriter(stderr, true));
+        ErrorReporter reporter = new ErrorReporter(null, stderr::atLineStart);
+        assertEquals(2, reporter.report(new io.convjob.error.InputException("b.arrow: row 299 is null"), cmd, false));
+        String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.endsWith("(1 + 1) / 2]\r\r" + " ".repeat(40) + "\r\nerror: b.arrow: row 299 is null\n"), text);
+        // after a closed line: no blank line
+        bytes.reset();
+        stderr.print("note: removed a stale file\n");
+        reporter.report(new io.convjob.error.InputException("bad"), cmd, false);
+        assertEquals("note: removed a stale file\nerror: bad\n", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     @Timeout(60) // a guard against reading forever, not a speed test
     void specsAreBounded() throws IOException {
         assertOneLine(CliRun.of("apply", "--spec", "/dev/zero", "--input", rows2.toString(), "--output",
