@@ -286,6 +286,10 @@ final class IpcStructure {
                 case MessageHeader.Schema -> null;
                 default -> throw new TensorFormatException(what + ": unsupported message type " + message.headerType());
             };
+            if (batch == null && message.headerType() == MessageHeader.DictionaryBatch) {
+                // Arrow's reader reads the body, then fails on the missing batch without releasing it
+                throw new TensorFormatException(what + ": a dictionary batch without its record batch");
+            }
             if (batch != null) checkBatch(batch, bodyLength, what);
             return bodyAt + bodyLength;
         } catch (TensorFormatException e) {

@@ -592,9 +592,10 @@ public final class TensorFileReader implements AutoCloseable {
         @Override
         protected void loadDictionary(ArrowDictionaryBatch batch) {
             Dictionary dictionary = dictionaries.get(batch.getDictionaryId());
-            if (dictionary == null) {
-                super.loadDictionary(batch); // refuses it
-                return;
+            if (dictionary == null) { // Arrow refuses it without releasing it
+                batch.close();
+                throw new TensorFormatException("a dictionary batch for dictionary " + batch.getDictionaryId()
+                        + ", which no column uses");
             }
             ArrowRecordBatch plain;
             try {

@@ -150,4 +150,11 @@ class TensorFileDamageTest {
         assertEquals("column 'tensor': row 0 has a null element at index 8",
                 refusal("last.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-compressed-run5-last.arrows")));
     }
+
+    @Test
+    void aDictionaryBatchWithoutItsRecordBatchIsRefusedWithoutALeak() throws IOException {
+        // run6: Arrow read the message's body, then failed on the missing batch (NullPointerException) and leaked 128 bytes
+        assertEquals("message 1 (at byte 416): a dictionary batch without its record batch",
+                refusal("dict.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-leak-run6.arrows")));
+    }
 }
