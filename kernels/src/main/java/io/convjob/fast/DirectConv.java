@@ -39,6 +39,7 @@ final class DirectConv implements PreparedConv {
     private final ThreadLocal<Workspace> workspaces;
     private final float[] weight;
     private final int splitBatchFloats;
+    private final int maxOwnSplitFloats;
     private final boolean depthwise;
     private final int lanes;
     private final PhaseWork[] work;
@@ -71,14 +72,18 @@ final class DirectConv implements PreparedConv {
 
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
                ThreadLocal<Workspace> workspaces) {
-        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS);
+        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS, MAX_OWN_SPLIT_FLOATS);
     }
 
-    /** @param splitBatchFloats split inputs of several samples are built together up to this many floats */
+    /**
+     * @param splitBatchFloats  split inputs of several samples are built together up to this many floats
+     * @param maxOwnSplitFloats samples whose split is at most this many floats are computed whole by one thread
+     */
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
-               ThreadLocal<Workspace> workspaces, int splitBatchFloats) {
+               ThreadLocal<Workspace> workspaces, int splitBatchFloats, int maxOwnSplitFloats) {
         this.plan = plan;
         this.splitBatchFloats = splitBatchFloats;
+        this.maxOwnSplitFloats = maxOwnSplitFloats;
         this.split = split;
         this.weight = weight;
         this.kernel = kernel;
@@ -287,25 +292,39 @@ final class DirectConv implements PreparedConv {
         int chunks = blockedChunk == 0 ? 0 : (plan.inSize + blockedChunk - 1) / blockedChunk;
         int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
                 : chunks * plan.inChannels * blockedChunk;
-        int perSample = taskStart.length - 1;
-        if (perSampleSplit <= MAX_OWN_SPLIT_FLOATS && (threads <= 1
-                || batch >= 2 * threads && (batch % threads == 0 || batch >= 4 * threads))) {
-            // whole samples per thread: each splits its sample into its own buffer and computes it while that is
-            // still in its core's cache; no barrier between split and compute, no split shared between cores. With
-            // fewer samples per thread, one busy core would hold up the rest: the finer items below balance better.
-            WorkPool.forEach(batch, threads, b -> {
+        int whole = 0;
+        if (perSampleSplit <= maxOwnSplitFloats) {
+            // whole samples per thread, in full rounds (every thread one sample per round): each thread splits its
+            // sample into its own buffer and computes it while that is still in its core's cache; no barrier
+            // between split and compute, no split shared between cores. The samples left over (fewer than threads)
+            // go through the finer shared items below, so no thread idles while another finishes a whole sample.
+            whole = threads <= 1 ? batch : batch - batch % threads;
+            int perSample = taskStart.length - 1;
+            WorkPool.forEach(whole, threads, b -> {
                 Workspace ws = workspaces.get();
+                if (blockedChunk != 0) {
+                    blockedSample(x, y, b, ws);
+                    return;
+                }
                 float[] s = ws.split(this, perSampleSplit + SplitInput.SLACK);
-                splitSample(x, b, s, 0, perSampleSplit);
+                splitSample(x, b, s, 0);
                 for (int i = 0; i < taskStart[perSample]; i++) computeItem(s, 0, y, b, i, ws);
             });
-            return;
         }
+        if (whole < batch) runShared(x, y, whole, batch - whole, threads, perSampleSplit);
+    }
+
+    /**
+     * Samples {@code [first, first + batch)}, every thread on every sample: their splits are built together (up to
+     * {@code splitBatchFloats}) by all threads into one buffer, then all threads compute from it.
+     */
+    private void runShared(float[] x, float[] y, int firstSample, int batch, int threads, int perSampleSplit) {
+        int perSample = taskStart.length - 1;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(this, samplesPerRound * perSampleSplit + SplitInput.SLACK);
-        for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
+        for (int b0 = firstSample; b0 < firstSample + batch; b0 += samplesPerRound) {
             int first = b0;
-            int count = Math.min(samplesPerRound, batch - b0);
+            int count = Math.min(samplesPerRound, firstSample + batch - b0);
             if (blockedChunk == 0) {
                 WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x,
                         (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize, kernel));
@@ -325,8 +344,35 @@ final class DirectConv implements PreparedConv {
         }
     }
 
+    /**
+     * One sample of a pointwise layer, chunk by chunk: each chunk of positions (every channel) is copied into a
+     * small buffer of this thread and computed at once, so the copy stays in L1/L2 instead of a whole-sample split
+     * that streams through L3 and back.
+     */
+    private void blockedSample(float[] x, float[] y, int b, Workspace ws) {
+        int chunk = blockedChunk;
+        int chunkFloats = plan.inChannels * chunk;
+        float[] s = ws.chunk(chunkFloats + SplitInput.SLACK);
+        int maxItems = (taskStart.length - 1) / (plan.groups * blockGroups);
+        for (int c = 0; c < maxItems; c++) {
+            int len = Math.min(chunk, plan.inSize - c * chunk);
+            for (int ci = 0; ci < plan.inChannels; ci++) {
+                System.arraycopy(x, (b * plan.inChannels + ci) * plan.inSize + c * chunk, s, ci * chunk, len);
+            }
+            // computeItem addresses chunk c at c * chunkFloats in a whole-sample split: shift the base so it lands
+            // on this buffer's start (positions past len hold an earlier chunk's values; their outputs are dropped)
+            int sSample = -c * chunkFloats;
+            for (int grp = 0; grp < plan.groups; grp++) {
+                for (int bg = 0; bg < blockGroups; bg++) {
+                    int t = (grp * maxItems + c) * blockGroups + bg;
+                    for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, sSample, y, b, i, ws);
+                }
+            }
+        }
+    }
+
     /** Sample {@code b} of x, every channel, into the split layout at {@code s[sOff ..]}. */
-    private void splitSample(float[] x, int b, float[] s, int sOff, int perSampleSplit) {
+    private void splitSample(float[] x, int b, float[] s, int sOff) {
         for (int ci = 0; ci < plan.inChannels; ci++) {
             int xc = (b * plan.inChannels + ci) * plan.inSize;
             if (blockedChunk == 0) {

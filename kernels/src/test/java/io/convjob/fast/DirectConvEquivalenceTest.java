@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link DirectConv} against the reference on layers aimed at its paths: chunked long rows, flattened narrow rows,
  * strided split inputs under every padding mode, pointwise phases, transposed phases without taps, depthwise
- * layers; each at batch 1 and 3 and threads 1 and 2, and batch 4 on 2 threads (whole samples per thread), at every
- * vector size up to this CPU's.
+ * layers; each at batch 1 and 3 and threads 1 and 2, batch 4 on 2 threads (whole samples per thread) and batch 5 on
+ * 3 threads (whole samples, then the rest shared), at every vector size up to this CPU's.
  */
 class DirectConvEquivalenceTest {
     private static final PaddingMode Z = PaddingMode.ZEROS;
@@ -101,8 +101,10 @@ class DirectConvEquivalenceTest {
         for (int batch : new int[] {1, 3}) {
             for (int threads : new int[] {1, 2}) cases.add(new ConvCases.Case(label, spec, in, batch, threads));
         }
-        // two samples per thread: each thread splits and computes whole samples in its own buffer
+        // two samples per thread: each thread splits and computes whole samples in its own buffer; with 3 threads,
+        // a round of 3 whole samples, then 2 samples shared by all threads
         cases.add(new ConvCases.Case(label, spec, in, 4, 2));
+        cases.add(new ConvCases.Case(label, spec, in, 5, 3));
     }
 
     @ParameterizedTest(name = "{0} bits")
@@ -173,7 +175,7 @@ class DirectConvEquivalenceTest {
         }
     }
 
-    /** One sample per split round: the split buffer is rebuilt between samples. */
+    /** Every sample through the shared split, one per round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void oneSamplePerSplitRoundMatchesReference(int bits) {
@@ -184,7 +186,7 @@ class DirectConvEquivalenceTest {
 
             @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
                 ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
-                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1, 0);
             }
         };
         for (ConvCases.Case c : cases()) {
