@@ -63,6 +63,13 @@ class DirectConvEquivalenceTest {
                 true, Z), new int[] {4, 11});
         add(c, "3x3 rows longer than a chunk", conv(2, 5, 11, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {3, 300});
+        // 1-D splits are filled position band by position band: rows of several chunks, every padding mode's edges
+        add(c, "1d k5 d2 rows longer than a chunk", conv(1, 3, 5, rep(5, 1), rep(1, 1), pad(1, 4), rep(2, 1), 1, true,
+                Z), new int[] {700});
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "1d k3 s2 rows longer than a chunk " + mode, conv(1, 2, 3, rep(3, 1), rep(2, 1), pad(1, 1),
+                    rep(1, 1), 1, false, mode), new int[] {601});
+        }
         add(c, "37 output channels: two row-block groups", conv(2, 3, 37, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2),
                 1, true, PaddingMode.REFLECT), new int[] {6, 9});
         add(c, "1d k3 s3 d2 asymmetric", conv(1, 7, 8, rep(3, 1), rep(3, 1), explicit(new int[] {4}, new int[] {-1}),
