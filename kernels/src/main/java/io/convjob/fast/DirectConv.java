@@ -85,7 +85,8 @@ final class DirectConv implements PreparedConv {
 
     /**
      * @param splitBatchFloats  split inputs of several samples are built together up to this many floats
-     * @param maxOwnSplitFloats samples whose split is at most this many floats are computed whole by one thread
+     * @param maxOwnSplitFloats samples whose split is at most this many floats are computed whole by one thread (every
+     *                          sample of a pointwise layer, which needs only a chunk, when this is positive)
      */
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
                ThreadLocal<Workspace> workspaces, int splitBatchFloats, int maxOwnSplitFloats) {
@@ -345,7 +346,8 @@ final class DirectConv implements PreparedConv {
         int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
                 : chunks * plan.inChannels * blockedChunk;
         int whole = 0;
-        if (perSampleSplit <= maxOwnSplitFloats) {
+        // pointwise layers need a chunk buffer per thread, never a whole split, whatever the sample's size
+        if (blockedChunk != 0 ? maxOwnSplitFloats > 0 : perSampleSplit <= maxOwnSplitFloats) {
             // whole samples per thread, in full rounds (every thread one sample per round): each thread splits its
             // sample into its own buffer and computes it while that is still in its core's cache; no barrier
             // between split and compute, no split shared between cores. The samples left over (fewer than threads)

@@ -78,6 +78,9 @@ class DirectConvEquivalenceTest {
                 PaddingMode.CIRCULAR), new int[] {3, 2, 4, 5});
         add(c, "pointwise 13->10", conv(2, 13, 10, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z),
                 new int[] {9, 31});
+        // a sample over 4 MB: still one chunk at a time per thread
+        add(c, "pointwise 17->3 large sample", conv(2, 17, 3, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z),
+                new int[] {250, 250});
         add(c, "pointwise groups 3", conv(1, 6, 9, rep(1, 1), rep(1, 1), pad(1, 0), rep(1, 1), 3, false, Z),
                 new int[] {37});
         add(c, "transpose 2x2x2 s2 pointwise phases", transpose(3, 5, 6, rep(2, 3), rep(2, 3), pad(3, 0), rep(0, 3),
