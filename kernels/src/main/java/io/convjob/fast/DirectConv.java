@@ -30,6 +30,8 @@ final class DirectConv implements PreparedConv {
      * buffer of its own; larger ones are split once and shared by all threads.
      */
     private static final int MAX_OWN_SPLIT_FLOATS = 1 << 20;
+    /** Whole-sample splits are filled in bands of at least this many floats (all channels), 128 KB. */
+    private static final int BAND_FLOATS = 1 << 15;
     /** Layers whose split input of one sample exceeds this many floats use {@link TiledConv}. */
     static final int MAX_SPLIT_FLOATS = 1 << 24;
 
@@ -39,6 +41,7 @@ final class DirectConv implements PreparedConv {
     private final ThreadLocal<Workspace> workspaces;
     private final float[] weight;
     private final int splitBatchFloats;
+    private final int maxOwnSplitFloats;
     private final boolean depthwise;
     private final int lanes;
     private final PhaseWork[] work;
@@ -63,6 +66,12 @@ final class DirectConv implements PreparedConv {
      * Per channel its 9 weights in kernel order, or null when the layer does not qualify.
      */
     private final float[] direct3x3;
+    /**
+     * Parts ({@link SplitInput#parts}) of every split block that tasks {@code 0..t} read (whole-sample path), or
+     * empty: a thread fills its split band by band just before the tasks that need it, so each band is computed
+     * while it is still in its core's L2 instead of the whole split streaming out to L3 and back.
+     */
+    private final int[] taskLines;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
     static boolean fits(ConvPlan plan, SplitInput split) {
@@ -71,14 +80,19 @@ final class DirectConv implements PreparedConv {
 
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
                ThreadLocal<Workspace> workspaces) {
-        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS);
+        this(plan, split, weight, kernel, workspaces, SPLIT_BATCH_FLOATS, MAX_OWN_SPLIT_FLOATS);
     }
 
-    /** @param splitBatchFloats split inputs of several samples are built together up to this many floats */
+    /**
+     * @param splitBatchFloats  split inputs of several samples are built together up to this many floats
+     * @param maxOwnSplitFloats samples whose split is at most this many floats are computed whole by one thread (every
+     *                          sample of a pointwise layer, which needs only a chunk, when this is positive)
+     */
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
-               ThreadLocal<Workspace> workspaces, int splitBatchFloats) {
+               ThreadLocal<Workspace> workspaces, int splitBatchFloats, int maxOwnSplitFloats) {
         this.plan = plan;
         this.splitBatchFloats = splitBatchFloats;
+        this.maxOwnSplitFloats = maxOwnSplitFloats;
         this.split = split;
         this.weight = weight;
         this.kernel = kernel;
@@ -136,6 +150,50 @@ final class DirectConv implements PreparedConv {
         this.blockedKOff = new int[blocked ? plan.inPerGroup : 0];
         for (int ci = 0; ci < blockedKOff.length; ci++) blockedKOff[ci] = ci * blockedChunk;
         this.direct3x3 = depthwise ? direct3x3Weights(plan, split, weight, lanes) : null;
+        // 1-D only: there one long line per channel and block is split whole, streams out of L2 before it is read,
+        // and banding gained ~8% (c1d_k5d2_128_4096, 1 and 2 threads); 2-D and 3-D splits built whole in one pass
+        // measured 0-10% faster than banded (interleaved A/B, busy machine)
+        this.taskLines = depthwise || blocked || plan.dims != 1 ? new int[0] : taskLines(plan, split, work,
+                taskStart, itemPhase, itemIndex, lanes);
+    }
+
+    /** Per task, the parts of every block that it and the tasks before it read (see {@link #taskLines}). */
+    private static int[] taskLines(ConvPlan plan, SplitInput split, PhaseWork[] work, int[] taskStart,
+                                   int[] itemPhase, int[] itemIndex, int lanes) {
+        int parts = split.parts();
+        int partLength = split.partLength();
+        int[] maxTapOffset = new int[work.length];
+        for (int p = 0; p < work.length; p++) {
+            for (int t = 0; t < work[p].phase.tapCount; t++) {
+                maxTapOffset[p] = Math.max(maxTapOffset[p], split.tapBase(plan.geometry, work[p].phase, t)
+                        % split.blockSize);
+            }
+        }
+        int[] need = new int[taskStart.length - 1];
+        int upTo = 0;
+        int filled = 0;
+        int minParts = Math.max(1, BAND_FLOATS / Math.max(1, plan.inChannels * split.blocks * partLength));
+        for (int t = 0; t < need.length; t++) {
+            for (int i = taskStart[t]; i < taskStart[t + 1]; i++) {
+                PhaseWork pw = work[itemPhase[i]];
+                ConvPlan.Phase ph = pw.phase;
+                int rest = itemIndex[i] / pw.chunks;
+                int p0 = (itemIndex[i] % pw.chunks) * pw.chunk;
+                int valid = Math.min(pw.chunk, pw.span - p0);
+                long offset = p0;
+                for (int d = plan.dims - pw.flat - 1; d >= 0; d--) {
+                    offset += (long) (rest % ph.count[d]) * split.strides[d];
+                    rest /= ph.count[d];
+                }
+                // the last read of the item: its last tile may read up to two vectors past its valid positions
+                long last = offset + maxTapOffset[itemPhase[i]] + valid + 2L * lanes;
+                upTo = (int) Math.max(upTo, Math.min(parts, (last + partLength - 1) / partLength));
+            }
+            // bands of at least BAND_FLOATS over all channels: one line per band would spend more on the calls
+            if (upTo > filled) filled = Math.min(parts, Math.max(upTo, filled + minParts));
+            need[t] = filled;
+        }
+        return need;
     }
 
     private static float[] direct3x3Weights(ConvPlan plan, SplitInput split, float[] weight, int lanes) {
@@ -287,25 +345,54 @@ final class DirectConv implements PreparedConv {
         int chunks = blockedChunk == 0 ? 0 : (plan.inSize + blockedChunk - 1) / blockedChunk;
         int perSampleSplit = blockedChunk == 0 ? split.channelSize * plan.inChannels
                 : chunks * plan.inChannels * blockedChunk;
-        int perSample = taskStart.length - 1;
-        if (perSampleSplit <= MAX_OWN_SPLIT_FLOATS && (threads <= 1
-                || batch >= 2 * threads && (batch % threads == 0 || batch >= 4 * threads))) {
-            // whole samples per thread: each splits its sample into its own buffer and computes it while that is
-            // still in its core's cache; no barrier between split and compute, no split shared between cores. With
-            // fewer samples per thread, one busy core would hold up the rest: the finer items below balance better.
-            WorkPool.forEach(batch, threads, b -> {
+        int whole = 0;
+        // pointwise layers need a chunk buffer per thread, never a whole split, whatever the sample's size
+        if (blockedChunk != 0 ? maxOwnSplitFloats > 0 : perSampleSplit <= maxOwnSplitFloats) {
+            // whole samples per thread, in full rounds (every thread one sample per round): each thread splits its
+            // sample into its own buffer and computes it while that is still in its core's cache; no barrier
+            // between split and compute, no split shared between cores. The samples left over (fewer than threads)
+            // go through the finer shared items below, so no thread idles while another finishes a whole sample.
+            whole = threads <= 1 ? batch : batch - batch % threads;
+            int perSample = taskStart.length - 1;
+            WorkPool.forEach(whole, threads, b -> {
                 Workspace ws = workspaces.get();
+                if (blockedChunk != 0) {
+                    blockedSample(x, y, b, ws);
+                    return;
+                }
                 float[] s = ws.split(this, perSampleSplit + SplitInput.SLACK);
-                splitSample(x, b, s, 0, perSampleSplit);
-                for (int i = 0; i < taskStart[perSample]; i++) computeItem(s, 0, y, b, i, ws);
+                if (taskLines.length == 0) {
+                    splitSample(x, b, s, 0);
+                    for (int i = 0; i < taskStart[perSample]; i++) computeItem(s, 0, y, b, i, ws);
+                    return;
+                }
+                int filled = 0;
+                for (int t = 0; t < perSample; t++) {
+                    if (taskLines[t] > filled) {
+                        for (int ci = 0; ci < plan.inChannels; ci++) {
+                            split.fillPart(x, (b * plan.inChannels + ci) * plan.inSize, s, ci * split.channelSize,
+                                    kernel, filled, taskLines[t]);
+                        }
+                        filled = taskLines[t];
+                    }
+                    for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, 0, y, b, i, ws);
+                }
             });
-            return;
         }
+        if (whole < batch) runShared(x, y, whole, batch - whole, threads, perSampleSplit);
+    }
+
+    /**
+     * Samples {@code [first, first + batch)}, every thread on every sample: their splits are built together (up to
+     * {@code splitBatchFloats}) by all threads into one buffer, then all threads compute from it.
+     */
+    private void runShared(float[] x, float[] y, int firstSample, int batch, int threads, int perSampleSplit) {
+        int perSample = taskStart.length - 1;
         int samplesPerRound = Math.max(1, Math.min(batch, splitBatchFloats / Math.max(1, perSampleSplit)));
         float[] s = workspaces.get().split(this, samplesPerRound * perSampleSplit + SplitInput.SLACK);
-        for (int b0 = 0; b0 < batch; b0 += samplesPerRound) {
+        for (int b0 = firstSample; b0 < firstSample + batch; b0 += samplesPerRound) {
             int first = b0;
-            int count = Math.min(samplesPerRound, batch - b0);
+            int count = Math.min(samplesPerRound, firstSample + batch - b0);
             if (blockedChunk == 0) {
                 WorkPool.forEach(count * plan.inChannels, threads, item -> split.fill(x,
                         (first * plan.inChannels + item) * plan.inSize, s, item * split.channelSize, kernel));
@@ -325,8 +412,35 @@ final class DirectConv implements PreparedConv {
         }
     }
 
+    /**
+     * One sample of a pointwise layer, chunk by chunk: each chunk of positions (every channel) is copied into a
+     * small buffer of this thread and computed at once, so the copy stays in L1/L2 instead of a whole-sample split
+     * that streams through L3 and back.
+     */
+    private void blockedSample(float[] x, float[] y, int b, Workspace ws) {
+        int chunk = blockedChunk;
+        int chunkFloats = plan.inChannels * chunk;
+        float[] s = ws.chunk(chunkFloats + SplitInput.SLACK);
+        int maxItems = (taskStart.length - 1) / (plan.groups * blockGroups);
+        for (int c = 0; c < maxItems; c++) {
+            int len = Math.min(chunk, plan.inSize - c * chunk);
+            for (int ci = 0; ci < plan.inChannels; ci++) {
+                System.arraycopy(x, (b * plan.inChannels + ci) * plan.inSize + c * chunk, s, ci * chunk, len);
+            }
+            // computeItem addresses chunk c at c * chunkFloats in a whole-sample split: shift the base so it lands
+            // on this buffer's start (positions past len hold an earlier chunk's values; their outputs are dropped)
+            int sSample = -c * chunkFloats;
+            for (int grp = 0; grp < plan.groups; grp++) {
+                for (int bg = 0; bg < blockGroups; bg++) {
+                    int t = (grp * maxItems + c) * blockGroups + bg;
+                    for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, sSample, y, b, i, ws);
+                }
+            }
+        }
+    }
+
     /** Sample {@code b} of x, every channel, into the split layout at {@code s[sOff ..]}. */
-    private void splitSample(float[] x, int b, float[] s, int sOff, int perSampleSplit) {
+    private void splitSample(float[] x, int b, float[] s, int sOff) {
         for (int ci = 0; ci < plan.inChannels; ci++) {
             int xc = (b * plan.inChannels + ci) * plan.inSize;
             if (blockedChunk == 0) {

@@ -177,19 +177,50 @@ final class SplitInput {
      * of this layout).
      */
     void fill(float[] x, int xc, float[] out, int oc, DirectKernel kernel) {
+        fillPart(x, xc, out, oc, kernel, 0, parts());
+    }
+
+    /**
+     * A block is filled in parts, in order: its lines (along the innermost dim), or for 1-D inputs (one line per
+     * block) its positions. The number of parts per block.
+     */
+    int parts() {
+        if (blocks == 0) return 0;
+        return dims == 1 ? blockSize : blockSize / extent[dims - 1];
+    }
+
+    /** Floats per part ({@link #parts}). */
+    int partLength() {
+        return dims == 1 ? 1 : extent[dims - 1];
+    }
+
+    /**
+     * As {@link #fill}, parts {@code [from, to)} of every block only. Parts may be filled in several calls, in
+     * increasing order; no write reaches a later block.
+     */
+    void fillPart(float[] x, int xc, float[] out, int oc, DirectKernel kernel, int from, int to) {
+        if (dims == 1) {
+            fillLines(x, xc, out, oc, kernel, 0, Math.min(1, to), from, to);
+        } else {
+            fillLines(x, xc, out, oc, kernel, from, to, 0, extent[dims - 1]);
+        }
+    }
+
+    /** Lines {@code [from, to)} of every block, positions {@code [uFrom, uTo)} of each line. */
+    private void fillLines(float[] x, int xc, float[] out, int oc, DirectKernel kernel, int from, int to, int uFrom,
+                           int uTo) {
         int lineLen = extent[dims - 1];
-        int linesPerBlock = blocks == 0 ? 0 : blockSize / lineLen;
         int step = runStep;
         int lanes = kernel.lanes();
-        int end = oc + channelSize;
         for (int b = 0; b < blocks; b++) {
             int slot = innerSlotOfBlock[b];
             int[] idx = lineIndex[dims - 1][slot];
-            int lo = runLo[slot];
-            int hi = runHi[slot];
+            int lo = Math.max(runLo[slot], uFrom);
+            int hi = Math.min(runHi[slot], uTo);
             int[] source = lineSource[b];
-            int dst = oc + b * blockSize;
-            for (int line = 0; line < linesPerBlock; line++, dst += lineLen) {
+            int dst = oc + b * blockSize + from * lineLen;
+            int end = oc + (b + 1) * blockSize;
+            for (int line = from; line < to; line++, dst += lineLen) {
                 int off = source[line];
                 if (off < 0) continue;
                 int src = xc + off;
@@ -197,7 +228,7 @@ final class SplitInput {
                     int runStart = src + idx[lo];
                     int len = hi - lo;
                     // a short stride-2 run writes a whole vector, zeros past the run: they land on padding or on
-                    // positions this channel's later lines (or the edge loop below) write again
+                    // positions this block's later parts (or the edge loops below) write again
                     int written = Math.max(len, lanes);
                     if (step == 1) {
                         kernel.copy(x, runStart, out, dst + lo, len);
@@ -208,8 +239,11 @@ final class SplitInput {
                     }
                 }
                 if (!zeroEdges[slot]) {
-                    for (int u = 0; u < lo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                    for (int u = Math.max(lo, hi); u < lineLen; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                    int runEnd = Math.max(runLo[slot], runHi[slot]);
+                    for (int u = uFrom; u < Math.min(runLo[slot], uTo); u++) {
+                        out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
+                    }
+                    for (int u = Math.max(uFrom, runEnd); u < uTo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
                 }
             }
         }

@@ -4,6 +4,7 @@ package io.convjob.fast;
 final class Workspace {
     float[] patches = new float[0];
     float[] outTile = new float[0];
+    float[] chunk = new float[0];
     int[] outPos = new int[0];
     int[] segStart = new int[0];
     int[] segLen = new int[0];
@@ -14,6 +15,15 @@ final class Workspace {
     float[] patches(int size) {
         if (patches.length < size) patches = new float[size];
         return patches;
+    }
+
+    /**
+     * Chunk copies of {@link DirectConv}'s pointwise layers: floats past a short last chunk keep an earlier chunk's
+     * values, which only feed outputs that are dropped.
+     */
+    float[] chunk(int size) {
+        if (chunk.length < size) chunk = new float[size];
+        return chunk;
     }
 
     float[] outTile(int size) {

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link DirectConv} against the reference on layers aimed at its paths: chunked long rows, flattened narrow rows,
  * strided split inputs under every padding mode, pointwise phases, transposed phases without taps, depthwise
- * layers; each at batch 1 and 3 and threads 1 and 2, and batch 4 on 2 threads (whole samples per thread), at every
- * vector size up to this CPU's.
+ * layers; each at batch 1 and 3 and threads 1 and 2, batch 4 on 2 threads (whole samples per thread) and batch 5 on
+ * 3 threads (whole samples, then the rest shared), at every vector size up to this CPU's.
  */
 class DirectConvEquivalenceTest {
     private static final PaddingMode Z = PaddingMode.ZEROS;
@@ -63,6 +63,13 @@ class DirectConvEquivalenceTest {
                 true, Z), new int[] {4, 11});
         add(c, "3x3 rows longer than a chunk", conv(2, 5, 11, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {3, 300});
+        // 1-D splits are filled position band by position band: rows of several chunks, every padding mode's edges
+        add(c, "1d k5 d2 rows longer than a chunk", conv(1, 3, 5, rep(5, 1), rep(1, 1), pad(1, 4), rep(2, 1), 1, true,
+                Z), new int[] {700});
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "1d k3 s2 rows longer than a chunk " + mode, conv(1, 2, 3, rep(3, 1), rep(2, 1), pad(1, 1),
+                    rep(1, 1), 1, false, mode), new int[] {601});
+        }
         add(c, "37 output channels: two row-block groups", conv(2, 3, 37, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2),
                 1, true, PaddingMode.REFLECT), new int[] {6, 9});
         add(c, "1d k3 s3 d2 asymmetric", conv(1, 7, 8, rep(3, 1), rep(3, 1), explicit(new int[] {4}, new int[] {-1}),
@@ -71,6 +78,9 @@ class DirectConvEquivalenceTest {
                 PaddingMode.CIRCULAR), new int[] {3, 2, 4, 5});
         add(c, "pointwise 13->10", conv(2, 13, 10, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z),
                 new int[] {9, 31});
+        // a sample over 4 MB: still one chunk at a time per thread
+        add(c, "pointwise 17->3 large sample", conv(2, 17, 3, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z),
+                new int[] {250, 250});
         add(c, "pointwise groups 3", conv(1, 6, 9, rep(1, 1), rep(1, 1), pad(1, 0), rep(1, 1), 3, false, Z),
                 new int[] {37});
         add(c, "transpose 2x2x2 s2 pointwise phases", transpose(3, 5, 6, rep(2, 3), rep(2, 3), pad(3, 0), rep(0, 3),
@@ -101,8 +111,10 @@ class DirectConvEquivalenceTest {
         for (int batch : new int[] {1, 3}) {
             for (int threads : new int[] {1, 2}) cases.add(new ConvCases.Case(label, spec, in, batch, threads));
         }
-        // two samples per thread: each thread splits and computes whole samples in its own buffer
+        // two samples per thread: each thread splits and computes whole samples in its own buffer; with 3 threads,
+        // a round of 3 whole samples, then 2 samples shared by all threads
         cases.add(new ConvCases.Case(label, spec, in, 4, 2));
+        cases.add(new ConvCases.Case(label, spec, in, 5, 3));
     }
 
     @ParameterizedTest(name = "{0} bits")
@@ -173,7 +185,7 @@ class DirectConvEquivalenceTest {
         }
     }
 
-    /** One sample per split round: the split buffer is rebuilt between samples. */
+    /** Every sample through the shared split, one per round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void oneSamplePerSplitRoundMatchesReference(int bits) {
@@ -184,7 +196,7 @@ class DirectConvEquivalenceTest {
 
             @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
                 ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
-                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1, 0);
             }
         };
         for (ConvCases.Case c : cases()) {
