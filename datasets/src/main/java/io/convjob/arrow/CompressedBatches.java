@@ -106,10 +106,12 @@ final class CompressedBatches {
         Deque<Field> pending = new ArrayDeque<>();
         Deque<String> names = new ArrayDeque<>();
         Deque<Boolean> topLevel = new ArrayDeque<>();
+        Deque<Long> minLengths = new ArrayDeque<>(); // what a child's parent sets its value count to
         for (int i = fields.size() - 1; i >= 0; i--) {
             pending.push(fields.get(i));
             names.push(fields.get(i).getName());
             topLevel.push(true);
+            minLengths.push(rows);
         }
         int node = 0;
         int variadic = 0;
@@ -117,6 +119,7 @@ final class CompressedBatches {
             Field field = pending.pop();
             String name = names.pop();
             boolean column = topLevel.pop();
+            long minLength = minLengths.pop();
             if (node >= nodes.size()) {
                 throw new TensorFormatException("the batch has " + nodes.size() + " field nodes, fewer than its schema's fields");
             }
@@ -124,6 +127,11 @@ final class CompressedBatches {
             // Arrow sets every column's value count to the batch's rows, re-allocating (and on a short buffer leaking) if more
             if (column && length != rows) {
                 throw new TensorFormatException("column '" + name + "' has " + length + " values in a record batch of " + rows + " rows");
+            }
+            // a fixed-size list or struct sets its children's value counts from its own: fewer re-allocate (and may leak)
+            if (!column && length < minLength) {
+                throw new TensorFormatException("column '" + name + "' has " + length + " values, fewer than the " + minLength
+                        + " its parent's values need");
             }
             ArrowType type = field.getType() instanceof ArrowType.ExtensionType e ? e.storageType() : field.getType();
             List<BufferLayout> layouts = TypeLayout.getTypeLayout(type).getBufferLayouts();
@@ -148,6 +156,8 @@ final class CompressedBatches {
                 pending.push(children.get(c));
                 names.push(name + "." + children.get(c).getName());
                 topLevel.push(false);
+                minLengths.push(type instanceof ArrowType.FixedSizeList l ? length * l.getListSize()
+                        : type instanceof ArrowType.Struct ? length : 0);
             }
         }
         return slots;

@@ -147,8 +147,8 @@ class TensorFileDamageTest {
         // the run's last inputs (the run was stopped with them): refused, nothing left allocated
         assertEquals("not a readable Arrow IPC file or stream (the footer: malformed (IndexOutOfBoundsException))",
                 refusal("last.arrow", resource("ArrowFileFuzzTestInputs/file/finding-compressed-run5-last.arrow")));
-        assertEquals("column 'tensor': row 0 has a null element at index 8",
-                refusal("last.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-compressed-run5-last.arrows")));
+        assertEquals("cannot read record batch 0 (column 'tensor.item' has 8 values, fewer than the 7733256 its parent's"
+                + " values need)", refusal("last.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-compressed-run5-last.arrows")));
     }
 
     @Test
@@ -156,5 +156,12 @@ class TensorFileDamageTest {
         // run6: Arrow read the message's body, then failed on the missing batch (NullPointerException) and leaked 128 bytes
         assertEquals("message 1 (at byte 416): a dictionary batch without its record batch",
                 refusal("dict.arrows", resource("ArrowStreamFuzzTestInputs/stream/finding-leak-run6.arrows")));
+    }
+
+    @Test
+    void aFixedSizeListWhoseChildHoldsFewerValuesThanItsRowsNeedIsRefusedWithoutALeak() throws IOException {
+        // run6: Arrow set the child's value count from the list's, re-allocated the short child and leaked 128 bytes
+        assertEquals("cannot read record batch 0 (column 'tensor.item' has 12 values, fewer than the 2113929228 its"
+                + " parent's values need)", refusal("child.arrow", resource("ArrowFileFuzzTestInputs/file/finding-leak-run6-child-values.arrow")));
     }
 }
