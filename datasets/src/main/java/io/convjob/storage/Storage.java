@@ -25,7 +25,8 @@ import org.apache.spark.util.SerializableConfiguration;
 /**
  * The one way convjob reaches files: Hadoop's {@link FileSystem} for every scheme on the classpath ({@code file:},
  * {@code hdfs:}, {@code s3a:}, {@code abfs:}, {@code gs:}, ...), with the Hadoop configuration it was made from
- * shipped to executors (it is serialisable). Paths without a scheme are local files, as before.
+ * shipped to executors (it is serialisable). Paths without a scheme are on the configuration's default file system
+ * ({@code fs.defaultFS}: the local disk unless a cluster's configuration names HDFS), as Spark's own paths are.
  *
  * <p>Every failure is an {@link InputException} of one line naming the path and the cause ({@link StorageErrors}),
  * so the CLI reports it with exit code 2. Local files go through Hadoop's raw local file system (no {@code .crc}
