@@ -20,6 +20,14 @@ public final class PoolKernels {
         return new PreparedPool(geometry, Holder.KERNEL);
     }
 
+    /**
+     * {@code a[i] = a[i] > 0 ? a[i] : 0} ({@code Activation.RELU} exactly) for {@code i} in {@code [off, off + len)},
+     * on this JVM's kernel: the relu pooling fuses, also used by the activation layer.
+     */
+    public static void reluInPlace(float[] a, int off, int len) {
+        Holder.KERNEL.reluInPlace(a, off, len);
+    }
+
     /** Pooling on the plain Java kernel (tests compare the vector kernels against it). */
     public static PreparedPool prepareScalar(PoolGeometry geometry) {
         return new PreparedPool(geometry, ScalarPoolKernel.INSTANCE);
