@@ -92,7 +92,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
      * Plans the run before any work ({@link ResourcePlan}): every buffer checked against Java's limits and the heap,
      * the batch size adapted to the rows present. {@code wholeOutput} rows of output are held at once for .npy output.
      */
-    private void plan(Model m, int[] sample, long rows, long recordBatchRows, long wholeOutputRows) {
+    private void plan(Model m, int[] sample, long rows, long recordBatchRows, long wholeOutputRows, int lanes) {
         ModelShapes shapes = ModelChecks.walk(m.spec(), sample);
         long outputFloats = SizeLimits.elements(shapes.outputShape());
         if (wholeOutputRows > 0 && outputFloats > SizeLimits.MAX_ARRAY / wholeOutputRows) {
@@ -103,7 +103,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         }
         plan = ResourcePlan.of(m.spec(), shapes, PlanRequest.inProcess(sample, rows,
                 batchSizeOption == null ? ConvOptions.DEFAULT_BATCH_SIZE : batchSizeOption, batchSizeOption != null,
-                Math.max(recordBatchRows, wholeOutputRows)));
+                Math.max(recordBatchRows, wholeOutputRows)).withLanes(lanes));
         batchSize = plan.batchRows();
     }
 
@@ -147,7 +147,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         }
         int batch = shape[0];
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-        plan(m, sample, batch, 0, batch);
+        plan(m, sample, batch, 0, batch, 1);
         int[] outSample = plan.outputShape();
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
@@ -171,7 +171,9 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
             long rowsPresent = reader.isStreamFormat() ? -1 : reader.rowCount();
             long largestBatch = 0;
             for (int b = 0; b < Math.max(0, reader.batchCount()); b++) largestBatch = Math.max(largestBatch, reader.batchRowCount(b));
-            plan(m, sample, rowsPresent, largestBatch, out == TensorFormat.NPY ? reader.rowCount() : 0);
+            // Arrow to Arrow runs one kernel batch per thread at once (ArrowApply), so each thread's buffers count
+            plan(m, sample, rowsPresent, largestBatch, out == TensorFormat.NPY ? reader.rowCount() : 0,
+                    out == TensorFormat.NPY ? 1 : nThreads);
             int[] outSample = plan.outputShape();
             if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
             return ArrowApply.convert(reader, allocator, storage, output, m, column, batchSize, nThreads, compression);
