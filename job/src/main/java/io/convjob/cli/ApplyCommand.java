@@ -93,7 +93,8 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
      * Plans the run before any work ({@link ResourcePlan}): every buffer checked against Java's limits and the heap,
      * the batch size adapted to the rows present. {@code wholeOutput} rows of output are held at once for .npy output.
      */
-    private void plan(Model m, int[] sample, long rows, long recordBatchRows, boolean sliceable, long wholeOutputRows) {
+    private void plan(Model m, int[] sample, long rows, long recordBatchRows, boolean sliceable, long wholeOutputRows,
+                      int lanes) {
         ModelShapes shapes = ModelChecks.walk(m.spec(), sample);
         long outputFloats = SizeLimits.elements(shapes.outputShape());
         if (wholeOutputRows > 0 && outputFloats > SizeLimits.MAX_ARRAY / wholeOutputRows) {
@@ -105,7 +106,8 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         // .npy output holds every row at once, so its record batches need not be sliced
         plan = ResourcePlan.of(m.spec(), shapes, new PlanRequest(sample, rows,
                 batchSizeOption == null ? ConvOptions.DEFAULT_BATCH_SIZE : batchSizeOption, batchSizeOption != null,
-                Math.max(recordBatchRows, wholeOutputRows), 1, MemoryBudget.heap(), sliceable && wholeOutputRows == 0));
+                Math.max(recordBatchRows, wholeOutputRows), 1, MemoryBudget.heap(), sliceable && wholeOutputRows == 0)
+                .withLanes(lanes));
         batchSize = plan.batchRows();
     }
 
@@ -149,7 +151,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         }
         int batch = shape[0];
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
-        plan(m, sample, batch, 0, false, batch);
+        plan(m, sample, batch, 0, false, batch, 1);
         int[] outSample = plan.outputShape();
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
@@ -172,7 +174,9 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
             int[] sample = reader.shape();
             long rowsPresent = reader.rowCount();
             long largestBatch = reader.largestBatchRows();
-            plan(m, sample, rowsPresent, largestBatch, reader.canReadInSlices(), out == TensorFormat.NPY ? reader.rowCount() : 0);
+            // Arrow to Arrow runs one kernel batch per thread at once (ArrowApply), so each thread's buffers count
+            plan(m, sample, rowsPresent, largestBatch, reader.canReadInSlices(), out == TensorFormat.NPY ? reader.rowCount() : 0,
+                    out == TensorFormat.NPY ? 1 : nThreads);
             // a record batch larger than the plan allows is read a slice of rows at a time
             if (plan.recordBatchRows() < largestBatch) reader.readInSlices(Math.toIntExact(plan.recordBatchRows()));
             int[] outSample = plan.outputShape();

@@ -20,7 +20,9 @@ import java.util.Locale;
  * <p>The estimate per batch row: input and output sample (the batch buffers), two intermediates (a stack ping-pongs
  * between two buffers of its largest inner output) and a workspace of the largest layer input (the kernels' padded
  * or stride-split copy). Per record batch row: its input and output in Arrow memory plus the output on the heap.
- * Weights count twice (as read, and packed for the kernels).
+ * Weights count twice (as read, and packed for the kernels). With several lanes (kernel batches computed at once,
+ * {@link PlanRequest#lanes()}) each lane has its own intermediates and workspace and two pairs of batch buffers
+ * (one computing, one waiting to be written).
  *
  * @param batchRows       rows per kernel call, adapted down to the rows present (and to memory unless given)
  * @param maxRowsPerBatch the most rows a batch or record-batch slice may hold within the array limit and the budget
@@ -28,7 +30,7 @@ import java.util.Locale;
 public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSample, long weightBytes, int batchRows,
                            long inputBytesPerRow, long outputBytesPerRow, long intermediateBytesPerRow,
                            long workspaceBytesPerRow, long recordBatchRows, int tasks, MemoryBudget budget,
-                           int maxRowsPerBatch) {
+                           int maxRowsPerBatch, int lanes) {
 
     static final long FLOAT = Float.BYTES;
 
@@ -54,7 +56,8 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
         long widest = Math.max(Math.max(in, out), Math.max(inner, workspace));
         long arrayRows = widest == 0 ? SizeLimits.MAX_ARRAY : SizeLimits.MAX_ARRAY / widest;
 
-        long perRow = FLOAT * (in + out + 2 * inner + workspace);
+        int lanes = request.lanes();
+        long perRow = FLOAT * (bufferPairs(lanes) * (in + out) + lanes * (2 * inner + workspace));
         long recordPerRow = FLOAT * (in + 2 * out);
         long tasks = request.tasks();
         long budget = request.budget().bytes();
@@ -80,7 +83,7 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
         }
         ResourcePlan plan = new ResourcePlan(shapes.inputShape(), shapes.outputShape(), shapes.totalMacs(), weightBytes,
                 (int) rows, FLOAT * in, FLOAT * out, FLOAT * 2 * inner, FLOAT * workspace, recordRows, request.tasks(),
-                request.budget(), (int) Math.max(1, Math.min(arrayRows, Math.min(memoryRows, Integer.MAX_VALUE))));
+                request.budget(), (int) Math.max(1, Math.min(arrayRows, Math.min(memoryRows, Integer.MAX_VALUE))), lanes);
         if (plan.totalBytes() > budget) {
             String fix;
             if (memoryRows >= 1 && memoryRows < rows) {
@@ -139,8 +142,15 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
         return total;
     }
 
+    /** Input and output buffer pairs: one serially; with lanes, two per lane (one computing, one being written). */
+    static long bufferPairs(int lanes) {
+        return lanes == 1 ? 1 : 2L * lanes;
+    }
+
+    /** The batch buffers, intermediates and workspace of every lane of one task. */
     public long batchBytes() {
-        return batchRows * (inputBytesPerRow + outputBytesPerRow + intermediateBytesPerRow + workspaceBytesPerRow);
+        return batchRows * (bufferPairs(lanes) * (inputBytesPerRow + outputBytesPerRow)
+                + lanes * (intermediateBytesPerRow + workspaceBytesPerRow));
     }
 
     public long recordBatchBytes() {
@@ -159,8 +169,8 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
 
     /** One line: what takes the memory, for the refusal and for an {@code OutOfMemoryError}'s report. */
     public String estimate() {
-        String perTask = "batch of " + rows(batchRows) + " x " + Arrays.toString(inputShape) + " -> "
-                + Arrays.toString(outputShape) + " " + bytes(batchBytes())
+        String perTask = (lanes > 1 ? lanes + " lanes of " : "") + "batch of " + rows(batchRows) + " x "
+                + Arrays.toString(inputShape) + " -> " + Arrays.toString(outputShape) + " " + bytes(batchBytes())
                 + (recordBatchRows > 0 ? ", record batch of " + rows(recordBatchRows) + " " + bytes(recordBatchBytes()) : "");
         return "weights " + bytes(weightBytes) + " + " + (tasks > 1 ? tasks + " tasks x (" + perTask + ")" : perTask);
     }
@@ -168,13 +178,16 @@ public record ResourcePlan(int[] inputShape, int[] outputShape, long macsPerSamp
     /** The plan as {@code describe} prints it. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "resource plan (float32, %d row%s per batch%s):%n", batchRows,
-                batchRows == 1 ? "" : "s", tasks > 1 ? ", " + tasks + " tasks at once" : ""));
+        sb.append(String.format(Locale.ROOT, "resource plan (float32, %d row%s per batch%s%s):%n", batchRows,
+                batchRows == 1 ? "" : "s", tasks > 1 ? ", " + tasks + " tasks at once" : "",
+                lanes > 1 ? ", " + lanes + " batches computed at once" : ""));
         row(sb, "weights (as read + packed)", weightBytes);
-        row(sb, "input per batch", batchRows * inputBytesPerRow);
-        row(sb, "output per batch", batchRows * outputBytesPerRow);
-        row(sb, "intermediates per batch", batchRows * intermediateBytesPerRow);
-        row(sb, "kernel workspace per batch", batchRows * workspaceBytesPerRow);
+        String buffers = lanes > 1 ? " (x" + bufferPairs(lanes) + ")" : " per batch";
+        String each = lanes > 1 ? " (x" + lanes + ")" : " per batch";
+        row(sb, "input" + buffers, bufferPairs(lanes) * batchRows * inputBytesPerRow);
+        row(sb, "output" + buffers, bufferPairs(lanes) * batchRows * outputBytesPerRow);
+        row(sb, "intermediates" + each, lanes * batchRows * intermediateBytesPerRow);
+        row(sb, "kernel workspace" + each, lanes * batchRows * workspaceBytesPerRow);
         if (recordBatchRows > 0) row(sb, "Arrow record batch (" + recordBatchRows + " rows)", recordBatchBytes());
         row(sb, "total", totalBytes());
         sb.append(String.format(Locale.ROOT, "  limit: %s; at most %,d rows per batch fit%n", budget.name(), maxRowsPerBatch));

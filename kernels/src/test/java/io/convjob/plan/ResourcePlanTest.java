@@ -42,6 +42,27 @@ class ResourcePlanTest {
     }
 
     @Test
+    void everyLaneHasItsOwnWorkspaceAndTwoPairsOfBatchBuffers() {
+        ModelSpec spec = SpecParser.parse("{\"layers\": [{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 8,"
+                + " \"kernel_size\": 3, \"padding\": \"SAME\", \"key\": 0}, {\"layer\": \"relu\"}, {\"layer\": \"Conv2d\","
+                + " \"in_channels\": 8, \"out_channels\": 2, \"kernel_size\": 3, \"key\": 1}]}");
+        ResourcePlan plan = ResourcePlan.of(spec, request(new int[] {3, 10, 10}, -1, 4, true, GIB).withLanes(3));
+        assertEquals(3, plan.lanes());
+        // per row: 6 input/output pairs (two per lane), 3 x (two intermediates + workspace)
+        assertEquals(plan.weightBytes() + 4L * 4 * (6 * (300 + 128) + 3 * (1600 + 800)), plan.totalBytes());
+        assertTrue(plan.toText().contains("3 batches computed at once"), plan.toText());
+        assertTrue(plan.estimate().contains("3 lanes of batch of 4 rows"), plan.estimate());
+
+        // a default batch size adapts to the lanes' memory: here room for 6 rows in one lane, 1 in three
+        long perRowOneLane = 4L * (300 + 128 + 1600 + 800);
+        long perRowThreeLanes = 4L * (6 * (300 + 128) + 3 * (1600 + 800));
+        MemoryBudget tight = new MemoryBudget(plan.weightBytes() + 6 * perRowOneLane, "a tight test heap", "-Xmx (test)");
+        assertEquals(6, ResourcePlan.of(spec, request(new int[] {3, 10, 10}, -1, 64, false, tight)).batchRows());
+        assertEquals(6 * perRowOneLane / perRowThreeLanes,
+                ResourcePlan.of(spec, request(new int[] {3, 10, 10}, -1, 64, false, tight).withLanes(3)).batchRows());
+    }
+
+    @Test
     void batchAdaptsDownToTheRowsPresent() {
         ResourcePlan plan = ResourcePlan.of(conv(3, 4, ""), request(new int[] {3, 16, 16}, 2, 64, false, GIB));
         assertEquals(2, plan.batchRows());
