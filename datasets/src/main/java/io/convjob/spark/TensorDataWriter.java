@@ -59,7 +59,7 @@ final class TensorDataWriter implements AutoCloseable {
         this.elementsMayBeNull = ((ArrayType) fields[tensorIndex].dataType()).containsNull();
         this.allocator = ArrowUtils.rootAllocator().newChildAllocator("arrow-tensor write " + file.getName(), 0, Long.MAX_VALUE);
         this.writer = TensorFileWriter.create(job.storage().createAtomic(file), TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
-                job.column(), allocator);
+                job.column(), allocator, job.compression());
         this.otherOrdinals = new int[fields.length - 1];
         this.otherTypes = new DataType[fields.length - 1];
         List<FieldVector> otherVectors = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.error.InputException;
 import java.io.Serializable;
@@ -27,9 +28,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *                            ({@code _temporary}, a lock, or part files without {@code _SUCCESS}); default false
  * @param fileColumn          {@code fileColumn}: add a string column of this name holding each row's file (for
  *                            messages and {@code _rejected}); null for none
+ * @param compression         {@code compression}: {@code none} (default), {@code lz4} or {@code zstd}, how written
+ *                            record batches are compressed (as {@code apply --compression}); reads take any
  */
 public record TensorSourceOptions(List<String> paths, String column, int[] shape, int batchesPerPartition, int rowsPerBatch,
-                                  boolean errorIfExists, boolean allowIncomplete, String fileColumn)
+                                  boolean errorIfExists, boolean allowIncomplete, String fileColumn, TensorCompression compression)
         implements Serializable {
     public static final String PATH = "path";
     public static final String PATHS = "paths";
@@ -40,6 +43,7 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public static final String ERROR_IF_EXISTS = "errorIfExists";
     public static final String ALLOW_INCOMPLETE = "allowIncomplete";
     public static final String FILE_COLUMN = "fileColumn";
+    public static final String COMPRESSION = "compression";
     public static final int DEFAULT_ROWS_PER_BATCH = 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +51,7 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public TensorSourceOptions {
         paths = List.copyOf(paths);
         shape = shape == null ? null : shape.clone();
+        java.util.Objects.requireNonNull(compression, "compression");
     }
 
     /** Parses options; keys are matched case-insensitively, as Spark's option maps are. */
@@ -63,12 +68,24 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
         boolean errorIfExists = bool(ERROR_IF_EXISTS, lower);
         boolean allowIncomplete = bool(ALLOW_INCOMPLETE, lower);
         String fileColumn = lower.get(FILE_COLUMN.toLowerCase());
-        return new TensorSourceOptions(paths, column, shape, batches, rows, errorIfExists, allowIncomplete, fileColumn);
+        TensorCompression compression = compression(lower.get(COMPRESSION));
+        return new TensorSourceOptions(paths, column, shape, batches, rows, errorIfExists, allowIncomplete, fileColumn, compression);
     }
 
     /** Options to list and read {@code paths} as the job does: whole files, the given column and shape. */
     public static TensorSourceOptions forPaths(List<String> paths, String column, int[] shape, boolean allowIncomplete) {
-        return new TensorSourceOptions(paths, column, shape, Integer.MAX_VALUE, DEFAULT_ROWS_PER_BATCH, false, allowIncomplete, null);
+        return new TensorSourceOptions(paths, column, shape, Integer.MAX_VALUE, DEFAULT_ROWS_PER_BATCH, false, allowIncomplete, null,
+                TensorCompression.NONE);
+    }
+
+    /** Parsed as {@code apply --compression} parses it, so both say the same about a bad value. */
+    private static TensorCompression compression(String value) {
+        if (value == null) return TensorCompression.NONE;
+        try {
+            return TensorCompression.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("arrow-tensor option " + e.getMessage());
+        }
     }
 
     private static boolean bool(String name, Map<String, String> lower) {
@@ -127,7 +144,7 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
         return o instanceof TensorSourceOptions t && paths.equals(t.paths) && column.equals(t.column)
                 && Arrays.equals(shape, t.shape) && batchesPerPartition == t.batchesPerPartition && rowsPerBatch == t.rowsPerBatch
                 && errorIfExists == t.errorIfExists && allowIncomplete == t.allowIncomplete
-                && java.util.Objects.equals(fileColumn, t.fileColumn);
+                && java.util.Objects.equals(fileColumn, t.fileColumn) && compression == t.compression;
     }
 
     @Override
@@ -139,6 +156,7 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public String toString() {
         return "TensorSourceOptions[paths=" + paths + ", column=" + column + ", shape=" + Arrays.toString(shape)
                 + ", batchesPerPartition=" + batchesPerPartition + ", rowsPerBatch=" + rowsPerBatch
-                + ", errorIfExists=" + errorIfExists + ", allowIncomplete=" + allowIncomplete + ", fileColumn=" + fileColumn + "]";
+                + ", errorIfExists=" + errorIfExists + ", allowIncomplete=" + allowIncomplete + ", fileColumn=" + fileColumn
+                + ", compression=" + compression.optionName() + "]";
     }
 }

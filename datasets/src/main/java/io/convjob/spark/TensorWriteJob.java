@@ -1,6 +1,7 @@
 package io.convjob.spark;
 
 import io.convjob.arrow.FixedShapeTensorType;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.storage.OutputDirectory;
 import io.convjob.storage.Storage;
 import java.io.Serializable;
@@ -18,9 +19,10 @@ import org.apache.spark.sql.types.StructType;
  * @param tensorType   the output {@code arrow.fixed_shape_tensor} metadata JSON
  * @param rowsPerBatch rows per Arrow record batch
  * @param timeZoneId   the session time zone, for timestamp columns
+ * @param compression  how record batches are compressed
  */
 record TensorWriteJob(Storage storage, String directory, String queryId, StructType schema, String column, String tensorType,
-                      int rowsPerBatch, String timeZoneId) implements Serializable {
+                      int rowsPerBatch, String timeZoneId, TensorCompression compression) implements Serializable {
 
     /** The committer of a write whose directory was claimed on the driver. */
     TensorCommitter committer() {

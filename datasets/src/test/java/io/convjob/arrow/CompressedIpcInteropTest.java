@@ -6,25 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.flatbuf.MessageHeader;
-import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.compression.CompressionUtil;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.SeekableReadChannel;
-import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +45,7 @@ class CompressedIpcInteropTest {
         Path file = dir.resolve(name);
         if (name.endsWith(".arrow")) {
             CompressionUtil.CodecType expected = name.contains("lz4") ? CompressionUtil.CodecType.LZ4_FRAME : CompressionUtil.CodecType.ZSTD;
-            assertEquals(expected, codecOfFirstBatch(file), "pyarrow wrote compressed batches");
+            assertEquals(expected, CompressedIpc.codecOf(file), "pyarrow wrote compressed batches");
         }
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(file, allocator)) {
@@ -104,8 +95,8 @@ class CompressedIpcInteropTest {
             }
             writer.commit();
         }
-        assertEquals(compression.codec(), codecOfFirstBatch(file));
-        JsonNode seen = new ObjectMapper().readTree(python("read", file.toString()));
+        assertEquals(compression.codec(), CompressedIpc.codecOf(file));
+        JsonNode seen = CompressedIpc.readWithPyarrow(file);
         assertTrue(seen.get("extension").asText().contains("arrow.fixed_shape_tensor"), seen.toString());
         for (int row = 0; row < ROWS; row++) {
             assertEquals(100 + row, seen.get("ids").get(row).asLong());
@@ -160,22 +151,6 @@ class CompressedIpcInteropTest {
         assertEquals("compression must be none, lz4 or zstd, got 'gzip'", e.getMessage());
     }
 
-    /** The codec in the first record batch's IPC metadata (null when the batch is uncompressed). */
-    static CompressionUtil.CodecType codecOfFirstBatch(Path file) throws IOException {
-        try (BufferAllocator allocator = new RootAllocator();
-             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-             ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
-            var block = reader.getRecordBlocks().get(0);
-            SeekableReadChannel in = new SeekableReadChannel(channel);
-            in.setPosition(block.getOffset());
-            MessageMetadataResult message = MessageSerializer.readMessage(in);
-            assertEquals(MessageHeader.RecordBatch, message.headerType());
-            RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
-            if (batch.compression() == null) return CompressionUtil.CodecType.NO_COMPRESSION;
-            return CompressionUtil.CodecType.fromCompressionType(batch.compression().codec());
-        }
-    }
-
     private static long size(Path p) {
         try {
             return Files.size(p);
@@ -192,7 +167,8 @@ class CompressedIpcInteropTest {
     static String pythonScript(String script, String... args) throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("convjob.root", ".."));
         String python = run(List.of("bash", root.resolve(".ci/pyenv").toString())).strip().lines().reduce((a, b) -> b).orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(python, "src/test/python/" + script));
+        // from the checkout root, so the job module's tests (through the datasets test jar) find the scripts too
+        List<String> command = new java.util.ArrayList<>(List.of(python, root.resolve("datasets/src/test/python").resolve(script).toString()));
         command.addAll(List.of(args));
         return run(command);
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.convjob.arrow.CompressedIpc;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.error.InputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,6 +37,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The arrow-tensor source in local mode: conformance dataset reads, write/read round trips, modes, abort. */
 class ArrowTensorSourceTest {
@@ -141,6 +148,63 @@ class ArrowTensorSourceTest {
             assertEquals("{\"shape\":[3,16,16],\"permutation\":[0,1,2]}", reader.tensorType().serialize());
             assertTrue(reader.batchCount() >= 2, "rowsPerBatch=10 splits 64 rows");
         }
+    }
+
+    /** Option compression, as {@code apply --compression}: every batch carries the codec; Spark and pyarrow read it back. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lz4", "zstd"})
+    void writesCompressedBatchesThatReadBackEqual(String codec, @TempDir Path dir) throws Exception {
+        Path out = dir.resolve(codec);
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().toString());
+        input.repartition(2).write().format("arrow-tensor").option("compression", codec).option("rowsPerBatch", "40")
+                .save(out.toString());
+
+        List<Path> parts = files(out).stream().filter(p -> p.toString().endsWith(".arrow")).toList();
+        assertEquals(2, parts.size(), parts.toString());
+        for (Path part : parts) {
+            assertEquals(TensorCompression.parse(codec).codec(), CompressedIpc.codecOf(part), part.toString());
+            assertTrue(CompressedIpc.batchCodecs(part).size() >= 2, "rowsPerBatch=40 splits about 96 rows");
+        }
+        Map<Long, float[]> expected = readFiles(files(inputDir()));
+        Dataset<Row> back = spark.read().format("arrow-tensor").load(out.toString());
+        assertEquals(input.schema(), back.schema());
+        assertSameRows(expected, collect(back));
+
+        // a third-party reader: pyarrow decompresses the same values
+        Map<Long, float[]> seen = new HashMap<>();
+        for (Path part : parts) {
+            JsonNode read = CompressedIpc.readWithPyarrow(part);
+            assertTrue(read.get("extension").asText().contains("arrow.fixed_shape_tensor"), read.toString());
+            for (int row = 0; row < read.get("ids").size(); row++) {
+                JsonNode values = read.get("values").get(row);
+                float[] tensor = new float[values.size()];
+                for (int k = 0; k < tensor.length; k++) tensor[k] = (float) values.get(k).asDouble();
+                seen.put(read.get("ids").get(row).asLong(), tensor);
+            }
+        }
+        assertSameRows(expected, seen);
+    }
+
+    @Test
+    void writesUncompressedBatchesByDefaultAndWithNone(@TempDir Path dir) throws IOException {
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().toString()).coalesce(1);
+        input.write().format("arrow-tensor").save(dir.resolve("default").toString());
+        input.write().format("arrow-tensor").option("compression", "NONE").save(dir.resolve("none").toString());
+        for (String name : List.of("default", "none")) {
+            for (Path part : files(dir.resolve(name))) {
+                if (part.toString().endsWith(".arrow")) assertEquals(CompressionUtil.CodecType.NO_COMPRESSION, CompressedIpc.codecOf(part));
+            }
+        }
+    }
+
+    @Test
+    void anUnknownCompressionIsOneLineAndWritesNothing(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        Dataset<Row> input = spark.read().format("arrow-tensor").load(inputDir().toString());
+        InputException e = assertThrows(InputException.class,
+                () -> input.write().format("arrow-tensor").option("compression", "gzip").save(out.toString()));
+        assertEquals("arrow-tensor option compression must be none, lz4 or zstd, got 'gzip'", e.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
     }
 
     @Test
@@ -261,7 +325,7 @@ class ArrowTensorSourceTest {
             new StructField("tensor", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty()),
         });
         TensorWriteJob job = new TensorWriteJob(io.convjob.storage.Storage.standard(), dir.resolve("out").toString(), "q1",
-                schema, "tensor", "{\"shape\":[2]}", 8, "UTC");
+                schema, "tensor", "{\"shape\":[2]}", 8, "UTC", io.convjob.arrow.TensorCompression.NONE);
         io.convjob.storage.OutputDirectory claimed = io.convjob.storage.OutputDirectory.claim(io.convjob.storage.Storage.standard(),
                 new org.apache.hadoop.fs.Path(job.directory()), job.queryId());
         // two attempts of partition 0 both finish their files; Spark keeps only the second's result

@@ -7,22 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.convjob.arrow.CompressedIpc;
 import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.storage.Storage;
-import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.compression.CompressionUtil;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.SeekableReadChannel;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,8 +40,8 @@ class ThroughputCommandsTest {
         CliRun b = CliRun.of(concat(common, "--output", compressed.toString(), "--compression", codec));
         assertEquals(0, b.code(), b.err());
 
-        assertEquals(CompressionUtil.CodecType.NO_COMPRESSION, codecOfFirstBatch(plain));
-        assertEquals(codec.equals("lz4") ? CompressionUtil.CodecType.LZ4_FRAME : CompressionUtil.CodecType.ZSTD, codecOfFirstBatch(compressed));
+        assertEquals(CompressionUtil.CodecType.NO_COMPRESSION, CompressedIpc.codecOf(plain));
+        assertEquals(codec.equals("lz4") ? CompressionUtil.CodecType.LZ4_FRAME : CompressionUtil.CodecType.ZSTD, CompressedIpc.codecOf(compressed));
         ApplyCommandTest.Rows x = ApplyCommandTest.readArrow(plain);
         ApplyCommandTest.Rows y = ApplyCommandTest.readArrow(compressed);
         assertArrayEquals(x.ids(), y.ids());
@@ -101,19 +96,6 @@ class ThroughputCommandsTest {
         assertEquals(1.0, results.get(0).get("ratio_to_model").asDouble(), 1e-9);
         try (var left = Files.list(tmp)) {
             assertEquals(List.of(json), left.toList(), "the generated files are deleted");
-        }
-    }
-
-    static CompressionUtil.CodecType codecOfFirstBatch(Path file) throws IOException {
-        try (BufferAllocator allocator = new RootAllocator();
-             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-             ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
-            var block = reader.getRecordBlocks().get(0);
-            SeekableReadChannel in = new SeekableReadChannel(channel);
-            in.setPosition(block.getOffset());
-            RecordBatch batch = (RecordBatch) MessageSerializer.readMessage(in).getMessage().header(new RecordBatch());
-            return batch.compression() == null ? CompressionUtil.CodecType.NO_COMPRESSION
-                    : CompressionUtil.CodecType.fromCompressionType(batch.compression().codec());
         }
     }
 
