@@ -67,21 +67,10 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
     @Option(names = "--threads", converter = PositiveInt.class, description = "Threads for the kernels (default: all cores).")
     Integer threads;
 
-    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionConverter.class,
+    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionOption.class,
             description = ".arrow output: compress record batches with LZ4_FRAME or ZSTD (default: ${DEFAULT-VALUE}). "
                     + "Compressed input is read whatever this says.")
     TensorCompression compression;
-
-    /** {@code --compression}: none, lz4 or zstd. */
-    static final class CompressionConverter implements CommandLine.ITypeConverter<TensorCompression> {
-        @Override public TensorCompression convert(String value) {
-            try {
-                return TensorCompression.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
 
     /** Rows per kernel call, as the plan chose them. */
     private int batchSize = ConvOptions.DEFAULT_BATCH_SIZE;

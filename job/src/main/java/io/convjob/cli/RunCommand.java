@@ -1,5 +1,6 @@
 package io.convjob.cli;
 
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.format.TensorFormat;
 import io.convjob.job.BadRowPolicy;
@@ -60,6 +61,11 @@ public final class RunCommand implements Callable<Integer> {
             "'" + JobOptions.VECTOR_COLUMN + "' (VectorUDT), for KMeans, PCA, LSH, ..."})
     boolean vector;
 
+    @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionOption.class,
+            description = {"Arrow output: compress record batches with LZ4_FRAME or ZSTD, as apply does (default:",
+                    "${DEFAULT-VALUE}). Parquet output takes Spark's spark.sql.parquet.compression.codec instead."})
+    TensorCompression compression;
+
     @Option(names = "--column", paramLabel = "NAME", defaultValue = TensorFileReader.DEFAULT_COLUMN,
             description = "The tensor column (default: ${DEFAULT-VALUE}).")
     String column;
@@ -96,9 +102,12 @@ public final class RunCommand implements Callable<Integer> {
         if (vector && outputFormat != TensorFormat.PARQUET) {
             throw new CommandLine.ParameterException(command.commandLine(), "--vector needs --output-format parquet");
         }
+        if (compression != TensorCompression.NONE && outputFormat != TensorFormat.ARROW) {
+            throw new CommandLine.ParameterException(command.commandLine(), JobOptions.PARQUET_COMPRESSION);
+        }
         JobOptions options = new JobOptions(model.spec, model.weights, input, output, master, batchSize, inputFormat,
                 column, shape == null ? null : ShapeOption.parse(command.commandLine(), "--shape", shape), overwrite, onBadRow,
-                partitions, sparkConf(), allowIncompleteInput, outputFormat, vector);
+                partitions, sparkConf(), allowIncompleteInput, outputFormat, vector, compression);
         if (model.weightsPrefix != null) model.parseSpec(Storage.standard()); // an equinox spec: refused before Spark starts
         JobSummary summary = ConvolutionJob.run(options, model.weightsLoader());
         command.commandLine().getOut().print(summary.format());

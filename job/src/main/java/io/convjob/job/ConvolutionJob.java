@@ -202,7 +202,7 @@ public final class ConvolutionJob {
             TensorFileJob.Result result = TensorFileJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     storage, partitions, out, options.overwrite(),
                     new TensorFileJob.Options(options.column(), model.inputShape(), model.outputShape(),
-                            batchSize), kernels);
+                            batchSize, options.compression()), kernels);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new JobSummary(options.output(), result.rows(), 0, result.tensorBytesIn(), result.tensorBytesOut(),
                     seconds, model.macsPerSample(), model.inputShape(), model.outputShape());
@@ -265,7 +265,8 @@ public final class ConvolutionJob {
      */
     private static void write(Dataset<Row> result, JobOptions options, Path data) {
         if (options.outputFormat() == TensorFormat.ARROW) {
-            result.write().format(ArrowTensorSource.SHORT_NAME).option("column", options.column()).mode(SaveMode.Append)
+            result.write().format(ArrowTensorSource.SHORT_NAME).option(TensorSourceOptions.COLUMN, options.column())
+                    .option(TensorSourceOptions.COMPRESSION, options.compression().optionName()).mode(SaveMode.Append)
                     .save(data.toString());
             return;
         }

@@ -1,5 +1,6 @@
 package io.convjob.job;
 
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
 import io.convjob.format.TensorFormat;
 import io.convjob.job.frame.ConvOptions;
@@ -27,13 +28,19 @@ import java.util.Objects;
  *                    or part files without {@code _SUCCESS})
  * @param outputFormat Arrow IPC tensor files or Parquet
  * @param vector      Parquet only: add the output as a Spark ML vector column {@value #VECTOR_COLUMN}
+ * @param compression Arrow output only: how record batches are compressed (Parquet takes Spark's
+ *                    {@code spark.sql.parquet.compression.codec})
  */
 public record JobOptions(String spec, String weights, String input, String output, String master, int batchSize,
         TensorFormat inputFormat, String column, int[] shape, boolean overwrite, BadRowPolicy onBadRow, int partitions,
-        Map<String, String> sparkConf, boolean allowIncompleteInput, TensorFormat outputFormat, boolean vector) {
+        Map<String, String> sparkConf, boolean allowIncompleteInput, TensorFormat outputFormat, boolean vector,
+        TensorCompression compression) {
 
     /** The Spark ML vector column {@code --vector} adds: Spark ML's default features column. */
     public static final String VECTOR_COLUMN = "features";
+    /** Why {@code --compression} other than none is refused with Parquet output. */
+    public static final String PARQUET_COMPRESSION = "--compression applies to Arrow output; Parquet output takes its codec"
+            + " from Spark's spark.sql.parquet.compression.codec (e.g. --conf spark.sql.parquet.compression.codec=zstd)";
 
 
     public JobOptions {
@@ -43,8 +50,12 @@ public record JobOptions(String spec, String weights, String input, String outpu
         Objects.requireNonNull(column, "column");
         Objects.requireNonNull(onBadRow, "onBadRow");
         Objects.requireNonNull(outputFormat, "outputFormat");
+        Objects.requireNonNull(compression, "compression");
         if (vector && outputFormat != TensorFormat.PARQUET) {
             throw new IllegalArgumentException("a vector column needs Parquet output");
+        }
+        if (compression != TensorCompression.NONE && outputFormat != TensorFormat.ARROW) {
+            throw new IllegalArgumentException(PARQUET_COMPRESSION);
         }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (partitions < 0) throw new IllegalArgumentException("partitions must be >= 0, got " + partitions);
@@ -55,7 +66,8 @@ public record JobOptions(String spec, String weights, String input, String outpu
     /** The defaults of {@code convjob run}. */
     public static JobOptions of(String spec, String input, String output) {
         return new JobOptions(spec, null, input, output, null, ConvOptions.DEFAULT_BATCH_SIZE, null, TensorFileReader.DEFAULT_COLUMN,
-                null, false, BadRowPolicy.FAIL, 0, Map.of(), false, TensorFormat.ARROW, false);
+                null, false, BadRowPolicy.FAIL, 0, Map.of(), false, TensorFormat.ARROW, false,
+                TensorCompression.NONE);
     }
 
     /** {@link #of(String, String, String)} with a local spec file. */
@@ -65,20 +77,22 @@ public record JobOptions(String spec, String weights, String input, String outpu
 
     public JobOptions withWeights(Path w) { return withWeights(w == null ? null : w.toString()); }
 
-    public JobOptions withWeights(String w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withTensorFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, allowIncompleteInput, outputFormat, vector); }
-    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, allowIncompleteInput, outputFormat, vector); }
+    public JobOptions withWeights(String w) { return new JobOptions(spec, w, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withMaster(String m) { return new JobOptions(spec, weights, input, output, m, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withBatchSize(int b) { return new JobOptions(spec, weights, input, output, master, b, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withTensorFormat(TensorFormat f) { return new JobOptions(spec, weights, input, output, master, batchSize, f, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withColumn(String c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, c, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withShape(int[] s) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, s, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withOverwrite(boolean o) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, o, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withOnBadRow(BadRowPolicy p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, p, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withPartitions(int p) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, p, sparkConf, allowIncompleteInput, outputFormat, vector, compression); }
+    public JobOptions withSparkConf(Map<String, String> c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, c, allowIncompleteInput, outputFormat, vector, compression); }
 
-    public JobOptions withAllowIncompleteInput(boolean a) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, a, outputFormat, vector); }
+    public JobOptions withAllowIncompleteInput(boolean a) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, a, outputFormat, vector, compression); }
 
-    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, f, v); }
+    public JobOptions withOutput(TensorFormat f, boolean v) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, f, v, compression); }
+
+    public JobOptions withCompression(TensorCompression c) { return new JobOptions(spec, weights, input, output, master, batchSize, inputFormat, column, shape, overwrite, onBadRow, partitions, sparkConf, allowIncompleteInput, outputFormat, vector, c); }
 
     @Override public int[] shape() { return shape == null ? null : shape.clone(); }
 }

@@ -1,6 +1,7 @@
 package io.convjob.job;
 
 import io.convjob.Tensor;
+import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
 import io.convjob.arrow.TensorFileReader;
@@ -42,8 +43,10 @@ public final class TensorFileJob {
      * @param inputShape  one row's shape, as the files declare it
      * @param outputShape the kernel's output shape per row
      * @param batchSize   rows per kernel call
+     * @param compression how the written record batches are compressed
      */
-    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize) implements Serializable {}
+    public record Options(String column, int[] inputShape, int[] outputShape, int batchSize, TensorCompression compression)
+            implements Serializable {}
 
     /** What was committed: rows and bytes of tensor data read and written, and the number of part files. */
     public record Result(long rows, long tensorBytesIn, long tensorBytesOut, int files) {}
@@ -127,7 +130,8 @@ public final class TensorFileJob {
             try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getName(), 0, Long.MAX_VALUE);
                  TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
                  TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
-                         TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator)) {
+                         TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator,
+                         options.compression())) {
                 reader.readInSlicesOf(TensorFileReader.SPARK_SLICE_BYTES); // memory bounded whatever the record batch size
                 // a cancelled job stops at the next chunk, and close() drops the uncommitted file
                 long rows = converter.convert(reader, partition.firstBatch(), partition.batchCount(), writer, (x, n, y) -> {
