@@ -62,8 +62,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean vector;
 
     @Option(names = "--compression", paramLabel = "none|lz4|zstd", defaultValue = "none", converter = CompressionOption.class,
-            description = {"Arrow output: compress record batches with LZ4_FRAME or ZSTD, as apply does (default:",
-                    "${DEFAULT-VALUE}). Parquet output takes Spark's spark.sql.parquet.compression.codec instead."})
+            description = "Arrow output: compress record batches with LZ4_FRAME or ZSTD, as apply does (default: ${DEFAULT-VALUE}). "
+                    + "Parquet output takes Spark's spark.sql.parquet.compression.codec instead.")
     TensorCompression compression;
 
     @Option(names = "--column", paramLabel = "NAME", defaultValue = TensorFileReader.DEFAULT_COLUMN,
