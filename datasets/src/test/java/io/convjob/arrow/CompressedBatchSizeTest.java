@@ -1,7 +1,6 @@
 package io.convjob.arrow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,18 +46,7 @@ class CompressedBatchSizeTest {
     }
 
     private String refusal(String name, byte[] bytes) throws IOException {
-        Path file = Files.write(dir.resolve(name), bytes);
-        try (BufferAllocator root = new RootAllocator()) {
-            TensorFormatException e = assertThrows(TensorFormatException.class, () -> {
-                try (TensorFileReader reader = TensorFileReader.open(file, root)) {
-                    while (reader.loadNextBatch()) reader.copyTensors(new float[reader.batchRows() * reader.elementCount()], 0);
-                }
-            });
-            assertEquals(0, root.getAllocatedMemory(), "memory left allocated");
-            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-            assertFalse(e.getMessage().contains("\n"), e.getMessage());
-            return e.getMessage().substring(file.toString().length() + 2);
-        }
+        return IpcStructureTestSupport.refusal(dir, name, bytes);
     }
 
     private static byte[] patched(String pyarrowFile, int batch, int buffer, long declared) throws IOException {

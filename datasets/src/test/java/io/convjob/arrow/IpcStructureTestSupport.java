@@ -1,16 +1,46 @@
 package io.convjob.arrow;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 
-/** Walks the messages of a well-formed IPC stream in a test, to cut or edit it at exact places. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Walks the messages of a well-formed IPC stream in a test, to cut or edit it at exact places; reads damaged files. */
 final class IpcStructureTestSupport {
     private IpcStructureTestSupport() {}
+
+    /**
+     * Writes {@code bytes} as {@code dir/name}, reads every batch, and returns the refusal's message after the file
+     * name; asserts it is one line with a real cause and that no Arrow memory stays allocated.
+     */
+    static String refusal(Path dir, String name, byte[] bytes) throws IOException {
+        Path file = Files.write(dir.resolve(name), bytes);
+        try (BufferAllocator root = new RootAllocator()) {
+            TensorFormatException e = assertThrows(TensorFormatException.class, () -> {
+                try (TensorFileReader reader = TensorFileReader.open(file, root)) {
+                    while (reader.loadNextBatch()) reader.copyTensors(new float[reader.batchRows() * reader.elementCount()], 0);
+                }
+            });
+            assertEquals(0, root.getAllocatedMemory(), "memory left allocated");
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertFalse(e.getMessage().contains("(null)"), e.getMessage());
+            return e.getMessage().substring(file.toString().length() + 2);
+        }
+    }
 
     /** The end offset of each message (schema, batches, and the 8-byte end marker last). */
     static long[] messageEnds(byte[] stream) {

@@ -13,8 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,18 +31,7 @@ class TensorFileDamageTest {
 
     /** Opens and reads every batch of {@code bytes}; returns the refusal, asserting the allocator ends empty. */
     private String refusal(String name, byte[] bytes) throws IOException {
-        Path file = Files.write(dir.resolve(name), bytes);
-        try (BufferAllocator root = new RootAllocator()) {
-            TensorFormatException e = assertThrows(TensorFormatException.class, () -> {
-                try (TensorFileReader reader = TensorFileReader.open(file, root)) {
-                    while (reader.loadNextBatch()) reader.copyTensors(new float[reader.batchRows() * reader.elementCount()], 0);
-                }
-            });
-            assertEquals(0, root.getAllocatedMemory(), "memory left allocated");
-            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-            assertFalse(e.getMessage().contains("(null)"), e.getMessage());
-            return e.getMessage().substring(file.toString().length() + 2);
-        }
+        return IpcStructureTestSupport.refusal(dir, name, bytes);
     }
 
     private static final String STREAM = "ArrowStreamFuzzTestInputs/stream/tensor_3_batches.arrows";

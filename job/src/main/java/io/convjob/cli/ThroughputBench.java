@@ -195,7 +195,7 @@ final class ThroughputBench {
 
     /**
      * (c) {@code run --master local[T]} on the split files, then the DataFrame path in the same session: the rows as
-     * Parquet, {@code run --input-format parquet --partitions F} (what {@code ConvTransformer} runs:
+     * Parquet in F files, {@code run --input-format parquet} as they are and with {@code --partitions F} (what {@code ConvTransformer} runs:
      * {@code Convolutions.apply} over Spark's internal rows, {@code arrow-tensor} out). The session's start-up is
      * timed apart, not in either rate; the Parquet copy is made before the clock starts.
      */
@@ -218,19 +218,25 @@ final class ThroughputBench {
 
             Path parquet = dir.resolve("parquet");
             spark.read().format("arrow-tensor").load(split.toString()).write().parquet(parquet.toString());
-            JobOptions frame = JobOptions.of(settings.spec(), parquet.toString(), dir.resolve("frame").toString())
-                    .withMaster(options.master()).withBatchSize(settings.batchSize()).withSparkConf(options.sparkConf())
-                    .withTensorFormat(TensorFormat.PARQUET).withShape(settings.inputShape()).withPartitions(settings.files());
-            JobSummary framed = new ConvolutionJob(WeightsLoader.standard()).run(spark, frame);
             long parquetBytes;
             try (Stream<Path> files = Files.list(parquet)) {
                 parquetBytes = files.filter(f -> f.toString().endsWith(".parquet")).mapToLong(ThroughputBench::size).sum();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            found.add(new Measurement("dataframe", "DataFrame: Parquet in, --partitions " + settings.files(), framed.rows(),
-                    framed.seconds(), parquetBytes + arrowBytes(dir.resolve("frame")),
-                    String.format(Locale.ROOT, "%.2f s; same session (start-up not in the rate)", framed.seconds())));
+            // the conversion path alone (a partition per Parquet file), then with --partitions: a shuffle of every row
+            for (int partitions : new int[] {0, settings.files()}) {
+                Path out = dir.resolve(partitions == 0 ? "frame" : "frame-shuffled");
+                JobOptions frame = JobOptions.of(settings.spec(), parquet.toString(), out.toString())
+                        .withMaster(options.master()).withBatchSize(settings.batchSize()).withSparkConf(options.sparkConf())
+                        .withTensorFormat(TensorFormat.PARQUET).withShape(settings.inputShape()).withPartitions(partitions);
+                JobSummary framed = new ConvolutionJob(WeightsLoader.standard()).run(spark, frame);
+                found.add(new Measurement(partitions == 0 ? "dataframe" : "dataframe_partitions",
+                        partitions == 0 ? "DataFrame: Parquet in, " + settings.files() + " files"
+                                : "DataFrame: Parquet in, --partitions " + partitions,
+                        framed.rows(), framed.seconds(), parquetBytes + arrowBytes(out),
+                        String.format(Locale.ROOT, "%.2f s; same session (start-up not in the rate)", framed.seconds())));
+            }
             return found;
         } finally {
             if (ours) spark.stop();
