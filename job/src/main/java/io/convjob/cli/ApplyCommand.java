@@ -4,6 +4,7 @@ import io.convjob.Model;
 import io.convjob.Tensor;
 import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileReader;
+import io.convjob.job.KernelWarmUp;
 import io.convjob.arrow.TensorFileWriter;
 import io.convjob.error.InputException;
 import io.convjob.format.TensorFormat;

@@ -72,12 +72,29 @@ public final class ConvolutionJob {
 
     /** As {@link #run(JobOptions)}, reading the weights with {@code weightsLoader}. */
     public static JobSummary run(JobOptions options, WeightsLoader weightsLoader) {
-        SparkSession spark = session(options);
+        SparkSession spark;
+        // local mode: the tasks run in this JVM, so its JIT can compile the kernels while Spark starts (seconds of
+        // mostly one busy core)
+        try (KernelWarmUp warmUp = warmUpForLocalMode(options)) {
+            spark = session(options);
+        }
         try {
             return new ConvolutionJob(weightsLoader).run(spark, options);
         } finally {
             clearProgressBar(spark);
             spark.stop();
+        }
+    }
+
+    /** A warm-up of the spec's model when the master is local and the spec a plain local file; else none. */
+    private static KernelWarmUp warmUpForLocalMode(JobOptions options) {
+        String master = options.master() != null ? options.master() : System.getProperty("spark.master", "local[*]");
+        if (!master.startsWith("local") || options.weights() != null) return KernelWarmUp.none();
+        try {
+            java.nio.file.Path spec = Storage.standard().plainLocalFile(new Path(options.spec()));
+            return spec == null ? KernelWarmUp.none() : KernelWarmUp.startFromSpec(spec);
+        } catch (RuntimeException e) { // a bad --spec path: the run reports it
+            return KernelWarmUp.none();
         }
     }
 

@@ -1,7 +1,8 @@
-package io.convjob.cli;
+package io.convjob.job;
 
 import io.convjob.Model;
 import io.convjob.Tensor;
+import io.convjob.job.model.SpecText;
 import io.convjob.shape.ModelChecks;
 import io.convjob.spec.ConvLayerSpec;
 import io.convjob.spec.LayerSpec;
@@ -14,34 +15,60 @@ import java.util.Arrays;
  * feature-stack took seconds in a fresh JVM. Started on the otherwise idle core, that time overlaps the start-up
  * (Hadoop, logging, Arrow) instead of slowing the first batches. Stopped ({@link #close}) before the real work.
  */
-final class KernelWarmUp implements AutoCloseable {
+public final class KernelWarmUp implements AutoCloseable {
     /** Spatial extent of the warm-up sample: small, so each call is cheap while the code is still slow. */
     static final int EXTENT = 16;
     /** Calls at most, should nothing stop it sooner. */
     static final int MAX_RUNS = 500;
 
-    private final Thread thread;
+    private Thread started; // null: nothing to warm up
     private volatile boolean stopped;
     private volatile int runs;
 
-    private KernelWarmUp(Model model, int[] sample) {
-        thread = new Thread(() -> run(model, sample), "convjob-warm-up");
-        thread.setDaemon(true);
-    }
+    private KernelWarmUp() {}
 
     /**
      * Starts warming {@code model} up on a sample of its first conv layer's channels and {@value #EXTENT} in every
      * spatial dimension; does nothing when the model has no conv layer or refuses that shape.
      */
-    static KernelWarmUp start(Model model) {
+    public static KernelWarmUp start(Model model) {
         int[] sample = sampleShape(model);
-        KernelWarmUp w = new KernelWarmUp(model, sample);
-        if (sample == null) w.stopped = true;
-        else w.thread.start();
-        return w;
+        KernelWarmUp w = new KernelWarmUp();
+        return sample == null ? w : w.begin(() -> w.run(model, sample));
     }
 
-    static int[] sampleShape(Model model) {
+    /**
+     * {@link #start(Model)} for the model of a local spec file, read, parsed and built from its keys on the
+     * background thread itself (e.g. while Spark starts in local mode, whose executors share this JVM's JIT); does
+     * nothing for a spec that needs a weight file or cannot be read (the real run reports any problem).
+     */
+    public static KernelWarmUp startFromSpec(java.nio.file.Path specFile) {
+        KernelWarmUp w = new KernelWarmUp();
+        return w.begin(() -> {
+            try {
+                Model model = Model.fromSpec(SpecText.parse(SpecText.read(specFile)));
+                int[] sample = sampleShape(model);
+                if (sample != null) w.run(model, sample);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // no warm-up
+            }
+        });
+    }
+
+    /** Nothing to warm up. */
+    public static KernelWarmUp none() {
+        return new KernelWarmUp();
+    }
+
+    private KernelWarmUp begin(Runnable body) {
+        Thread t = new Thread(body, "convjob-warm-up");
+        t.setDaemon(true);
+        started = t;
+        t.start();
+        return this;
+    }
+
+    public static int[] sampleShape(Model model) {
         for (LayerSpec layer : model.spec().layers()) {
             if (layer instanceof ConvLayerSpec conv) {
                 int[] shape = new int[conv.numSpatialDims() + 1];
@@ -84,9 +111,9 @@ final class KernelWarmUp implements AutoCloseable {
 
     /** Waits up to {@code millis} for the thread to end (tests); true if it has (or never started). */
     boolean awaitEnd(long millis) throws InterruptedException {
-        if (thread.getState() == Thread.State.NEW) return true;
-        thread.join(millis);
-        return !thread.isAlive();
+        if (started == null) return true;
+        started.join(millis);
+        return !started.isAlive();
     }
 
     /** Stops after the call in progress, without waiting for it (a daemon thread holding nothing of the caller's). */

@@ -1,4 +1,4 @@
-package io.convjob.cli;
+package io.convjob.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import io.convjob.spec.SpecParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KernelWarmUpTest {
     private static Model model(String json) {
@@ -47,5 +48,24 @@ class KernelWarmUpTest {
         assertTrue(warmUp.awaitEnd(1));
         assertEquals(0, warmUp.runs());
         warmUp.close();
+    }
+
+    @Test
+    void aLocalSpecFileIsBuiltAndWarmedUpOnTheBackgroundThread(@TempDir Path dir) throws Exception {
+        KernelWarmUp warmUp = KernelWarmUp.startFromSpec(Path.of("../conf/specs/feature-stack.json"));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (warmUp.runs() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
+        warmUp.close();
+        assertTrue(warmUp.runs() >= 1, "runs: " + warmUp.runs());
+        assertTrue(warmUp.awaitEnd(60_000));
+
+        Path needsWeights = dir.resolve("spec.json"); // no key: the weights come from a file the warm-up does not read
+        Files.writeString(needsWeights, "{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": 3}");
+        KernelWarmUp none = KernelWarmUp.startFromSpec(needsWeights);
+        assertTrue(none.awaitEnd(60_000));
+        assertEquals(0, none.runs());
+        KernelWarmUp missing = KernelWarmUp.startFromSpec(dir.resolve("missing.json"));
+        assertTrue(missing.awaitEnd(60_000));
+        assertEquals(0, missing.runs());
     }
 }
