@@ -57,6 +57,13 @@ interface DirectKernel {
      */
     void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len);
 
+    /**
+     * A stride-2 split of one run, both parities in one pass: {@code dst[evenOff + i] = src[srcOff + 2 * i]} for
+     * {@code i < evenLen} and {@code dst[oddOff + i] = src[srcOff + 1 + 2 * i]} for {@code i < oddLen}. Reads and
+     * writes nothing else (the two runs must not overlap).
+     */
+    void splitEvenOdd(float[] src, int srcOff, float[] dst, int evenOff, int evenLen, int oddOff, int oddLen);
+
     /** {@code System.arraycopy} for short runs between distinct arrays, without the call. */
     void copy(float[] src, int srcOff, float[] dst, int dstOff, int len);
 }

@@ -45,6 +45,20 @@ class DirectConvEquivalenceTest {
             add(c, "3x3 s2 width " + width, conv(2, 3, 5, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                     new int[] {4, width});
         }
+        // both stride-2 residues of a line filled in one pass: runs below, at and around half a vector and one vector
+        // at each size, equal (even widths) or one apart (odd widths), run starts shifted by the padding
+        for (int width : new int[] {3, 5, 8, 14, 17, 28, 31}) {
+            add(c, "3x3 s2 pad 1 paired width " + width, conv(2, 4, 9, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1,
+                    true, Z), new int[] {3, width});
+        }
+        add(c, "3x3 s2 pad 2 paired width 21", conv(2, 3, 8, rep(3, 2), rep(2, 2), pad(2, 2), rep(1, 2), 1, false, Z),
+                new int[] {5, 21});
+        add(c, "2x2 s2 valid paired width 34", conv(2, 3, 8, rep(2, 2), rep(2, 2), pad(2, 0), rep(1, 2), 1, true, Z),
+                new int[] {4, 34});
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "3x3 s2 paired width 19 " + mode, conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1,
+                    false, mode), new int[] {4, 19});
+        }
         add(c, "3x3 s2 width 40 reflect", conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, false,
                 PaddingMode.REFLECT), new int[] {3, 40});
         // depthwise 3x3 stride 1 pad 1 read straight from the input: widths one to two vectors at 128/256/512
