@@ -27,6 +27,10 @@ final class DirectKernel512 implements DirectKernel {
     /** Ints in half a vector: {@link #splitEvenOdd} narrows a vector of float pairs to one of these per parity. */
     private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
             VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /** Lane i takes lane i / 2, of the lower or upper half; the odd lanes. */
+    private static final VectorShuffle<Float> SPREAD_LOW = VectorShuffle.fromOp(S, i -> i / 2);
+    private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(S, i -> S.length() / 2 + i / 2);
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL);
     /** A zero row for {@link #depthwise3x3}: one vector read from offset 0, 1 or 2. */
     private static final float[] ZEROS = new float[S.length() + 2];
 
@@ -426,6 +430,30 @@ final class DirectKernel512 implements DirectKernel {
         }
         for (int i = done; i < evenLen; i++) dst[evenOff + i] = src[srcOff + 2 * i];
         for (int i = done; i < oddLen; i++) dst[oddOff + i] = src[srcOff + 1 + 2 * i];
+    }
+
+    @Override public void interleave(float[] even, int evenOff, float[] odd, int oddOff, float[] dst, int dstOff,
+                                     int len) {
+        int L = S.length();
+        int done = 0;
+        if (len >= L) {
+            // one vector of each spread over two: lane 2i of the first takes even lane i, lane 2i + 1 odd lane i.
+            // FloatVector ops of this species only: converting to half vectors here made C2 lose the exact vector
+            // types of splitEvenOdd's half vectors too (their profiles are shared), which then ran as slow Java code.
+            // The last pair of vectors moved back to end at len (overlapping).
+            for (int i = 0; i < len; i += L) {
+                int j = Math.min(i, len - L);
+                FloatVector e = FloatVector.fromArray(S, even, evenOff + j);
+                FloatVector o = FloatVector.fromArray(S, odd, oddOff + j);
+                e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_LANES).intoArray(dst, dstOff + 2 * j);
+                e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_LANES).intoArray(dst, dstOff + 2 * j + L);
+            }
+            done = len;
+        }
+        for (int i = done; i < len; i++) {
+            dst[dstOff + 2 * i] = even[evenOff + i];
+            dst[dstOff + 2 * i + 1] = odd[oddOff + i];
+        }
     }
 
     @Override public void copy(float[] src, int srcOff, float[] dst, int dstOff, int len) {

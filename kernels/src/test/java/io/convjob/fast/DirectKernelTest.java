@@ -40,4 +40,25 @@ class DirectKernelTest {
             }
         }
     }
+
+    /** Every length up to three vectors at odd offsets: pairs in order, nothing before or after them written. */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void interleaveWritesPairsAndNothingElse(int bits) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        for (int len = 0; len <= 3 * kernel.lanes() + 1; len++) {
+            float[] even = new float[len + 3];
+            float[] odd = new float[len + 1];
+            for (int i = 0; i < even.length; i++) even[i] = i + 0.25f;
+            for (int i = 0; i < odd.length; i++) odd[i] = -i - 0.75f;
+            float[] dst = new float[2 * len + 12];
+            java.util.Arrays.fill(dst, 99f);
+            kernel.interleave(even, 3, odd, 1, dst, 5, len);
+            for (int i = 0; i < dst.length; i++) {
+                int k = i - 5;
+                float expected = k < 0 || k >= 2 * len ? 99f : k % 2 == 0 ? even[3 + k / 2] : odd[1 + k / 2];
+                assertEquals(expected, dst[i], "length " + len + ": dst[" + i + "]");
+            }
+        }
+    }
 }
