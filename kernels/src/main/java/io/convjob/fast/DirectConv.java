@@ -19,6 +19,8 @@ import java.util.Arrays;
  */
 final class DirectConv implements PreparedConv {
     private static final int ROWS = DirectKernel.ROWS;
+    /** {@link #itemPartner} of an item computed by its partner's item. */
+    private static final int PAIRED = -2;
     /** Positions per work item in vectors: rows split so threads balance and B stays in L2. */
     private static final int CHUNK_VECTORS = 16;
     /** Row blocks (of 8 output channels) per work item: wide layers split over channels too, for threads. */
@@ -51,6 +53,11 @@ final class DirectConv implements PreparedConv {
     private final int[] itemPhase;
     private final int[] itemIndex;
     private final int[] itemBlock;
+    /**
+     * Per item: the item of the partner phase ({@link #partnerPhases}) computed together with it, {@link #PAIRED}
+     * when the partner computes this one, or -1.
+     */
+    private final int[] itemPartner;
     /** Items {@code [taskStart[t], taskStart[t + 1])} run as one parallel task: the phases of one output region. */
     private final int[] taskStart;
     /**
@@ -141,6 +148,7 @@ final class DirectConv implements PreparedConv {
         }
         starts[tasks] = i;
         this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
+        this.itemPartner = itemPartners(partnerPhases(work), itemGroup, itemPhase, itemIndex, itemBlock, taskStart);
         boolean blocked = !depthwise && split.identity && work.length > 0;
         for (PhaseWork pw : work) {
             blocked &= pw.rows == 1 && pw.span == pw.phase.positions && pw.phase.tapCount == 1 && pw.kOff[0] == 0
@@ -155,6 +163,61 @@ final class DirectConv implements PreparedConv {
         // measured 0-10% faster than banded (interleaved A/B, busy machine)
         this.taskLines = depthwise || blocked || plan.dims != 1 ? new int[0] : taskLines(plan, split, work,
                 taskStart, itemPhase, itemIndex, lanes);
+    }
+
+    /**
+     * Per phase, the phase whose outputs are its own shifted by one along the innermost dim (phase period 2 there,
+     * residues r and r + 1, the same positions), or -1. Their tiles are computed together and written interleaved,
+     * whole vectors into y ({@link DirectKernel#interleave}), instead of each scattered with step 2 (a stride-2
+     * transposed conv's phases, say).
+     */
+    private static int[] partnerPhases(PhaseWork[] work) {
+        int[] partner = new int[work.length];
+        Arrays.fill(partner, -1);
+        for (int p = 0; p < work.length; p++) {
+            for (int q = 0; q < work.length && partner[p] < 0; q++) {
+                if (shiftedByOne(work[p], work[q])) partner[p] = q;
+            }
+        }
+        return partner;
+    }
+
+    private static boolean shiftedByOne(PhaseWork a, PhaseWork b) {
+        int n = a.phase.residue.length;
+        if (a.contiguous || a.runStep != 2 || b.runStep != 2 || a.phase.residue[n - 1] + 1 != b.phase.residue[n - 1]
+                || a.flat != b.flat || a.rows != b.rows || a.span != b.span || a.chunk != b.chunk) {
+            return false;
+        }
+        for (int d = 0; d < n; d++) {
+            if (a.phase.count[d] != b.phase.count[d] || a.phase.period[d] != b.phase.period[d]) return false;
+            if (d < n - 1 && a.phase.residue[d] != b.phase.residue[d]) return false;
+        }
+        for (int p = 0; p < a.span; p++) {
+            if (a.outIndex[p] < 0 ? b.outIndex[p] >= 0 : b.outIndex[p] != a.outIndex[p] + 1) return false;
+        }
+        return true;
+    }
+
+    /** {@link #itemPartner}: a partner phase's item of the same task, group, region and row blocks. */
+    private static int[] itemPartners(int[] partnerPhase, int[] itemGroup, int[] itemPhase, int[] itemIndex,
+                                      int[] itemBlock, int[] taskStart) {
+        int[] partner = new int[itemPhase.length];
+        Arrays.fill(partner, -1);
+        for (int t = 0; t + 1 < taskStart.length; t++) {
+            for (int i = taskStart[t]; i < taskStart[t + 1]; i++) {
+                int q = partnerPhase[itemPhase[i]];
+                if (q < 0 || partner[i] != -1) continue;
+                for (int k = taskStart[t]; k < taskStart[t + 1]; k++) {
+                    if (k != i && itemPhase[k] == q && partner[k] == -1 && itemGroup[k] == itemGroup[i]
+                            && itemIndex[k] == itemIndex[i] && itemBlock[k] == itemBlock[i]) {
+                        partner[i] = k;
+                        partner[k] = PAIRED;
+                        break;
+                    }
+                }
+            }
+        }
+        return partner;
     }
 
     /** Per task, the parts of every block that it and the tasks before it read (see {@link #taskLines}). */
@@ -461,6 +524,7 @@ final class DirectConv implements PreparedConv {
     }
 
     private void computeItem(float[] s, int sSample, float[] y, int b, int i, Workspace ws) {
+        if (itemPartner[i] == PAIRED) return;
         ConvPlan p = plan;
         int grp = itemGroup[i];
         PhaseWork pw = work[itemPhase[i]];
@@ -489,6 +553,13 @@ final class DirectConv implements PreparedConv {
         float[] a = ph.packed[grp];
         float[] bias = bias8[grp];
         int w2 = 2 * lanes;
+        if (itemPartner[i] >= 0) {
+            ConvPlan.Phase partner = work[itemPhase[itemPartner[i]]].phase;
+            int[] kOff2 = blockedChunk != 0 ? kOff : work[itemPhase[itemPartner[i]]].kOff;
+            computePair(pw, a, kOff, depth, partner.packed[grp], kOff2, partner.depth, bias, s, sBase, p0, valid,
+                    itemBlock[i], y, yRow, ws);
+            return;
+        }
         float[] tile = ws.outTile(ROWS * w2);
         int mbEnd = Math.min(p.mBlocks, itemBlock[i] + BLOCKS_PER_ITEM);
         for (int mb = itemBlock[i]; mb < mbEnd; mb++) {
@@ -511,9 +582,53 @@ final class DirectConv implements PreparedConv {
         }
     }
 
-    /** Tile columns {@code [0, len)} (positions {@code pos..}) to their outputs, run by run. */
-    private static void scatter(PhaseWork pw, float[] tile, int w, int pos, int len, float[] y, int yBlock, int ldy,
-                                int validRows) {
+    /**
+     * As {@link #computeItem}'s loop for an item and its partner's (the same positions, B rows {@code kOff} and
+     * {@code kOff2}, A panels {@code a} and {@code a2}): both tiles of a region, then their columns interleaved into y.
+     */
+    private void computePair(PhaseWork pw, float[] a, int[] kOff, int depth, float[] a2, int[] kOff2, int depth2,
+                             float[] bias, float[] s, int sBase, int p0, int valid, int firstBlock, float[] y,
+                             int yRow, Workspace ws) {
+        ConvPlan p = plan;
+        int w2 = 2 * lanes;
+        float[] tile = ws.outTile(2 * ROWS * w2);
+        int mbEnd = Math.min(p.mBlocks, firstBlock + BLOCKS_PER_ITEM);
+        for (int mb = firstBlock; mb < mbEnd; mb++) {
+            int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
+            int yBlock = yRow + mb * ROWS * p.outSize;
+            for (int j = 0; j < valid; ) {
+                int rem = valid - j;
+                int w = rem > lanes ? w2 : lanes;
+                tile(w, a, mb * depth * ROWS, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+                tile(w, a2, mb * depth2 * ROWS, s, sBase + j, kOff2, depth2, bias, mb * ROWS, tile, ROWS * w, w,
+                        ROWS);
+                scatterPair(pw, tile, w, p0 + j, Math.min(w, rem), y, yBlock, p.outSize, validRows);
+                j += w;
+            }
+        }
+    }
+
+    /**
+     * Two tiles ({@code [0, 8w)} of the phase, {@code [8w, 16w)} of its partner) to their outputs, run by run, each
+     * pair of runs interleaved into one contiguous run.
+     */
+    private void scatterPair(PhaseWork pw, float[] tile, int w, int pos, int len, float[] y, int yBlock, int ldy,
+                             int validRows) {
+        int[] start = pw.runStart;
+        int lo = firstRun(pw, pos);
+        for (int ri = lo; ri < start.length && start[ri] < pos + len; ri++) {
+            int from = Math.max(start[ri], pos);
+            int count = Math.min(start[ri] + pw.runLen[ri], pos + len) - from;
+            int o = yBlock + pw.outIndex[from];
+            int t = from - pos;
+            for (int r = 0; r < validRows; r++) {
+                kernel.interleave(tile, r * w + t, tile, (ROWS + r) * w + t, y, o + r * ldy, count);
+            }
+        }
+    }
+
+    /** The first run of {@code pw} that ends after position {@code pos}. */
+    private static int firstRun(PhaseWork pw, int pos) {
         int[] start = pw.runStart;
         int lo = 0;
         int hi = start.length;
@@ -522,6 +637,14 @@ final class DirectConv implements PreparedConv {
             if (start[mid] + pw.runLen[mid] <= pos) lo = mid + 1;
             else hi = mid;
         }
+        return lo;
+    }
+
+    /** Tile columns {@code [0, len)} (positions {@code pos..}) to their outputs, run by run. */
+    private static void scatter(PhaseWork pw, float[] tile, int w, int pos, int len, float[] y, int yBlock, int ldy,
+                                int validRows) {
+        int[] start = pw.runStart;
+        int lo = firstRun(pw, pos);
         int step = pw.runStep;
         for (int ri = lo; ri < start.length && start[ri] < pos + len; ri++) {
             int from = Math.max(start[ri], pos);

@@ -57,6 +57,19 @@ interface DirectKernel {
      */
     void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len);
 
+    /**
+     * A stride-2 split of one run, both parities in one pass: {@code dst[evenOff + i] = src[srcOff + 2 * i]} for
+     * {@code i < evenLen} and {@code dst[oddOff + i] = src[srcOff + 1 + 2 * i]} for {@code i < oddLen}. Reads and
+     * writes nothing else (the two runs must not overlap).
+     */
+    void splitEvenOdd(float[] src, int srcOff, float[] dst, int evenOff, int evenLen, int oddOff, int oddLen);
+
+    /**
+     * The inverse of {@link #splitEvenOdd}: {@code dst[dstOff + 2 * i] = even[evenOff + i]} and
+     * {@code dst[dstOff + 2 * i + 1] = odd[oddOff + i]} for {@code i < len}; writes nothing else.
+     */
+    void interleave(float[] even, int evenOff, float[] odd, int oddOff, float[] dst, int dstOff, int len);
+
     /** {@code System.arraycopy} for short runs between distinct arrays, without the call. */
     void copy(float[] src, int srcOff, float[] dst, int dstOff, int len);
 }

@@ -42,6 +42,12 @@ final class SplitInput {
     /** Per block: the slot along the innermost dim, and each line's input offset (outer dims) or -1 for zeros. */
     private final int[] innerSlotOfBlock;
     private final int[][] lineSource;
+    /**
+     * Stride 2 along the innermost dim with both residues read: one slot's run reads a line's inputs {@code a, a + 2,
+     * ..}, the other's {@code a + 1, a + 3, ..}. Both are then filled in one pass over the line
+     * ({@link DirectKernel#splitEvenOdd}). The slot whose run reads {@code a}, or -1.
+     */
+    private final int pairFirst;
 
     SplitInput(ConvPlan plan) {
         ConvGeometry g = plan.geometry;
@@ -113,6 +119,7 @@ final class SplitInput {
             for (int u = 0; u < extent[d] && same; u++) same = lineIndex[d][0][u] == u;
         }
         this.identity = same;
+        this.pairFirst = pairFirst();
         this.innerSlotOfBlock = new int[blocks];
         this.lineSource = new int[blocks][];
         int linesPerBlock = blockSize / extent[last];
@@ -133,6 +140,16 @@ final class SplitInput {
             }
             for (int d = last; d >= 0 && ++slot[d] == slots[d]; d--) slot[d] = 0;
         }
+    }
+
+    private int pairFirst() {
+        int last = dims - 1;
+        if (slots[last] != 2 || runStep != 2) return -1;
+        for (int s = 0; s < 2; s++) {
+            if (runLo[s] >= runHi[s]) return -1;
+        }
+        int gap = lineIndex[last][1][runLo[1]] - lineIndex[last][0][runLo[0]];
+        return gap == 1 ? 0 : gap == -1 ? 1 : -1;
     }
 
     /** One block whose line along every dim is the input line with one zero on each side (zero padding 1). */
@@ -210,6 +227,10 @@ final class SplitInput {
     private void fillLines(float[] x, int xc, float[] out, int oc, DirectKernel kernel, int from, int to, int uFrom,
                            int uTo) {
         int lineLen = extent[dims - 1];
+        if (pairFirst >= 0 && uFrom == 0 && uTo == lineLen) {
+            fillPairs(x, xc, out, oc, kernel, from, to);
+            return;
+        }
         int step = runStep;
         int lanes = kernel.lanes();
         for (int b = 0; b < blocks; b++) {
@@ -238,15 +259,45 @@ final class SplitInput {
                         for (int i = 0; i < len; i++) out[dst + lo + i] = x[runStart + i * step];
                     }
                 }
-                if (!zeroEdges[slot]) {
-                    int runEnd = Math.max(runLo[slot], runHi[slot]);
-                    for (int u = uFrom; u < Math.min(runLo[slot], uTo); u++) {
-                        out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                    }
-                    for (int u = Math.max(uFrom, runEnd); u < uTo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
-                }
+                if (!zeroEdges[slot]) edges(x, src, out, dst, slot, uFrom, uTo);
             }
         }
+    }
+
+    /** As {@link #fillLines} for whole lines when {@link #pairFirst} pairs the innermost slots. */
+    private void fillPairs(float[] x, int xc, float[] out, int oc, DirectKernel kernel, int from, int to) {
+        int last = dims - 1;
+        int lineLen = extent[last];
+        int first = pairFirst;
+        int second = 1 - first;
+        int firstLo = runLo[first];
+        int firstLen = runHi[first] - firstLo;
+        int secondLo = runLo[second];
+        int secondLen = runHi[second] - secondLo;
+        int start = lineIndex[last][first][firstLo];
+        // blocks come in pairs (inner slot 0, 1) with the same outer slots, hence the same source lines
+        for (int b = 0; b < blocks; b += 2) {
+            int[] source = lineSource[b];
+            int dstFirst = oc + (b + first) * blockSize + from * lineLen;
+            int dstSecond = oc + (b + second) * blockSize + from * lineLen;
+            for (int line = from; line < to; line++, dstFirst += lineLen, dstSecond += lineLen) {
+                int off = source[line];
+                if (off < 0) continue;
+                int src = xc + off;
+                kernel.splitEvenOdd(x, src + start, out, dstFirst + firstLo, firstLen, dstSecond + secondLo,
+                        secondLen);
+                if (!zeroEdges[first]) edges(x, src, out, dstFirst, first, 0, lineLen);
+                if (!zeroEdges[second]) edges(x, src, out, dstSecond, second, 0, lineLen);
+            }
+        }
+    }
+
+    /** Positions {@code [uFrom, uTo)} of a line of inner slot {@code slot} outside its run, one by one. */
+    private void edges(float[] x, int src, float[] out, int dst, int slot, int uFrom, int uTo) {
+        int[] idx = lineIndex[dims - 1][slot];
+        int runEnd = Math.max(runLo[slot], runHi[slot]);
+        for (int u = uFrom; u < Math.min(runLo[slot], uTo); u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
+        for (int u = Math.max(uFrom, runEnd); u < uTo; u++) out[dst + u] = idx[u] < 0 ? 0f : x[src + idx[u]];
     }
 
 }

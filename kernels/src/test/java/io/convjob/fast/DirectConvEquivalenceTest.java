@@ -45,6 +45,20 @@ class DirectConvEquivalenceTest {
             add(c, "3x3 s2 width " + width, conv(2, 3, 5, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                     new int[] {4, width});
         }
+        // both stride-2 residues of a line filled in one pass: runs below, at and around half a vector and one vector
+        // at each size, equal (even widths) or one apart (odd widths), run starts shifted by the padding
+        for (int width : new int[] {3, 5, 8, 14, 17, 28, 31}) {
+            add(c, "3x3 s2 pad 1 paired width " + width, conv(2, 4, 9, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1,
+                    true, Z), new int[] {3, width});
+        }
+        add(c, "3x3 s2 pad 2 paired width 21", conv(2, 3, 8, rep(3, 2), rep(2, 2), pad(2, 2), rep(1, 2), 1, false, Z),
+                new int[] {5, 21});
+        add(c, "2x2 s2 valid paired width 34", conv(2, 3, 8, rep(2, 2), rep(2, 2), pad(2, 0), rep(1, 2), 1, true, Z),
+                new int[] {4, 34});
+        for (PaddingMode mode : PaddingMode.values()) {
+            add(c, "3x3 s2 paired width 19 " + mode, conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1,
+                    false, mode), new int[] {4, 19});
+        }
         add(c, "3x3 s2 width 40 reflect", conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, false,
                 PaddingMode.REFLECT), new int[] {3, 40});
         // depthwise 3x3 stride 1 pad 1 read straight from the input: widths one to two vectors at 128/256/512
@@ -92,6 +106,21 @@ class DirectConvEquivalenceTest {
         add(c, "transpose k1 s2 tapless phase with more rows", transpose(3, 4, 3, new int[] {2, 1, 3},
                 new int[] {1, 2, 1}, explicit(new int[] {2, 1, 2}, new int[] {0, 0, 1}), new int[] {0, 1, 0},
                 new int[] {1, 1, 2}, 1, false, Z), new int[] {6, 4, 5});
+        // stride-2 transposed phases computed in pairs and written interleaved: runs below, at and above half a vector
+        // and a vector at each size, pointwise and with taps of different depths per phase (k3: 2 and 1 taps per
+        // dim), output channels not a multiple of 8, groups, output padding, circular SAME
+        for (int width : new int[] {3, 4, 9, 16, 21, 40}) {
+            add(c, "transpose k2 s2 paired width " + width, transpose(2, 5, 11, rep(2, 2), rep(2, 2), pad(2, 0),
+                    rep(0, 2), rep(1, 2), 1, true, Z), new int[] {3, width});
+        }
+        add(c, "transpose k3 s2 paired phases of unequal depth", transpose(2, 4, 6, rep(3, 2), rep(2, 2), pad(2, 1),
+                rep(1, 2), rep(1, 2), 1, true, Z), new int[] {4, 13});
+        add(c, "transpose 1d k4 s2 groups 2 paired", transpose(1, 6, 10, rep(4, 1), rep(2, 1), pad(1, 1), rep(0, 1),
+                rep(1, 1), 2, false, Z), new int[] {37});
+        add(c, "transpose 3d k2 s2 paired", transpose(3, 3, 9, rep(2, 3), rep(2, 3), pad(3, 1), rep(0, 3),
+                rep(1, 3), 1, true, Z), new int[] {3, 4, 11});
+        add(c, "transpose 3d k3 s2 paired circular SAME", transpose(3, 3, 9, rep(3, 3), rep(2, 3), Padding.Named.SAME,
+                rep(0, 3), rep(1, 3), 1, true, PaddingMode.CIRCULAR), new int[] {3, 4, 11});
         add(c, "transpose circular SAME", transpose(2, 4, 3, rep(3, 2), rep(2, 2), Padding.Named.SAME, rep(0, 2),
                 rep(1, 2), 1, false, PaddingMode.CIRCULAR), new int[] {6, 5});
         add(c, "depthwise transposed", transpose(2, 4, 4, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), rep(1, 2), 4,
