@@ -1,11 +1,17 @@
 // Reads an Arrow IPC file with Arrow JS (no knowledge of our writer) and prints what it sees as JSON.
-// Usage: node read_tensor.mjs <file.arrow> <npm prefix holding node_modules/apache-arrow> [tensor column]
+// Usage: node read_tensor.mjs <file.arrow> <npm prefix holding node_modules/apache-arrow, lz4js, fzstd> [tensor column]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const [file, prefix, column = 'tensor'] = process.argv.slice(2);
-const arrow = createRequire(join(prefix, 'package.json'))('apache-arrow');
+const require = createRequire(join(prefix, 'package.json'));
+const arrow = require('apache-arrow');
+// Arrow JS reads compressed record batches with codecs the application registers (it bundles none)
+const lz4 = require('lz4js');
+const zstd = require('fzstd');
+arrow.compressionRegistry.set(arrow.CompressionType.LZ4_FRAME, { decode: (bytes) => Uint8Array.from(lz4.decompress(bytes)) });
+arrow.compressionRegistry.set(arrow.CompressionType.ZSTD, { decode: (bytes) => zstd.decompress(bytes) });
 
 const table = arrow.tableFromIPC(readFileSync(file));
 const field = table.schema.fields.find((f) => f.name === column);

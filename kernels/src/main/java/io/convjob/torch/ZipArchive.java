@@ -1,6 +1,5 @@
 package io.convjob.torch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,6 +30,7 @@ final class ZipArchive {
     private static final int LOCAL = 0x04034b50;
     private static final int STORED = 0;
     private static final int DEFLATED = 8;
+    private static final long MAX_DEFLATE_RATIO = 1032;
 
     private final SeekableByteChannel channel;
     private final Map<String, Entry> entries;
@@ -146,23 +146,37 @@ final class ZipArchive {
         return data;
     }
 
+    /**
+     * Inflates into one array of the declared size. Deflate spends at least 2 bits on a 258-byte match, so no stream
+     * inflates by more than 1032:1: a larger declared size is refused before anything is allocated for it.
+     */
     private static byte[] inflate(Entry entry, byte[] compressed) {
+        if (entry.size() > (entry.compressedSize() + 1) * MAX_DEFLATE_RATIO) {
+            throw new ZipFormatException("entry " + entry.name() + " declares " + entry.size() + " bytes from "
+                    + entry.compressedSize() + " compressed, beyond deflate's largest ratio (" + MAX_DEFLATE_RATIO
+                    + ":1) (corrupt)");
+        }
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(compressed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(entry.size(), 1 << 20));
-            byte[] buffer = new byte[1 << 16];
+            byte[] out = new byte[(int) entry.size()];
+            byte[] beyond = new byte[1];
+            int filled = 0;
             while (!inflater.finished()) {
-                int n = inflater.inflate(buffer);
+                int n = filled < out.length ? inflater.inflate(out, filled, out.length - filled) : inflater.inflate(beyond);
+                if (filled == out.length && n > 0) {
+                    throw new ZipFormatException("entry " + entry.name() + " inflates beyond its declared size (corrupt)");
+                }
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new ZipFormatException("entry " + entry.name() + " is cut short (truncated)");
                 }
-                out.write(buffer, 0, n);
-                if (out.size() > entry.size()) {
-                    throw new ZipFormatException("entry " + entry.name() + " inflates beyond its declared size (corrupt)");
-                }
+                filled += n;
             }
-            return out.toByteArray();
+            if (filled != out.length) {
+                throw new ZipFormatException("entry " + entry.name() + " inflates to " + filled + " bytes, not the declared "
+                        + out.length + " (corrupt)");
+            }
+            return out;
         } catch (DataFormatException e) {
             throw new ZipFormatException("entry " + entry.name() + " is corrupt: " + e.getMessage());
         } finally {

@@ -75,4 +75,52 @@ class TorchCheckpointLimitsTest {
         WeightFormatException e = assertThrows(WeightFormatException.class, () -> checkpoint.read("w"));
         assertEquals(file + ": key 'w' reaches element 10 of a storage of 2", e.getMessage());
     }
+
+    @Test
+    void aDeflatedEntryDeclaringMoreThanDeflateCanYieldIsRefusedBeforeItIsAllocated() throws IOException {
+        Path file = deflatedPickleDeclaring(2_000_000_000L);
+        String message = assertThrows(WeightFormatException.class, () -> TorchCheckpoint.open(file)).getMessage();
+        assertTrue(message.matches(java.util.regex.Pattern.quote(file + ": entry crafted/data.pkl declares 2000000000 bytes from ")
+                + "\\d+" + java.util.regex.Pattern.quote(" compressed, beyond deflate's largest ratio (1032:1) (corrupt)")), message);
+    }
+
+    @Test
+    void aDeflatedEntryInflatingToOtherThanItsDeclaredSizeIsRefused() throws IOException {
+        int actual = validPickle().length;
+        Path longer = deflatedPickleDeclaring(actual + 5);
+        assertEquals(longer + ": entry crafted/data.pkl inflates to " + actual + " bytes, not the declared " + (actual + 5)
+                + " (corrupt)", assertThrows(WeightFormatException.class, () -> TorchCheckpoint.open(longer)).getMessage());
+        Path shorter = deflatedPickleDeclaring(actual - 1);
+        assertEquals(shorter + ": entry crafted/data.pkl inflates beyond its declared size (corrupt)",
+                assertThrows(WeightFormatException.class, () -> TorchCheckpoint.open(shorter)).getMessage());
+    }
+
+    @Test
+    void aDeflatedEntryOfItsDeclaredSizeIsRead() throws IOException {
+        Path file = deflatedPickleDeclaring(validPickle().length);
+        assertEquals(java.util.List.of("w"), java.util.List.copyOf(TorchCheckpoint.open(file).keys()));
+    }
+
+    /** The pickle of {@code {'w': 1}}: a valid state dict without tensors, all the zip tests need. */
+    private static byte[] validPickle() {
+        return pickle("}", str("w"), "K\u0001", "s", ".");
+    }
+
+    /** A checkpoint whose deflated data.pkl the central directory says inflates to {@code declared} bytes. */
+    private Path deflatedPickleDeclaring(long declared) throws IOException {
+        Path file = tmp.resolve("deflated-" + declared + ".pt");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("crafted/data.pkl"));
+            zip.write(validPickle());
+            zip.closeEntry();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int central = -1;
+        for (int i = bytes.length - 46; i >= 0 && central < 0; i--) if (b.getInt(i) == 0x02014b50) central = i;
+        assertTrue(central >= 0, "no central directory entry");
+        b.putInt(central + 24, (int) declared);
+        java.nio.file.Files.write(file, bytes);
+        return file;
+    }
 }
