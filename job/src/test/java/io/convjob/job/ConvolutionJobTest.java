@@ -96,9 +96,15 @@ class ConvolutionJobTest extends SparkTestBase {
         io.convjob.storage.Storage storage = io.convjob.storage.Storage.of(spark().sparkContext().hadoopConfiguration());
         String parquet = E2E.resolve("input_parquet").toString();
 
-        io.convjob.job.input.TensorInput sized = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null,
-                "tensor", null, false);
+        spark().conf().set("fs.convjob.test.setting", "kept"); // a runtime Hadoop setting reaches the read
+        io.convjob.job.input.TensorInput sized;
+        try {
+            sized = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null, "tensor", null, false);
+        } finally {
+            spark().conf().unset("fs.convjob.test.setting");
+        }
         assertEquals("682", sized.frame().sparkSession().conf().get(key));
+        assertEquals("kept", sized.frame().sparkSession().conf().get("fs.convjob.test.setting"));
         Assertions.assertFalse(spark().conf().contains(key), "the caller's session is unchanged");
 
         spark().conf().set(key, "5");

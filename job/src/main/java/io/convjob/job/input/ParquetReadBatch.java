@@ -27,13 +27,19 @@ public final class ParquetReadBatch {
     }
 
     /**
-     * A session for reading Parquet tensors: {@code spark}'s context and every runtime setting of its own, so the
-     * read batch can be sized ({@link #sizeFor}) without changing the caller's session.
+     * A session for reading Parquet tensors: {@code spark}'s context and every runtime setting of its own (Hadoop
+     * ones such as {@code fs.s3a.endpoint} included), so the read batch can be sized ({@link #sizeFor}) without
+     * changing the caller's session.
      */
     public static SparkSession session(SparkSession spark) {
         SparkSession reading = spark.newSession();
         CollectionConverters.asJava(spark.conf().getAll()).forEach((key, value) -> {
-            if (reading.conf().isModifiable(key)) reading.conf().set(key, value);
+            if (value.equals(reading.conf().get(key, null))) return; // the context's settings: shared already
+            try {
+                reading.conf().set(key, value);
+            } catch (RuntimeException e) {
+                // a static or core setting differing only in the caller's session: the new session keeps the context's
+            }
         });
         return reading;
     }
