@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
  * disk takes the previous batch. Bytes are copied into a few fixed blocks, reused, on a bounded queue: memory is
  * {@value #BLOCKS} x {@value #BLOCK_BYTES} bytes whatever the file size, and a writer faster than the disk waits for a
  * free block. A failure of the background write is rethrown by the next {@link #write}, {@link #close} or
- * {@link #finish}.
+ * {@link #finish}. Blocks are aligned in memory and, but for the last, written whole, so a local target can send them
+ * around the page cache (see {@code io.convjob.storage.LocalFileWriter}).
  */
 final class WriteBehindChannel implements WritableByteChannel {
     static final int BLOCK_BYTES = 4 << 20;
     static final int BLOCKS = 4;
+    static final int BLOCK_ALIGNMENT = 64 << 10;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final WritableByteChannel target;
@@ -98,7 +100,7 @@ final class WriteBehindChannel implements WritableByteChannel {
         ByteBuffer b = free.poll();
         if (b == null && allocated < BLOCKS) {
             allocated++;
-            return ByteBuffer.allocateDirect(BLOCK_BYTES);
+            return alignedBlock();
         }
         try {
             while (b == null) {
@@ -110,6 +112,14 @@ final class WriteBehindChannel implements WritableByteChannel {
             throw new InterruptedIOException("interrupted while writing");
         }
         return b;
+    }
+
+    /**
+     * A direct block whose address is a multiple of {@value #BLOCK_ALIGNMENT}: full blocks then start and end on
+     * file-system block boundaries, so a local file can take them without the page-cache copy (O_DIRECT).
+     */
+    static ByteBuffer alignedBlock() {
+        return ByteBuffer.allocateDirect(BLOCK_BYTES + BLOCK_ALIGNMENT).alignedSlice(BLOCK_ALIGNMENT).slice(0, BLOCK_BYTES);
     }
 
     private void put(ByteBuffer b) throws IOException {

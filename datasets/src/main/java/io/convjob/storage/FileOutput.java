@@ -16,7 +16,8 @@ import org.apache.hadoop.fs.StreamCapabilities;
  * One file written whole or not at all ({@link Storage#createAtomic}). Where renames are atomic (local, HDFS) the
  * bytes go to a hidden {@code .NAME.UUID.tmp} beside the target, renamed onto it by {@link #commit()}; on object
  * stores they go to the target itself, which the store shows only once the upload completes, and {@link #abort()}
- * cancels the upload. Either way a reader sees the old file (or none) or the complete new one.
+ * cancels the upload. Either way a reader sees the old file (or none) or the complete new one. Local files take
+ * block-aligned writes around the page cache where the file system allows it ({@link LocalFileWriter}).
  */
 public final class FileOutput implements AutoCloseable {
     private final Storage storage;
@@ -24,10 +25,10 @@ public final class FileOutput implements AutoCloseable {
     private final Path written;
     private final FSDataOutputStream out;
     private final WritableByteChannel channel;
-    private final FileChannel localChannel; // local disks: written directly (no copy through byte[]), forced at commit
+    private final LocalFileWriter localChannel; // local disks: written directly (no copy through byte[]), forced at commit
     private boolean finished;
 
-    private FileOutput(Storage storage, Path target, Path written, FSDataOutputStream out, FileChannel localChannel) {
+    private FileOutput(Storage storage, Path target, Path written, FSDataOutputStream out, LocalFileWriter localChannel) {
         this.storage = storage;
         this.target = target;
         this.written = written;
@@ -37,6 +38,11 @@ public final class FileOutput implements AutoCloseable {
     }
 
     static FileOutput create(Storage storage, Path target) {
+        return create(storage, target, LocalFileWriter.directIoAllowed());
+    }
+
+    /** @param directIo local files: write aligned blocks around the page cache where the file system allows it */
+    static FileOutput create(Storage storage, Path target, boolean directIo) {
         Path qualified = storage.qualify(target);
         if (storage.isObjectStore(qualified)) return new FileOutput(storage, qualified, qualified, storage.create(qualified, true), null);
         Path temp = new Path(qualified.getParent(), "." + qualified.getName() + "." + UUID.randomUUID() + ".tmp");
@@ -45,7 +51,8 @@ public final class FileOutput implements AutoCloseable {
         try {
             java.nio.file.Files.createDirectories(local.getParent());
             FileChannel file = FileChannel.open(local, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new FileOutput(storage, qualified, temp, new FSDataOutputStream(Channels.newOutputStream(file), null), file);
+            LocalFileWriter writer = LocalFileWriter.open(local, file, directIo);
+            return new FileOutput(storage, qualified, temp, new FSDataOutputStream(Channels.newOutputStream(writer), null), writer);
         } catch (IOException e) {
             throw StorageErrors.of(qualified.toString(), e);
         }
@@ -65,6 +72,11 @@ public final class FileOutput implements AutoCloseable {
         return channel;
     }
 
+    /** True if aligned writes of this local file bypass the page cache ({@code O_DIRECT}); for tests and logs. */
+    public boolean writesDirect() {
+        return localChannel != null && localChannel.writesDirect();
+    }
+
     public FSDataOutputStream stream() {
         return out;
     }
@@ -74,7 +86,7 @@ public final class FileOutput implements AutoCloseable {
         if (finished) throw new IllegalStateException(target + ": output already committed or aborted");
         finished = true;
         try {
-            if (localChannel != null) localChannel.force(true); // once per file, at commit
+            if (localChannel != null) localChannel.force(); // once per file, at commit
             else if (written != target && out.hasCapability(StreamCapabilities.HSYNC)) out.hsync();
             out.close();
             if (written != target) publish();

@@ -181,6 +181,18 @@ public final class Storage implements Serializable {
         return new SeekableInputChannel(open(file), length(file));
     }
 
+    /**
+     * The local file a scheme-less path names when the default file system is the local disk, decided from the
+     * configuration alone (no Hadoop FileSystem is started, which costs a good part of a second); null for any
+     * other path. For small reads at start-up, such as a spec.
+     */
+    public java.nio.file.Path plainLocalFile(Path file) {
+        URI uri = file.toUri();
+        if (uri.getScheme() != null || uri.getAuthority() != null) return null;
+        if (!"file".equals(FileSystem.getDefaultUri(configuration()).getScheme())) return null;
+        return java.nio.file.Path.of(uri.getPath());
+    }
+
     /** The local file a {@code file:} (or scheme-less, on the local default file system) path names, else null. */
     java.nio.file.Path localPath(Path file) {
         URI uri = qualify(file).toUri();

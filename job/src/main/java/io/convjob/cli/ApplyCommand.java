@@ -52,6 +52,8 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
     String outputText;
 
     private Storage storage;
+    /** Compiles the kernels in the background until the real batches start. */
+    private KernelWarmUp warmUp;
     private org.apache.hadoop.fs.Path input;
     private org.apache.hadoop.fs.Path output;
 
@@ -106,6 +108,16 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         output = storage.path("--output", outputText);
         TensorFormat in = format(input, "--input");
         TensorFormat out = format(output, "--output");
+        // the model first (a local spec is read without starting Hadoop), so the JIT compiles its kernels on the
+        // other core while Hadoop's file system, the logging and Arrow start up
+        Model m = model.load(storage);
+        try (KernelWarmUp w = KernelWarmUp.start(m)) {
+            warmUp = w;
+            return apply(m, in, out);
+        }
+    }
+
+    private Integer apply(Model m, TensorFormat in, TensorFormat out) {
         var status = storage.status(input);
         if (status == null || !status.isFile()) throw new InputException(inputText + ": no such file");
         var existing = storage.status(output);
@@ -114,7 +126,6 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         }
         OutputLocation.checkLocal("--output", outputText);
         StaleTemporaries.remove(storage, output, command.commandLine().getErr());
-        Model m = model.load(storage);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         long start = System.nanoTime();
         long rows = in == TensorFormat.NPY ? applyNpy(m, out, nThreads) : applyArrow(m, out, nThreads);
@@ -142,6 +153,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         int[] sample = Arrays.copyOfRange(shape, 1, shape.length);
         plan(m, sample, batch, 0, false, batch, 1);
         int[] outSample = plan.outputShape();
+        warmUp.close();
         float[] y = runChunked(m, x.data(), sample, outSample, batch, nThreads);
         if (out == TensorFormat.NPY) {
             int[] shape2 = concat(batch, outSample);
@@ -169,8 +181,11 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
             // a record batch larger than the plan allows is read a slice of rows at a time
             if (plan.recordBatchRows() < largestBatch) reader.readInSlices(Math.toIntExact(plan.recordBatchRows()));
             int[] outSample = plan.outputShape();
-            if (out == TensorFormat.NPY) return arrowToNpy(m, reader, sample, outSample, nThreads);
-            return ArrowApply.convert(reader, allocator, storage, output, m, column, batchSize, nThreads, compression);
+            if (out == TensorFormat.NPY) {
+                warmUp.close();
+                return arrowToNpy(m, reader, sample, outSample, nThreads);
+            }
+            return ArrowApply.convert(reader, allocator, storage, output, m, column, batchSize, nThreads, compression, warmUp);
         }
     }
 

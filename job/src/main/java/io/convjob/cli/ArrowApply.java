@@ -32,17 +32,22 @@ final class ArrowApply {
                     int threads, TensorCompression compression) {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputName, () -> storage.openChannel(input), allocator, column, null)) {
-            return convert(reader, allocator, storage, output, model, column, batchSize, threads, compression);
+            return convert(reader, allocator, storage, output, model, column, batchSize, threads, compression, null);
         }
     }
 
-    /** Converts the rows of an open {@code reader} into {@code output} (written whole or not at all). */
+    /**
+     * Converts the rows of an open {@code reader} into {@code output} (written whole or not at all).
+     *
+     * @param warmUp stopped once the output is set up, before the first batch; may be null
+     */
     static long convert(TensorFileReader reader, BufferAllocator allocator, Storage storage, Path output, Model model,
-                        String column, int batchSize, int threads, TensorCompression compression) {
+                        String column, int batchSize, int threads, TensorCompression compression, KernelWarmUp warmUp) {
         int[] sample = reader.shape();
         int[] outSample = ModelChecks.checkInputShape(model.spec(), sample);
         try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
                 TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator, compression)) {
+            if (warmUp != null) warmUp.close();
             long rows = new TensorFileConverter(sample, outSample, batchSize, threads)
                     .convert(reader, 0, -1, writer, (x, n, y) -> model.run(x, sample, n, y, 1));
             writer.commit();
