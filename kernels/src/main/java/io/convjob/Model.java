@@ -134,9 +134,9 @@ public final class Model implements TensorFunction {
     public void run(float[] x, int[] sampleShape, int batch, float[] y, int threads) {
         int perThread = samplesPerGroup(sampleShape);
         int t = Math.max(1, threads);
-        if (layers.size() < 2 || (t == 1 ? perThread >= batch : batch < 2 * t)) {
-            // no intermediate, one group, or too few samples to give every thread whole ones: the layers spread
-            // the batch over the threads
+        if (perThread == 0 || (t == 1 ? perThread >= batch : batch < 2 * t)) {
+            // no intermediate or one larger than a group's budget, one group, or too few samples to give every
+            // thread whole ones: the layers spread the batch over the threads
             runLayers(x, sampleShape, batch, y, threads);
             return;
         }
@@ -159,17 +159,19 @@ public final class Model implements TensorFunction {
 
     /**
      * Samples a thread runs through the stack together: as many as keep its largest intermediate within
-     * {@link #groupBytesPerThread} (at least one), or all when the model has no intermediate (a single layer).
+     * {@link #groupBytesPerThread}, or 0 when the model has no intermediate (a single layer) or one sample's
+     * exceeds it. Then nothing stays in cache between layers anyway, and each group would walk every layer's
+     * weights again (a VGG-like stack on 112x112 inputs: 3% slower on one thread).
      */
     private int samplesPerGroup(int[] sampleShape) {
-        if (layers.size() < 2) return Integer.MAX_VALUE;
+        if (layers.size() < 2) return 0;
         long largest = 1;
         int[] shape = sampleShape;
         for (int i = 0; i + 1 < layers.size(); i++) {
             shape = layers.get(i).outputShape(shape);
             largest = Math.max(largest, Tensor.elementCount(shape));
         }
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, groupBytesPerThread / (Float.BYTES * largest)));
+        return (int) Math.min(Integer.MAX_VALUE, groupBytesPerThread / (Float.BYTES * largest));
     }
 
     /** All layers, one after another, over the whole batch. */

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A stack run a few samples at a time, each thread its own ({@link Model#GROUP_BYTES_PER_THREAD}): groups of one and
- * two samples with a ragged last group, on 1 to 3 threads, and batches too small to give every thread two groups,
- * equal the reference loops over the whole batch; the activation that moves after a max pool, the flatten and the
+ * two samples with a ragged last group, on 1 to 3 threads, batches too small to give every thread two groups and
+ * a budget below one sample (layer by layer), equal the reference loops over the whole batch; the activation that moves after a max pool, the flatten and the
  * padded strided convs run inside each group; samples after the batch in x and y are neither read nor written.
  */
 class ModelGroupsTest {
@@ -49,7 +49,8 @@ class ModelGroupsTest {
 
     private static void check(Model model, long sampleBytes, float[] x, int[] sample, int batch, float[] expected,
                               int outElems) {
-        for (long perThread : new long[] {1, 2}) {
+        // 0: one sample's intermediate exceeds the budget, the stack runs layer by layer
+        for (long perThread : new long[] {0, 1, 2}) {
             Model grouped = model.withGroupBytesPerThread(perThread * sampleBytes);
             for (int threads = 1; threads <= 3; threads++) {
                 float[] y = new float[(batch + 1) * outElems];
