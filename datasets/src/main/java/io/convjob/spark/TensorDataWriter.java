@@ -93,6 +93,8 @@ final class TensorDataWriter implements AutoCloseable {
                 int k = TensorArrays.firstNull(array);
                 if (k >= 0) throw badRow("has a null element at index " + k);
             }
+            // the whole batch at once: no chain of doublings, each copying and zeroing fresh memory
+            if (rowsInBatch == 0) writer.reserveTensorRows(job.rowsPerBatch());
             TensorArrays.copy(array, rowValues, 0);
             tensors.writeRow(rowsInBatch, rowValues, 0);
         }

@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param shape               {@code shape}, e.g. {@code [3,16,16]}: per-row shape; on read for plain list columns,
  *                            on write when the column metadata has none; null when not given
  * @param batchesPerPartition {@code batchesPerPartition}: record batches per input partition (default: whole file)
- * @param rowsPerBatch        {@code rowsPerBatch}: rows per record batch written (default 1024)
+ * @param rowsPerBatch        {@code rowsPerBatch}: rows per record batch written; 0 (the default) for
+ *                            {@link #defaultRowsPerBatch}
  * @param errorIfExists       {@code errorIfExists}: a write fails if the directory already holds Arrow files
  *                            (default false; Spark 4.2 refuses SaveMode.ErrorIfExists for path-based V2 sources)
  * @param allowIncomplete     {@code allowIncomplete}: read a directory that a job is writing or left unfinished
@@ -44,7 +45,14 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
     public static final String ALLOW_INCOMPLETE = "allowIncomplete";
     public static final String FILE_COLUMN = "fileColumn";
     public static final String COMPRESSION = "compression";
+    /** The most rows a written record batch holds by default. */
     public static final int DEFAULT_ROWS_PER_BATCH = 1024;
+    /**
+     * Tensor bytes a written record batch holds by default at most: its buffers then stay within one chunk of Arrow's
+     * pooled allocator (rounded up to a power of two with the validity bits), so a task reuses memory the previous
+     * one freed instead of touching fresh pages (slow on these VMs) for every file.
+     */
+    public static final long DEFAULT_BATCH_BYTES = 2L << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,12 +72,23 @@ public record TensorSourceOptions(List<String> paths, String column, int[] shape
         String column = lower.getOrDefault(COLUMN, TensorFileReader.DEFAULT_COLUMN);
         int[] shape = lower.containsKey(SHAPE.toLowerCase()) ? parseShape(lower.get(SHAPE.toLowerCase())) : null;
         int batches = positiveInt(BATCHES_PER_PARTITION, lower.get(BATCHES_PER_PARTITION.toLowerCase()), Integer.MAX_VALUE);
-        int rows = positiveInt(ROWS_PER_BATCH, lower.get(ROWS_PER_BATCH.toLowerCase()), DEFAULT_ROWS_PER_BATCH);
+        int rows = positiveInt(ROWS_PER_BATCH, lower.get(ROWS_PER_BATCH.toLowerCase()), 0);
         boolean errorIfExists = bool(ERROR_IF_EXISTS, lower);
         boolean allowIncomplete = bool(ALLOW_INCOMPLETE, lower);
         String fileColumn = lower.get(FILE_COLUMN.toLowerCase());
         TensorCompression compression = compression(lower.get(COMPRESSION));
         return new TensorSourceOptions(paths, column, shape, batches, rows, errorIfExists, allowIncomplete, fileColumn, compression);
+    }
+
+    /**
+     * Rows per written record batch when the option is not given: {@value #DEFAULT_ROWS_PER_BATCH}, or fewer so a
+     * batch's tensors take at most {@link #DEFAULT_BATCH_BYTES} (at least one row).
+     *
+     * @param elementCount floats per row of the tensor column
+     */
+    public static int defaultRowsPerBatch(int elementCount) {
+        long rowBytes = Math.max(1L, (long) elementCount * Float.BYTES);
+        return (int) Math.max(1, Math.min(DEFAULT_ROWS_PER_BATCH, DEFAULT_BATCH_BYTES / rowBytes));
     }
 
     /** Options to list and read {@code paths} as the job does: whole files, the given column and shape. */

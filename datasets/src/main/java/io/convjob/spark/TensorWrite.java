@@ -138,7 +138,8 @@ final class TensorWrite {
                     + Arrays.toString(type.permutation()) + "; only row-major tensors can be written");
         }
         return new TensorWriteJob(storage, dir.toString(), jobId, schema, options.column(), type.serialize(),
-                options.rowsPerBatch(), timeZone, options.compression());
+                options.rowsPerBatch() > 0 ? options.rowsPerBatch() : TensorSourceOptions.defaultRowsPerBatch(type.elementCount()),
+                timeZone, options.compression());
     }
 
     /** One task attempt: its rows into its own file under {@code _temporary}; the message names the file. */

@@ -150,6 +150,38 @@ class ArrowTensorSourceTest {
         }
     }
 
+    /**
+     * Without option rowsPerBatch a record batch holds at most 2 MiB of tensors: 32 rows of (1, 128, 128) floats; the
+     * buffers are reserved once per file and refilled, every value lands where it belongs.
+     */
+    @Test
+    void bigTensorsAreWrittenInBatchesOfAtMostTwoMebibytes(@TempDir Path dir) throws IOException {
+        int elements = 128 * 128;
+        assertEquals(32, TensorSourceOptions.defaultRowsPerBatch(elements));
+        assertEquals(TensorSourceOptions.DEFAULT_ROWS_PER_BATCH, TensorSourceOptions.defaultRowsPerBatch(3 * 4 * 4));
+        assertEquals(682, TensorSourceOptions.defaultRowsPerBatch(3 * 16 * 16));
+        assertEquals(1, TensorSourceOptions.defaultRowsPerBatch(3 * 1024 * 1024));
+        Path out = dir.resolve("big");
+        Dataset<Row> input = spark.range(0, 100, 1, 1).selectExpr("id",
+                "transform(sequence(0, " + (elements - 1) + "), i -> cast(id * 100000 + i AS float)) AS tensor");
+        input.write().format("arrow-tensor").option("shape", "[1,128,128]").save(out.toString());
+
+        List<Path> parts = files(out).stream().filter(p -> p.toString().endsWith(".arrow")).toList();
+        assertEquals(1, parts.size(), parts.toString());
+        Map<Long, float[]> expected = new HashMap<>();
+        try (BufferAllocator allocator = new RootAllocator();
+             TensorFileReader reader = TensorFileReader.open(parts.get(0), allocator)) {
+            assertEquals(4, reader.batchCount());
+            for (int b = 0; b < 4; b++) assertEquals(b < 3 ? 32 : 4, reader.batchRowCount(b), "batch " + b);
+        }
+        for (long id = 0; id < 100; id++) {
+            float[] row = new float[elements];
+            for (int i = 0; i < elements; i++) row[i] = (float) (id * 100000 + i);
+            expected.put(id, row);
+        }
+        assertSameRows(expected, readFiles(parts));
+    }
+
     /** Option compression, as {@code apply --compression}: every batch carries the codec; Spark and pyarrow read it back. */
     @ParameterizedTest
     @ValueSource(strings = {"lz4", "zstd"})

@@ -42,6 +42,7 @@ import java.util.UUID;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 /**
  * {@code convjob run}: reads tensor rows, applies the model in batches on the executors and writes Arrow IPC tensor
@@ -222,7 +223,7 @@ public final class ConvolutionJob {
         Dataset<Row> rows = input.frame();
         if (input.format() == TensorFormat.PARQUET) rows = rows.withColumn(FILE_COLUMN, input_file_name());
         if (input.format() == TensorFormat.IMAGE) rows = rows.withColumn(FILE_COLUMN, col(ImageInput.ID_COLUMN));
-        if (options.partitions() > 0) rows = rows.repartition(options.partitions());
+        if (options.partitions() > 0) rows = spread(rows, options.partitions());
         Column bad = badRow(options.column(), model);
         if (options.onBadRow() == BadRowPolicy.SKIP) rows = rows.filter(bad.unary_$bang());
         rows = rows.drop(ImageInput.REASON_COLUMN);
@@ -257,6 +258,20 @@ public final class ConvolutionJob {
             payload.destroy();
             input.release();
         }
+    }
+
+    /**
+     * {@code --partitions N}: the rows hashed over N partitions by their position in the input. Spark's
+     * {@code repartition(N)} (round robin) first sorts every partition by a hash of each whole row, to deal rows out the
+     * same way when a task is retried: for tensor rows that is a Murmur3 pass over every value and a sort of the rows.
+     * The position ({@code monotonically_increasing_id}: partition and row index, the same in a retry, since files
+     * are read in order) is as deterministic, and hashing it costs nothing.
+     */
+    static Dataset<Row> spread(Dataset<Row> rows, int partitions) {
+        String position = "__convjob_position";
+        List<String> columns = Arrays.asList(rows.columns());
+        return rows.withColumn(position, monotonically_increasing_id()).repartition(partitions, col(position))
+                .select(columns.stream().map(c -> col(quoted(c))).toArray(Column[]::new));
     }
 
     /**

@@ -65,6 +65,63 @@ class ConvolutionJobTest extends SparkTestBase {
         assertEquals(192, summary.rows());
     }
 
+    /** --partitions N hashes rows by their position: N partitions, no sort of the rows, every row once, same values. */
+    @Test
+    void partitionsSpreadRowsByPositionWithoutSortingThem(@TempDir Path tmp) {
+        Dataset<Row> input = spark().read().format("arrow-tensor").load(E2E.resolve("input").toString());
+        Dataset<Row> spread = ConvolutionJob.spread(input, 5);
+        assertEquals(input.schema(), spread.schema());
+        assertEquals(5, spread.rdd().getNumPartitions());
+        String plan = spread.queryExecution().executedPlan().toString();
+        Assertions.assertTrue(plan.contains("hashpartitioning(__convjob_position"), plan);
+        Assertions.assertFalse(plan.contains("Sort"), plan);
+
+        Path out = tmp.resolve("out");
+        JobSummary summary = job.run(spark(), options(E2E.resolve("input_parquet").toString(), out).withPartitions(5));
+        assertEquals(192, summary.rows());
+        assertEquals(5, TensorDirs.arrowFiles(out).size());
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out)); // fails on a row written twice
+    }
+
+    /**
+     * Parquet is read in batches sized to the tensors, in a session of the job's own: a smaller batch the user set is
+     * kept, the caller's session is left as it was, and rows spanning several read batches give the same result.
+     */
+    @Test
+    void parquetIsReadInBatchesSizedToTheTensorsWithoutChangingTheSession(@TempDir Path tmp) {
+        String key = io.convjob.job.input.ParquetReadBatch.BATCH_SIZE;
+        assertEquals(682, io.convjob.job.input.ParquetReadBatch.rows(4096, 3 * 16 * 16));
+        assertEquals(5, io.convjob.job.input.ParquetReadBatch.rows(5, 3 * 16 * 16));
+        assertEquals(1, io.convjob.job.input.ParquetReadBatch.rows(4096, 3 * 1024 * 1024));
+        io.convjob.storage.Storage storage = io.convjob.storage.Storage.of(spark().sparkContext().hadoopConfiguration());
+        String parquet = E2E.resolve("input_parquet").toString();
+
+        spark().conf().set("fs.convjob.test.setting", "kept"); // a runtime Hadoop setting reaches the read
+        io.convjob.job.input.TensorInput sized;
+        try {
+            sized = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null, "tensor", null, false);
+        } finally {
+            spark().conf().unset("fs.convjob.test.setting");
+        }
+        assertEquals("682", sized.frame().sparkSession().conf().get(key));
+        assertEquals("kept", sized.frame().sparkSession().conf().get("fs.convjob.test.setting"));
+        Assertions.assertFalse(spark().conf().contains(key), "the caller's session is unchanged");
+
+        spark().conf().set(key, "5");
+        try {
+            io.convjob.job.input.TensorInput small = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null,
+                    "tensor", null, false);
+            assertEquals("5", small.frame().sparkSession().conf().get(key));
+            Path out = tmp.resolve("out");
+            JobSummary summary = job.run(spark(), options(parquet, out).withBatchSize(7));
+            assertEquals(192, summary.rows());
+            TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+            assertEquals("5", spark().conf().get(key));
+        } finally {
+            spark().conf().unset(key);
+        }
+    }
+
     @Test
     void retriedTaskWritesEveryRowExactlyOnce(@TempDir Path tmp) {
         Path out = tmp.resolve("out");

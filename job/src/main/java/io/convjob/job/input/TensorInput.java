@@ -25,7 +25,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The job's input: a DataFrame with a tensor column, and the sample shape every row must have.
+ * The job's input: a DataFrame with a tensor column, and the sample shape every row must have. Parquet is read in a
+ * session of its own (the caller's settings, the read batch sized to the tensors: {@link ParquetReadBatch}).
  *
  * @param frame       the rows as read
  * @param column      the tensor column
@@ -52,12 +53,14 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         Configuration conf = storage.configuration();
         TensorFormat resolved = format(storage, path, format);
         Dataset<Row> frame;
+        SparkSession parquetSession = null;
         if (resolved == TensorFormat.PARQUET) {
             if (!allowIncomplete) refuseIncomplete(storage, path);
             if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
                 throw new InputException("--input " + path + ": no such file or directory");
             }
-            frame = readParquet(spark, path);
+            parquetSession = ParquetReadBatch.session(spark);
+            frame = readParquet(parquetSession, path);
         } else {
             frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
                     .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
@@ -66,6 +69,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         StructField field = tensorField(frame.schema(), column, path);
         int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
         int[] sampleShape = resolveShape(path, column, shape, declared);
+        if (parquetSession != null) ParquetReadBatch.sizeFor(parquetSession, io.convjob.Tensor.elementCount(sampleShape));
         return new TensorInput(frame, column, sampleShape, resolved);
     }
 
