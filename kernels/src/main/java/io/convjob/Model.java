@@ -36,13 +36,32 @@ public final class Model implements TensorFunction {
         }
     }
 
+    /**
+     * A stack runs a few samples at a time through all its layers, each thread its own samples, up to about this
+     * many bytes of the largest intermediate (an L2's worth), so each layer reads its input while the layer before
+     * has just left it in that core's cache. Layer by layer over a whole batch of 64 (apply's default),
+     * feature-stack.json's 32-channel 64x64 map (512 KB a sample) streamed 32 MB through memory between layers:
+     * 17% more CPU time per sample on one thread.
+     */
+    static final long GROUP_BYTES_PER_THREAD = 1 << 20;
+
     private final ModelSpec spec;
     private final List<Layer> layers;
+    private final long groupBytesPerThread;
     private final ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** A group's input and output ({@link #GROUP_BYTES_PER_THREAD}), reused per thread. */
+    private final ThreadLocal<float[][]> groupBuffers = ThreadLocal.withInitial(() -> new float[][] {new float[0],
+            new float[0]});
 
-    private Model(ModelSpec spec, List<Layer> layers) {
+    private Model(ModelSpec spec, List<Layer> layers, long groupBytesPerThread) {
         this.spec = spec;
         this.layers = List.copyOf(layers);
+        this.groupBytesPerThread = groupBytesPerThread;
+    }
+
+    /** This model with another group size (tests: small groups on small samples). */
+    Model withGroupBytesPerThread(long bytes) {
+        return new Model(spec, layers, bytes);
     }
 
     /** Weights from each layer's key. */
@@ -77,7 +96,7 @@ public final class Model implements TensorFunction {
             layers.add(conv instanceof ConvTransposeSpec t ? ConvTranspose.of(t, p.weight(), p.bias(), engine)
                     : Conv.of((ConvSpec) conv, p.weight(), p.bias(), engine));
         }
-        return new Model(spec, layers);
+        return new Model(spec, layers, GROUP_BYTES_PER_THREAD);
     }
 
     public ModelSpec spec() { return spec; }
@@ -113,6 +132,50 @@ public final class Model implements TensorFunction {
      */
     @Override
     public void run(float[] x, int[] sampleShape, int batch, float[] y, int threads) {
+        int perThread = samplesPerGroup(sampleShape);
+        int t = Math.max(1, threads);
+        if (perThread == 0 || (t == 1 ? perThread >= batch : batch < 2 * t)) {
+            // no intermediate or one larger than a group's budget, one group, or too few samples to give every
+            // thread whole ones: the layers spread the batch over the threads
+            runLayers(x, sampleShape, batch, y, threads);
+            return;
+        }
+        // each thread runs its own groups through the whole stack: no hand-over between layers, and every
+        // intermediate stays in that core's cache; at least two groups a thread, so they end together
+        int group = t == 1 ? perThread : Math.min(perThread, batch / (2 * t));
+        int inElems = Math.toIntExact(Tensor.elementCount(sampleShape));
+        int outElems = Math.toIntExact(Tensor.elementCount(outputShape(sampleShape)));
+        io.convjob.fast.WorkPool.forEach((batch + group - 1) / group, t, g -> {
+            int from = g * group;
+            int n = Math.min(group, batch - from);
+            float[][] io = groupBuffers.get();
+            if (io[0].length < group * inElems) io[0] = new float[group * inElems];
+            if (io[1].length < group * outElems) io[1] = new float[group * outElems];
+            System.arraycopy(x, from * inElems, io[0], 0, n * inElems);
+            runLayers(io[0], sampleShape, n, io[1], 1);
+            System.arraycopy(io[1], 0, y, from * outElems, n * outElems);
+        });
+    }
+
+    /**
+     * Samples a thread runs through the stack together: as many as keep its largest intermediate within
+     * {@link #groupBytesPerThread}, or 0 when the model has no intermediate (a single layer) or one sample's
+     * exceeds it. Then nothing stays in cache between layers anyway, and each group would walk every layer's
+     * weights again (a VGG-like stack on 112x112 inputs: 3% slower on one thread).
+     */
+    private int samplesPerGroup(int[] sampleShape) {
+        if (layers.size() < 2) return 0;
+        long largest = 1;
+        int[] shape = sampleShape;
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            shape = layers.get(i).outputShape(shape);
+            largest = Math.max(largest, Tensor.elementCount(shape));
+        }
+        return (int) Math.min(Integer.MAX_VALUE, groupBytesPerThread / (Float.BYTES * largest));
+    }
+
+    /** All layers, one after another, over the whole batch. */
+    private void runLayers(float[] x, int[] sampleShape, int batch, float[] y, int threads) {
         int[] shape = sampleShape;
         float[] current = x;
         float[][] pair = buffers.get();

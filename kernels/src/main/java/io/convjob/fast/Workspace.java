@@ -31,16 +31,36 @@ final class Workspace {
         return outTile;
     }
 
-    /** Split inputs of {@link DirectConv}: their padding zeros stay in place from call to call of one layer. */
-    private final Scratch split = new Scratch();
+    /**
+     * Split buffers of the last layers this thread ran: in a model stack the layers take turns, and each keeps its
+     * buffer's padding zeros from call to call instead of re-zeroing a shared one at every switch (a memset of the
+     * whole split per layer and call, as much memory traffic as the split itself when a few samples run at a time).
+     */
+    private static final int SPLIT_LAYERS = 8;
+    private final Scratch[] splits = new Scratch[SPLIT_LAYERS];
+    private long lastUse;
     private final Scratch plane = new Scratch();
+
+    {
+        for (int i = 0; i < splits.length; i++) splits[i] = new Scratch();
+    }
 
     /**
      * The split buffer of {@code layer}, owned by the calling thread and read by the pool's workers: the first
-     * {@code size} floats are zero wherever {@code layer} never writes.
+     * {@code size} floats are zero wherever {@code layer} never writes. A layer beyond the last {@value #SPLIT_LAYERS}
+     * takes over the least recently used buffer.
      */
     float[] split(Object layer, int size) {
-        return split.zeroedFor(layer, size);
+        Scratch pick = splits[0];
+        for (Scratch s : splits) {
+            if (s.layer == layer) {
+                pick = s;
+                break;
+            }
+            if (s.lastUse < pick.lastUse) pick = s;
+        }
+        pick.lastUse = ++lastUse;
+        return pick.zeroedFor(layer, size);
     }
 
     /** As {@link #split} for one channel at a time (depthwise layers), used by this thread only. */
@@ -53,6 +73,7 @@ final class Workspace {
         private float[] data = new float[0];
         private Object layer;
         private int zeroed;
+        private long lastUse;
 
         float[] zeroedFor(Object owner, int size) {
             if (data.length < size) {

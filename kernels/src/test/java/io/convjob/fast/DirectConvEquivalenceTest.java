@@ -185,6 +185,26 @@ class DirectConvEquivalenceTest {
         }
     }
 
+    /**
+     * More padded layers than a thread keeps split buffers for, round robin: each keeps its zeros while it has a
+     * buffer, and one taking over another layer's buffer re-zeroes it (the layouts differ: what one writes is
+     * padding for another).
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void layersBeyondTheKeptSplitBuffersKeepTheirZeros(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        java.util.Random r = new java.util.Random(9);
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            layers.add(new Layer(engine, Shapes.lower(conv(2, 2, 3, rep(3, 2), rep(1 + i % 2, 2), pad(2, 1 + i % 3),
+                    rep(1, 2), 1, true, Z), new int[] {5 + i, 13 - i / 2}), r));
+        }
+        for (int round = 0; round < 3; round++) {
+            for (Layer layer : layers) layer.check(1 + round % 2, r);
+        }
+    }
+
     /** One prepared layer, run repeatedly against the reference. */
     private static final class Layer {
         final ConvGeometry g;
