@@ -1,10 +1,7 @@
 package io.convjob.fast;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,9 +21,8 @@ final class DirectKernel512 implements DirectKernel {
     /** Lane i takes lane 2i mod L; the upper half of the lanes. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i % S.length());
     private static final VectorMask<Float> HIGH_HALF = S.indexInRange(-S.length() / 2, S.length() / 2);
-    /** Ints in half a vector: {@link #splitEvenOdd} narrows a vector of float pairs to one of these per parity. */
-    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
-            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /** Lane i takes lane 2i + 1 mod L. */
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % S.length());
     /** Lane i takes lane i / 2, of the lower or upper half; the odd lanes. */
     private static final VectorShuffle<Float> SPREAD_LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(S, i -> S.length() / 2 + i / 2);
@@ -410,21 +406,21 @@ final class DirectKernel512 implements DirectKernel {
 
     @Override public void splitEvenOdd(float[] src, int srcOff, float[] dst, int evenOff, int evenLen, int oddOff,
                                        int oddLen) {
-        int h = HALF_INTS.length();
+        int L = S.length();
         int n = Math.min(evenLen, oddLen);
         int done = 0;
-        if (n >= h) {
-            // a vector read as 64-bit lanes holds (even, odd) pairs, the even float in the low half: narrowing each
-            // lane to 32 bits keeps the evens, shifted right by 32 first the odds (on JDK 17 about twice as fast as
-            // two rearranges and a blend per parity). Half vectors, the last moved back to end at n (overlapping),
-            // so runs down to half a vector need no mask and nothing past them is written.
-            for (int i = 0; i < n; i += h) {
-                int j = Math.min(i, n - h);
-                LongVector pairs = FloatVector.fromArray(S, src, srcOff + 2 * j).reinterpretAsLongs();
-                pairs.convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
-                        .intoArray(dst, evenOff + j);
-                pairs.lanewise(VectorOperators.LSHR, 32).convertShape(VectorOperators.L2I, HALF_INTS, 0)
-                        .reinterpretAsFloats().intoArray(dst, oddOff + j);
+        if (n >= L) {
+            // two vectors of (even, odd) pairs give a vector of each parity: both permuted into place and blended,
+            // the loads shared by the two. Only this species' FloatVector ops: narrowing through half-size vectors
+            // (faster alone) gave FloatVector's shared methods a second receiver type, and C2 then compiled other
+            // kernels of this species (depthwise3x3: 47 -> 13 GFLOP/s after a stride-2 layer) into slow boxed code.
+            // Whole vectors, the last pair moved back to end at n (overlapping).
+            for (int i = 0; i < n; i += L) {
+                int j = Math.min(i, n - L);
+                FloatVector lo = FloatVector.fromArray(S, src, srcOff + 2 * j);
+                FloatVector hi = FloatVector.fromArray(S, src, srcOff + 2 * j + L);
+                lo.rearrange(EVEN).blend(hi.rearrange(EVEN), HIGH_HALF).intoArray(dst, evenOff + j);
+                lo.rearrange(ODD).blend(hi.rearrange(ODD), HIGH_HALF).intoArray(dst, oddOff + j);
             }
             done = n;
         }

@@ -227,7 +227,9 @@ final class SplitInput {
     private void fillLines(float[] x, int xc, float[] out, int oc, DirectKernel kernel, int from, int to, int uFrom,
                            int uTo) {
         int lineLen = extent[dims - 1];
-        if (pairFirst >= 0 && uFrom == 0 && uTo == lineLen) {
+        // runs shorter than a vector: per slot, where a short vector write may run on into the line's zeros
+        if (pairFirst >= 0 && uFrom == 0 && uTo == lineLen
+                && Math.min(runHi[0] - runLo[0], runHi[1] - runLo[1]) >= kernel.lanes()) {
             fillPairs(x, xc, out, oc, kernel, from, to);
             return;
         }
