@@ -49,7 +49,7 @@ public final class TensorFileWriter implements AutoCloseable {
         this.allocator = parent.newChildAllocator("TensorFileWriter:" + output.name(), 0, parent.getLimit());
         VectorSchemaRoot createdRoot = null;
         // the disk takes batch b while the caller computes batch b + 1
-        this.channel = new WriteBehindChannel(output.channel(), output.name());
+        this.channel = new WriteBehindChannel(output.channel(), output.name(), allocator);
         try {
             createdRoot = VectorSchemaRoot.create(schema, allocator);
             this.writer = new ArrowFileWriter(createdRoot, null, channel, null, IpcOption.DEFAULT,

@@ -5,9 +5,13 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Writes to another channel on a thread of its own, so the caller goes on (with the next batch's kernels) while the
@@ -15,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@value #BLOCKS} x {@value #BLOCK_BYTES} bytes whatever the file size, and a writer faster than the disk waits for a
  * free block. A failure of the background write is rethrown by the next {@link #write}, {@link #close} or
  * {@link #finish}. Blocks are aligned in memory and, but for the last, written whole, so a local target can send them
- * around the page cache (see {@code io.convjob.storage.LocalFileWriter}).
+ * around the page cache (see {@code io.convjob.storage.LocalFileWriter}). The blocks come from an Arrow allocator (a
+ * pooled one reuses them from file to file) and are given back once the thread has ended.
  */
 final class WriteBehindChannel implements WritableByteChannel {
     static final int BLOCK_BYTES = 4 << 20;
@@ -24,6 +29,8 @@ final class WriteBehindChannel implements WritableByteChannel {
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final WritableByteChannel target;
+    private final BufferAllocator allocator;
+    private final List<ArrowBuf> blocks = new ArrayList<>(BLOCKS);
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BLOCKS);
     private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BLOCKS + 1);
     private final Thread thread;
@@ -33,8 +40,10 @@ final class WriteBehindChannel implements WritableByteChannel {
     private volatile boolean abandoned;
     private boolean open = true;
 
-    WriteBehindChannel(WritableByteChannel target, String name) {
+    /** @param allocator where the blocks come from */
+    WriteBehindChannel(WritableByteChannel target, String name, BufferAllocator allocator) {
         this.target = target;
+        this.allocator = allocator;
         this.thread = new Thread(this::drain, "convjob-write-behind " + name);
         thread.setDaemon(true);
         thread.start();
@@ -62,6 +71,7 @@ final class WriteBehindChannel implements WritableByteChannel {
         if (current != null && current.position() > 0) pass();
         put(END);
         join();
+        releaseBlocks();
         rethrowFailure();
     }
 
@@ -72,11 +82,24 @@ final class WriteBehindChannel implements WritableByteChannel {
         abandoned = true;
         full.clear();
         full.offer(END);
-        try {
-            join();
-        } catch (IOException e) {
-            // dropping the file anyway
+        // even when the caller is interrupted (a killed task): the thread stops after the block it is writing, and
+        // only then may the blocks go back
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
+        releaseBlocks();
+    }
+
+    /** Gives the blocks back to their allocator; the thread has ended. */
+    private void releaseBlocks() {
+        for (ArrowBuf b : blocks) b.close();
+        blocks.clear();
     }
 
     @Override
@@ -118,8 +141,11 @@ final class WriteBehindChannel implements WritableByteChannel {
      * A direct block whose address is a multiple of {@value #BLOCK_ALIGNMENT}: full blocks then start and end on
      * file-system block boundaries, so a local file can take them without the page-cache copy (O_DIRECT).
      */
-    static ByteBuffer alignedBlock() {
-        return ByteBuffer.allocateDirect(BLOCK_BYTES + BLOCK_ALIGNMENT).alignedSlice(BLOCK_ALIGNMENT).slice(0, BLOCK_BYTES);
+    private ByteBuffer alignedBlock() {
+        ArrowBuf b = allocator.buffer(BLOCK_BYTES + BLOCK_ALIGNMENT);
+        blocks.add(b);
+        long skip = -b.memoryAddress() & (BLOCK_ALIGNMENT - 1);
+        return b.nioBuffer(skip, BLOCK_BYTES).clear();
     }
 
     private void put(ByteBuffer b) throws IOException {

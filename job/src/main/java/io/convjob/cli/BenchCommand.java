@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times the kernels on the standard configurations: each is first checked against the reference "
                 + "implementation, then timed after warm-up.",
-                "Reports median and min..max GFLOP/s, ms per call, and % of the FMA peak that a Vector API FMA loop "
+                "Reports median and min..max GFLOP/s, ms per call, and %% of the FMA peak that a Vector API FMA loop "
                         + "measures in the same run at the same thread count."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;

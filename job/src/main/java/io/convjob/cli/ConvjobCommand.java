@@ -21,8 +21,9 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
                 "  1  internal failure (a bug: please report it with --verbose output)",
-                "  2  bad input: spec, weights, tensor file, shape, arguments, a path that cannot be read or",
-                "     written, sizes or memory beyond the resource plan's limits (one line on stderr)",
+                "  2  bad input: spec, weights, tensor file, shape, arguments, a path that",
+                "     cannot be read or written, sizes or memory beyond the resource plan's",
+                "     limits (one line on stderr)",
                 "Spark's log (warnings, failed tasks' traces): logs/convjob.log, or $CONVJOB_LOG."})
 public final class ConvjobCommand {
 }

@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Writes a synthetic Arrow tensor dataset (columns id int64, tensor arrow.fixed_shape_tensor)",
-                "for benchmarks and for smoke-testing clusters. Values are uniform in [-1, 1), fixed by --seed."})
+        description = {"Writes a synthetic Arrow tensor dataset.",
+                "Columns id (int64) and tensor (arrow.fixed_shape_tensor), for benchmarks and for smoke-testing",
+                "clusters. Values are uniform in [-1, 1), fixed by --seed."})
 public final class GenerateCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;

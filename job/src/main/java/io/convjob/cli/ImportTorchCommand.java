@@ -16,8 +16,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "import-torch", mixinStandardHelpOptions = true,
-        description = {"Rewrites a PyTorch spec and state dict in equinox's form: a .safetensors of layers.{i}.weight/bias",
-                "in equinox's layouts and the equivalent equinox spec, for every other command (and equinox)."})
+        description = {"Rewrites a PyTorch spec and state dict in equinox's form.",
+                "Writes a .safetensors of layers.{i}.weight/bias in equinox's layouts and the equivalent equinox",
+                "spec, for every other command (and equinox)."})
 public final class ImportTorchCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;

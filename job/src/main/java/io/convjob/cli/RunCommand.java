@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Applies the model to a tensor dataset or image files on Spark and writes Arrow IPC tensor",
-                "files or Parquet: the tensor column replaced by the output (new shape in its metadata), other",
-                "columns unchanged."})
+        description = {"Applies the model on Spark to a tensor dataset or image files.",
+                "Writes Arrow IPC tensor files or Parquet: the tensor column replaced by the output (new shape in",
+                "its metadata), other columns unchanged."})
 public final class RunCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;

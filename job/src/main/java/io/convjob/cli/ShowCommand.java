@@ -23,8 +23,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = {"Writes a PNG grid of one image's feature maps: a row for the preprocessed input, then one per",
-                "layer (up to --channels maps each, each stretched to its own gray range; a flattened vector as bars)."})
+        description = {"Writes a PNG grid of one image's feature maps.",
+                "A row for the preprocessed input, then one per layer (up to --channels maps each, each stretched",
+                "to its own gray range; a flattened vector as bars)."})
 public final class ShowCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec command;
     @Mixin CommonOptions common;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 final class ThroughputOptions {
     @Option(names = "--model", paramLabel = "SPEC.json",
             description = {"End-to-end rates of this model (with --input-shape): the model alone, apply (in-process and as "
-                    + "./convjob apply), run on Spark in local mode, the pure-I/O case and cp, each as a ratio to the model alone."})
+                    + "the apply command), run on Spark in local mode, the pure-I/O case and cp, each as a ratio to the "
+                    + "model alone."})
     Path model;
 
     @Option(names = "--rows", defaultValue = "8192", paramLabel = "N", description = "With --model: rows to push through each path (default: ${DEFAULT-VALUE}).")

@@ -1,6 +1,7 @@
 package io.convjob.job;
 
 import io.convjob.Tensor;
+import io.convjob.arrow.ArrowMemoryPool;
 import io.convjob.arrow.TensorCompression;
 import io.convjob.arrow.TensorFileConverter;
 import io.convjob.arrow.TensorFileConverter.BatchKernel;
@@ -20,7 +21,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.util.ArrowUtils;
 
 /**
  * The lean job path: a tensor function applied file to file on Spark, without Spark SQL rows in between. Each
@@ -114,10 +114,11 @@ public final class TensorFileJob {
         public Iterator<TensorCommitMessage> call(Iterator<TensorFilePartition> partitions) {
             TaskContext task = TaskContext.get();
             List<TensorCommitMessage> out = new ArrayList<>();
-            try {
+            // the executor's Arrow memory: the buffers of this task's files go back to the pool for the next task
+            try (ArrowMemoryPool.Lease memory = ArrowMemoryPool.shared().lease()) {
                 BatchKernel kernel = kernels.open(task);
                 TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
-                while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter));
+                while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter, memory));
             } catch (OutOfMemoryError e) { // the buffers are unreachable now: fail the job, not the executor
                 throw io.convjob.job.frame.TaskMemory.outOfMemory(e, options.batchSize(), options.inputShape());
             }
@@ -125,9 +126,9 @@ public final class TensorFileJob {
         }
 
         private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel,
-                                            TensorFileConverter converter) {
+                                            TensorFileConverter converter, ArrowMemoryPool.Lease memory) {
             Path target = committer.taskFile(task.partitionId(), task.taskAttemptId());
-            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("convjob " + target.getName(), 0, Long.MAX_VALUE);
+            try (BufferAllocator allocator = memory.newChildAllocator("convjob " + target.getName());
                  TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
                  TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
                          TensorFileWriter.outputSchema(reader.schema(), options.column(), options.outputShape()), options.column(), allocator,

@@ -122,6 +122,51 @@ class ConvolutionJobTest extends SparkTestBase {
         }
     }
 
+    /**
+     * Files whose batches are megabytes (8 files of 40 rows of (3, 64, 64)): the tasks take their Arrow memory from the
+     * executor's pool and give it all back, the pool keeps it for the next task, and every row is what the model gives.
+     */
+    @Test
+    void bigFilesGoThroughTheExecutorsMemoryPool(@TempDir Path tmp) throws IOException {
+        int[] shape = {3, 64, 64};
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in);
+        try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator()) {
+            for (int f = 0; f < 8; f++) {
+                long[] ids = new long[40];
+                float[] data = new float[40 * 3 * 64 * 64];
+                for (int r = 0; r < 40; r++) ids[r] = 40L * f + r;
+                for (int i = 0; i < data.length; i++) data[i] = (float) Math.sin(0.001 * i + f);
+                io.convjob.arrow.TensorFileWriter.writeFile(in.resolve("part-" + f + ".arrow"), ids, data, shape, 40, allocator);
+            }
+        }
+        Path spec = Files.writeString(tmp.resolve("spec.json"),
+                "{\"layer\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 8, \"kernel_size\": 3, \"padding\": 1, \"key\": 3}");
+        Path out = tmp.resolve("out");
+        JobSummary summary = job.run(spark(), JobOptions.of(spec, in.toString(), out.toString()).withBatchSize(40));
+
+        assertEquals(320, summary.rows());
+        io.convjob.arrow.ArrowMemoryPool pool = io.convjob.arrow.ArrowMemoryPool.shared();
+        assertEquals(0, pool.inUseBytes(), "every task gave its memory back");
+        Assertions.assertTrue(pool.idleBytes() > 0, "the pool keeps the blocks for the next tasks (within its grace)");
+        io.convjob.Model model = io.convjob.Model.fromSpec(io.convjob.spec.SpecParser.parse(spec));
+        TensorDirs input = TensorDirs.read(in);
+        TensorDirs output = TensorDirs.read(out);
+        assertArrayEquals(new int[] {8, 64, 64}, output.shape());
+        assertEquals(input.rows().keySet(), output.rows().keySet());
+        float[] x = new float[40 * 3 * 64 * 64];
+        float[] y = new float[40 * 8 * 64 * 64];
+        List<Long> ids = List.copyOf(input.rows().keySet());
+        for (int first = 0; first < ids.size(); first += 40) { // a file's 40 rows, one kernel call as in its task
+            for (int r = 0; r < 40; r++) System.arraycopy(input.rows().get(ids.get(first + r)), 0, x, r * 3 * 64 * 64, 3 * 64 * 64);
+            model.run(x, shape, 40, y, 1);
+            for (int r = 0; r < 40; r++) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(y, r * 8 * 64 * 64, (r + 1) * 8 * 64 * 64),
+                        output.rows().get(ids.get(first + r)), "id " + ids.get(first + r));
+            }
+        }
+    }
+
     @Test
     void retriedTaskWritesEveryRowExactlyOnce(@TempDir Path tmp) {
         Path out = tmp.resolve("out");
