@@ -29,8 +29,11 @@ import org.apache.spark.util.SerializableConfiguration;
  * ({@code fs.defaultFS}: the local disk unless a cluster's configuration names HDFS), as Spark's own paths are.
  *
  * <p>Every failure is an {@link InputException} of one line naming the path and the cause ({@link StorageErrors}),
- * so the CLI reports it with exit code 2. Local files go through Hadoop's raw local file system (no {@code .crc}
- * side files).
+ * so the CLI reports it with exit code 2. Local files ({@code file:} paths, and scheme-less ones while the default
+ * file system is the local disk) are read, listed, moved and deleted with {@code java.nio}, with the results Hadoop's
+ * raw local file system gives ({@link LocalFiles}; no {@code .crc} side files): a local {@code apply} never starts
+ * Hadoop's FileSystem, user and group lookup, shell or metrics, nor reads its XML configuration unless a
+ * {@code core-site.xml} on the class path could name another default file system.
  */
 public final class Storage implements Serializable {
     /** What to add for the common connectors, in the error for a scheme without a FileSystem. */
@@ -42,10 +45,15 @@ public final class Storage implements Serializable {
     /** Object stores: a rename is a copy, a file appears whole when its writer closes it. */
     private static final List<String> OBJECT_STORES = List.of("s3a", "s3", "s3n", "gs", "oss", "cosn", "obs");
 
-    private final SerializableConfiguration conf;
+    /** Hadoop's local file system's default block size, reported in local files' statuses. */
+    private static final long LOCAL_BLOCK_SIZE = 32L << 20;
+    private static final URI LOCAL = URI.create("file:///");
+
+    /** Null until first needed for {@link #standard()}: reading Hadoop's XML configuration costs a good part of a second. */
+    private SerializableConfiguration conf;
 
     private Storage(Configuration conf) {
-        this.conf = new SerializableConfiguration(conf);
+        this.conf = conf == null ? null : new SerializableConfiguration(conf);
     }
 
     /** Storage with this Hadoop configuration (e.g. {@code spark.sparkContext().hadoopConfiguration()}). */
@@ -55,11 +63,18 @@ public final class Storage implements Serializable {
 
     /** Storage with Hadoop's default configuration (core-site.xml etc. from the classpath). */
     public static Storage standard() {
-        return new Storage(new Configuration());
+        return new Storage(null);
     }
 
-    public Configuration configuration() {
+    public synchronized Configuration configuration() {
+        if (conf == null) conf = new SerializableConfiguration(new Configuration());
         return conf.value();
+    }
+
+    /** Ships the configuration itself, so an executor sees the driver's. */
+    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
+        configuration();
+        out.defaultWriteObject();
     }
 
     /**
@@ -78,7 +93,7 @@ public final class Storage implements Serializable {
             throw new InputException(prefix + ": not a valid path (" + e.getMessage() + ")", e);
         }
         String scheme = path.toUri().getScheme();
-        if (scheme != null) {
+        if (scheme != null && !"file".equalsIgnoreCase(scheme)) { // file: always has one (Hadoop's own)
             try {
                 FileSystem.getFileSystemClass(scheme, configuration());
             } catch (UnsupportedFileSystemException e) {
@@ -114,7 +129,54 @@ public final class Storage implements Serializable {
 
     /** {@code path} with scheme and authority, as the storage resolves it (relative local paths made absolute). */
     public Path qualify(Path path) {
+        // local: as Hadoop's local file system qualifies it (file:/abs/path, relative to the working directory)
+        if (isLocal(path)) return path.makeQualified(LOCAL, new Path(System.getProperty("user.dir")));
         return fileSystem(path).makeQualified(path);
+    }
+
+    /**
+     * True for the paths this storage reaches with {@code java.nio}: {@code file:} paths without a host, and
+     * scheme-less paths while the default file system is the local disk.
+     */
+    private boolean isLocal(Path path) {
+        URI uri = path.toUri();
+        String scheme = uri.getScheme();
+        if (uri.getAuthority() != null && !uri.getAuthority().isEmpty()) return false;
+        if (scheme == null) return defaultIsLocal();
+        return "file".equalsIgnoreCase(scheme);
+    }
+
+    /** The local file a local path ({@link #isLocal}) names, absolute; null for any other path. */
+    private java.nio.file.Path localFile(Path path) {
+        return isLocal(path) ? java.nio.file.Path.of(qualify(path).toUri()) : null;
+    }
+
+    /**
+     * Whether {@code fs.defaultFS} is the local disk. Without a {@code core-site.xml} on the class path (where Hadoop's
+     * configuration reads it from) it is core-default's {@code file:///}, known without reading any XML.
+     */
+    private boolean defaultIsLocal() {
+        synchronized (this) {
+            if (conf == null) {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader(); // the loader Configuration reads with
+                if (loader == null) loader = Storage.class.getClassLoader();
+                if (loader.getResource("core-site.xml") == null) return true;
+            }
+        }
+        String name = configuration().getTrimmed("fs.defaultFS", "file:///");
+        if (name.equals("local")) return true; // Hadoop's old spelling of file:///
+        try {
+            return "file".equalsIgnoreCase(URI.create(name).getScheme());
+        } catch (IllegalArgumentException e) {
+            return false; // Hadoop's own lookup reports it
+        }
+    }
+
+    private long localBlockSize() {
+        synchronized (this) {
+            if (conf == null) return LOCAL_BLOCK_SIZE;
+        }
+        return configuration().getLong("fs.local.block.size", LOCAL_BLOCK_SIZE);
     }
 
     /** True for object stores (S3, GCS, ...), where a rename copies the data and a file is visible once closed. */
@@ -125,6 +187,8 @@ public final class Storage implements Serializable {
 
     /** The file or directory's status, or null if nothing is there. */
     public FileStatus status(Path path) {
+        java.nio.file.Path local = localFile(path);
+        if (local != null) return LocalFiles.status(local, qualify(path), localBlockSize());
         try {
             return fileSystem(path).getFileStatus(path);
         } catch (FileNotFoundException e) {
@@ -146,7 +210,9 @@ public final class Storage implements Serializable {
     /** A directory's entries, sorted by name; fails if it does not exist. */
     public List<FileStatus> list(Path dir) {
         try {
-            FileStatus[] entries = fileSystem(dir).listStatus(dir);
+            java.nio.file.Path local = localFile(dir);
+            FileStatus[] entries = local != null ? LocalFiles.list(local, qualify(dir), localBlockSize()).toArray(FileStatus[]::new)
+                    : fileSystem(dir).listStatus(dir);
             return Arrays.stream(entries).sorted((a, b) -> a.getPath().compareTo(b.getPath())).toList();
         } catch (IOException e) {
             throw StorageErrors.of(dir.toString(), e);
@@ -189,14 +255,13 @@ public final class Storage implements Serializable {
     public java.nio.file.Path plainLocalFile(Path file) {
         URI uri = file.toUri();
         if (uri.getScheme() != null || uri.getAuthority() != null) return null;
-        if (!"file".equals(FileSystem.getDefaultUri(configuration()).getScheme())) return null;
+        if (!defaultIsLocal()) return null;
         return java.nio.file.Path.of(uri.getPath());
     }
 
     /** The local file a {@code file:} (or scheme-less, on the local default file system) path names, else null. */
     java.nio.file.Path localPath(Path file) {
-        URI uri = qualify(file).toUri();
-        return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
+        return localFile(file);
     }
 
     /** Opens a file as a stream (seekable). */
@@ -219,7 +284,8 @@ public final class Storage implements Serializable {
     /** A whole (small) file, e.g. a spec. */
     public byte[] readAllBytes(Path file) {
         length(file);
-        try (InputStream in = open(file)) {
+        java.nio.file.Path local = localFile(file);
+        try (InputStream in = local != null ? java.nio.file.Files.newInputStream(local) : open(file)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw StorageErrors.of(file.toString(), e);
@@ -236,7 +302,8 @@ public final class Storage implements Serializable {
      */
     public FSDataOutputStream create(Path file, boolean overwrite) {
         try {
-            return fileSystem(file).create(file, overwrite);
+            java.nio.file.Path local = localFile(file);
+            return local != null ? LocalFiles.create(local, overwrite) : fileSystem(file).create(file, overwrite);
         } catch (IOException e) {
             throw StorageErrors.of(file.toString(), e);
         }
@@ -291,6 +358,11 @@ public final class Storage implements Serializable {
 
     public void mkdirs(Path dir) {
         try {
+            java.nio.file.Path local = localFile(dir);
+            if (local != null) {
+                LocalFiles.mkdirs(local);
+                return;
+            }
             if (!fileSystem(dir).mkdirs(dir)) throw new InputException(dir + ": cannot create directory");
         } catch (IOException e) {
             throw StorageErrors.of(dir.toString(), e);
@@ -300,7 +372,11 @@ public final class Storage implements Serializable {
     /** Moves a file or directory; on object stores a copy and delete. Fails if the target exists. */
     public void rename(Path from, Path to) {
         try {
-            if (!fileSystem(from).rename(from, to)) {
+            java.nio.file.Path localFrom = localFile(from);
+            java.nio.file.Path localTo = localFile(to);
+            boolean moved = localFrom != null && localTo != null ? LocalFiles.rename(localFrom, localTo)
+                    : fileSystem(from).rename(from, to);
+            if (!moved) {
                 throw new InputException(from + ": cannot move to " + to + (exists(to) ? " (the target exists)" : ""));
             }
         } catch (IOException e) {
@@ -334,7 +410,9 @@ public final class Storage implements Serializable {
     /** Deletes a file, or a directory with everything in it; nothing there is fine. */
     public void delete(Path path) {
         try {
-            fileSystem(path).delete(path, true);
+            java.nio.file.Path local = localFile(path);
+            if (local != null) LocalFiles.delete(local);
+            else fileSystem(path).delete(path, true);
         } catch (FileNotFoundException e) {
             // already gone
         } catch (IOException e) {

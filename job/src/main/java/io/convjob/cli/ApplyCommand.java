@@ -104,6 +104,12 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
     }
 
     @Override public Integer call() {
+        try (LoggingStart logging = LoggingStart.begin()) {
+            return applyFromArguments();
+        }
+    }
+
+    private Integer applyFromArguments() {
         storage = Storage.standard();
         input = storage.path("--input", inputText);
         output = storage.path("--output", outputText);
