@@ -1,5 +1,6 @@
 package io.convjob.spark;
 
+import io.convjob.arrow.ArrowMemoryPool;
 import io.convjob.arrow.FixedShapeTensorType;
 import io.convjob.arrow.FixedShapeTensorVector;
 import io.convjob.arrow.TensorFileWriter;
@@ -18,7 +19,6 @@ import org.apache.spark.sql.execution.arrow.ArrowWriter;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.util.ArrowUtils;
 
 /**
  * One task attempt: rows to Arrow record batches in {@code _temporary/<queryId>/part-<partition>-<taskId>.arrow}.
@@ -31,6 +31,7 @@ final class TensorDataWriter implements AutoCloseable {
     private final int partitionId;
     private final long taskId;
     private final Path file;
+    private final ArrowMemoryPool.Lease memory;
     private final BufferAllocator allocator;
     private final TensorFileWriter writer;
     private final int tensorIndex;
@@ -57,9 +58,17 @@ final class TensorDataWriter implements AutoCloseable {
         this.tensorIndex = TensorSchemas.tensorIndex(job.schema(), job.column());
         this.tensorNullable = fields[tensorIndex].nullable();
         this.elementsMayBeNull = ((ArrayType) fields[tensorIndex].dataType()).containsNull();
-        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("arrow-tensor write " + file.getName(), 0, Long.MAX_VALUE);
-        this.writer = TensorFileWriter.create(job.storage().createAtomic(file), TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
-                job.column(), allocator, job.compression());
+        // the executor's pooled Arrow memory: the next task's writer reuses this one's buffers
+        this.memory = ArrowMemoryPool.shared().lease();
+        this.allocator = memory.newChildAllocator("arrow-tensor write " + file.getName());
+        try {
+            this.writer = TensorFileWriter.create(job.storage().createAtomic(file), TensorSchemas.toArrow(job.schema(), job.column(), type, job.timeZoneId()),
+                    job.column(), allocator, job.compression());
+        } catch (RuntimeException | Error e) {
+            allocator.close();
+            memory.close();
+            throw e;
+        }
         this.otherOrdinals = new int[fields.length - 1];
         this.otherTypes = new DataType[fields.length - 1];
         List<FieldVector> otherVectors = new ArrayList<>();
@@ -130,5 +139,6 @@ final class TensorDataWriter implements AutoCloseable {
     public void close() {
         writer.close(); // aborts unless committed
         allocator.close();
+        memory.close();
     }
 }

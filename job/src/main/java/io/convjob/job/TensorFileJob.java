@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
@@ -64,9 +65,11 @@ public final class TensorFileJob {
         List<TensorCommitMessage> messages;
         String group = committer.queryId();
         spark.setJobGroup(group, "convjob file-to-file", true);
+        // the storage (its Hadoop configuration) goes to each executor once, not deserialized again by every task
+        Broadcast<Storage> sharedStorage = spark.broadcast(storage);
         try {
             messages = spark.parallelize(partitions, Math.max(1, partitions.size()))
-                    .mapPartitions(new Task(options, storage, committer, kernels)).collect();
+                    .mapPartitions(new Task(options, sharedStorage, output.temporaryDir().toString(), kernels)).collect();
         } catch (Exception e) { // Spark's SparkException is checked but undeclared; rethrown as is
             // a failed job's other tasks may still be running: stop them before deleting what they wrote
             spark.cancelJobGroup(group);
@@ -74,6 +77,7 @@ public final class TensorFileJob {
             throw e;
         } finally {
             spark.clearJobGroup();
+            sharedStorage.destroy();
         }
         committer.commit(messages, overwrite);
         long rows = messages.stream().mapToLong(TensorCommitMessage::rows).sum();
@@ -106,8 +110,11 @@ public final class TensorFileJob {
         }
     }
 
-    /** One task attempt: its partition's batches through the kernel into its own file under _temporary. */
-    private record Task(Options options, Storage storage, TensorCommitter committer, KernelFactory kernels)
+    /**
+     * One task attempt: its partition's batches through the kernel into its own file under {@code temporaryDir}
+     * ({@link OutputDirectory#taskFile}'s names).
+     */
+    private record Task(Options options, Broadcast<Storage> sharedStorage, String temporaryDir, KernelFactory kernels)
             implements FlatMapFunction<Iterator<TensorFilePartition>, TensorCommitMessage> {
 
         @Override
@@ -127,7 +134,8 @@ public final class TensorFileJob {
 
         private TensorCommitMessage convert(TensorFilePartition partition, TaskContext task, BatchKernel kernel,
                                             TensorFileConverter converter, ArrowMemoryPool.Lease memory) {
-            Path target = committer.taskFile(task.partitionId(), task.taskAttemptId());
+            Path target = new Path(temporaryDir, OutputDirectory.partName(task.partitionId(), task.taskAttemptId()));
+            Storage storage = sharedStorage.value();
             try (BufferAllocator allocator = memory.newChildAllocator("convjob " + target.getName());
                  TensorFileReader reader = TensorFileReader.open(storage, new Path(partition.path()), allocator, options.column(), options.inputShape());
                  TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(target),
