@@ -1,5 +1,7 @@
 package io.convjob.arrow;
 
+import io.convjob.concurrent.Threads;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -84,15 +86,7 @@ final class WriteBehindChannel implements WritableByteChannel {
         full.offer(END);
         // even when the caller is interrupted (a killed task): the thread stops after the block it is writing, and
         // only then may the blocks go back
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Threads.joinUninterruptibly(thread);
         releaseBlocks();
     }
 

@@ -1,5 +1,7 @@
 package io.convjob.cli;
 
+import io.convjob.concurrent.Threads;
+
 /**
  * Starts the logging (SLF4J bound to Log4j 2, configured from {@code conf/log4j2.properties}) on a background thread,
  * for a command that will need it anyway (Arrow's allocator logs through SLF4J). Measured on 2 cores, that start is
@@ -31,14 +33,6 @@ final class LoggingStart implements AutoCloseable {
     /** Waits until the logging has started. */
     @Override
     public void close() {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Threads.joinUninterruptibly(thread);
     }
 }
