@@ -147,7 +147,7 @@ public final class Storage implements Serializable {
     }
 
     /** The local file a local path ({@link #isLocal}) names, absolute; null for any other path. */
-    private java.nio.file.Path localFile(Path path) {
+    java.nio.file.Path localPath(Path path) {
         return isLocal(path) ? java.nio.file.Path.of(qualify(path).toUri()) : null;
     }
 
@@ -187,7 +187,7 @@ public final class Storage implements Serializable {
 
     /** The file or directory's status, or null if nothing is there. */
     public FileStatus status(Path path) {
-        java.nio.file.Path local = localFile(path);
+        java.nio.file.Path local = localPath(path);
         if (local != null) return LocalFiles.status(local, qualify(path), localBlockSize());
         try {
             return fileSystem(path).getFileStatus(path);
@@ -210,7 +210,7 @@ public final class Storage implements Serializable {
     /** A directory's entries, sorted by name; fails if it does not exist. */
     public List<FileStatus> list(Path dir) {
         try {
-            java.nio.file.Path local = localFile(dir);
+            java.nio.file.Path local = localPath(dir);
             FileStatus[] entries = local != null ? LocalFiles.list(local, qualify(dir), localBlockSize()).toArray(FileStatus[]::new)
                     : fileSystem(dir).listStatus(dir);
             return Arrays.stream(entries).sorted((a, b) -> a.getPath().compareTo(b.getPath())).toList();
@@ -259,11 +259,6 @@ public final class Storage implements Serializable {
         return java.nio.file.Path.of(uri.getPath());
     }
 
-    /** The local file a {@code file:} (or scheme-less, on the local default file system) path names, else null. */
-    java.nio.file.Path localPath(Path file) {
-        return localFile(file);
-    }
-
     /** Opens a file as a stream (seekable). */
     public FSDataInputStream open(Path file) {
         try {
@@ -284,7 +279,7 @@ public final class Storage implements Serializable {
     /** A whole (small) file, e.g. a spec. */
     public byte[] readAllBytes(Path file) {
         length(file);
-        java.nio.file.Path local = localFile(file);
+        java.nio.file.Path local = localPath(file);
         try (InputStream in = local != null ? java.nio.file.Files.newInputStream(local) : open(file)) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -302,7 +297,7 @@ public final class Storage implements Serializable {
      */
     public FSDataOutputStream create(Path file, boolean overwrite) {
         try {
-            java.nio.file.Path local = localFile(file);
+            java.nio.file.Path local = localPath(file);
             return local != null ? LocalFiles.create(local, overwrite) : fileSystem(file).create(file, overwrite);
         } catch (IOException e) {
             throw StorageErrors.of(file.toString(), e);
@@ -358,7 +353,7 @@ public final class Storage implements Serializable {
 
     public void mkdirs(Path dir) {
         try {
-            java.nio.file.Path local = localFile(dir);
+            java.nio.file.Path local = localPath(dir);
             if (local != null) {
                 LocalFiles.mkdirs(local);
                 return;
@@ -372,8 +367,8 @@ public final class Storage implements Serializable {
     /** Moves a file or directory; on object stores a copy and delete. Fails if the target exists. */
     public void rename(Path from, Path to) {
         try {
-            java.nio.file.Path localFrom = localFile(from);
-            java.nio.file.Path localTo = localFile(to);
+            java.nio.file.Path localFrom = localPath(from);
+            java.nio.file.Path localTo = localPath(to);
             boolean moved = localFrom != null && localTo != null ? LocalFiles.rename(localFrom, localTo)
                     : fileSystem(from).rename(from, to);
             if (!moved) {
@@ -410,7 +405,7 @@ public final class Storage implements Serializable {
     /** Deletes a file, or a directory with everything in it; nothing there is fine. */
     public void delete(Path path) {
         try {
-            java.nio.file.Path local = localFile(path);
+            java.nio.file.Path local = localPath(path);
             if (local != null) LocalFiles.delete(local);
             else fileSystem(path).delete(path, true);
         } catch (FileNotFoundException e) {
