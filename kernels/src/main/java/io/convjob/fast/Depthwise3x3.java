@@ -20,6 +20,8 @@ final class Depthwise3x3 implements PreparedConv {
     private final int height;
     private final int width;
     private final int planeSize;
+    /** Per thread, a plane with one float either side, for the first and last plane of x (kept: fresh pages are slow). */
+    private final ThreadLocal<float[]> edgeCopy;
 
     /** True when {@code g} is this layer and its rows are wider than one vector of {@code lanes}. */
     static boolean supports(ConvGeometry g, int lanes) {
@@ -45,6 +47,7 @@ final class Depthwise3x3 implements PreparedConv {
         this.height = g.inShape()[0];
         this.width = g.inShape()[1];
         this.planeSize = height * width;
+        this.edgeCopy = ThreadLocal.withInitial(() -> new float[planeSize + 2]);
     }
 
     @Override public ConvGeometry geometry() { return geometry; }
@@ -64,8 +67,8 @@ final class Depthwise3x3 implements PreparedConv {
             return;
         }
         // the first and last plane of x: the kernel's edge loads would run off the array, so a copy with one
-        // float either side
-        float[] padded = new float[planeSize + 2];
+        // float either side (their lanes are zeroed, whatever the copy holds there)
+        float[] padded = edgeCopy.get();
         System.arraycopy(x, off, padded, 1, planeSize);
         kernel.plane(padded, 1, height, width, weight, c * 9, b, y, yOff);
     }
