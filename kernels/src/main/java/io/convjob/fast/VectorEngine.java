@@ -20,6 +20,7 @@ public final class VectorEngine implements ConvEngine {
     private final MicroKernel kernel;
     private final RowAxpy rowAxpy;
     private final DirectKernel direct;
+    private final ChannelBlockKernel channelBlock;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     /** The preferred vector size of this machine. */
@@ -44,6 +45,7 @@ public final class VectorEngine implements ConvEngine {
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
         this.direct = directKernel(bits);
+        this.channelBlock = channelBlockKernel(bits);
         this.rowAxpy = switch (bits) {
             case 512 -> new VectorAxpy512();
             case 256 -> new VectorAxpy256();
@@ -61,6 +63,16 @@ public final class VectorEngine implements ConvEngine {
         };
     }
 
+    /** The {@link ChannelBlockKernel} of one vector size (128, 256 or 512). */
+    static ChannelBlockKernel channelBlockKernel(int bits) {
+        return switch (bits) {
+            case 512 -> new ChannelBlockKernel512();
+            case 256 -> new ChannelBlockKernel256();
+            case 128 -> new ChannelBlockKernel128();
+            default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
+        };
+    }
+
     /** The hardware's preferred float vector size in bits (may be below 128 on machines without SIMD). */
     public static int preferredBits() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();
@@ -71,6 +83,14 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        if (ChannelBlockConv.suits(geometry, channelBlock.lanes())) {
+            return new ChannelBlockConv(geometry, weight, bias, channelBlock, workspaces);
+        }
+        return prepareDirect(geometry, weight, bias);
+    }
+
+    /** The paths vectorized along output positions ({@link DirectConv}, or the large-layer ones). */
+    PreparedConv prepareDirect(ConvGeometry geometry, float[] weight, float[] bias) {
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
         SplitInput split;
         try {
