@@ -13,8 +13,10 @@ import io.convjob.shape.ConvGeometry;
  * into the NCHW output by a transpose of the finished tile.
  */
 final class ChannelBlockConv implements PreparedConv {
-    /** Output positions per work item (a multiple of both tiles' widths, 6 and 12). */
-    private static final int CHUNK = 48;
+    /** Output positions per work item at most: the tiles of an item share each block of weights loaded into L1. */
+    private static final int MAX_CHUNK = 96;
+    /** Weights per depth block, in bytes: a block of K is summed over all tiles of an item while it stays in L1. */
+    private static final int DEPTH_BLOCK_BYTES = 32 << 10;
 
     private final ConvGeometry g;
     private final ChannelBlockKernel kernel;
@@ -29,6 +31,9 @@ final class ChannelBlockConv implements PreparedConv {
     private final int inSize;
     private final int outSize;
     private final int chunks;
+    /** Positions per work item (a multiple of 12, so of both tile widths) and depth rows per block of K. */
+    private final int chunk;
+    private final int depthBlock;
     private final int channelSize;
     /** Per group: weights {@code [block][k = ci * taps + t][width]}, zero past the group's channels. */
     private final float[][] packed;
@@ -68,7 +73,7 @@ final class ChannelBlockConv implements PreparedConv {
 
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
                      ThreadLocal<Workspace> workspaces) {
-        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()));
+        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()), 0);
     }
 
     /** Four vectors of channels per tile unless that pads the last block with more unused channels than two would. */
@@ -76,9 +81,12 @@ final class ChannelBlockConv implements PreparedConv {
         return roundUp(outPerGroup, 4 * lanes) <= roundUp(outPerGroup, 2 * lanes) ? 4 : 2;
     }
 
-    /** @param vectors vectors of output channels per tile: 4 (x 6 positions) or 2 (x 12 positions) */
+    /**
+     * @param vectors    vectors of output channels per tile: 4 (x 6 positions) or 2 (x 12 positions)
+     * @param depthBlock depth rows summed per pass over an item's tiles, or 0 for the L1-sized default
+     */
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
-                     ThreadLocal<Workspace> workspaces, int vectors) {
+                     ThreadLocal<Workspace> workspaces, int vectors, int depthBlock) {
         if (vectors != 4 && vectors != 2) throw new IllegalArgumentException("vectors must be 4 or 2, got " + vectors);
         this.g = g;
         this.kernel = kernel;
@@ -94,7 +102,9 @@ final class ChannelBlockConv implements PreparedConv {
         this.depth = inPer * taps;
         this.inSize = Math.toIntExact(g.inSpatialSize());
         this.outSize = Math.toIntExact(g.outSpatialSize());
-        this.chunks = (outSize + CHUNK - 1) / CHUNK;
+        this.chunks = (outSize + MAX_CHUNK - 1) / MAX_CHUNK;
+        this.chunk = roundUp((outSize + chunks - 1) / chunks, 12);
+        this.depthBlock = depthBlock > 0 ? depthBlock : Math.max(1, DEPTH_BLOCK_BYTES / (4 * width));
         int n = g.spatialDims();
         int[][] maps = g.sourceIndex();
         int[] extent = new int[n];
@@ -227,26 +237,33 @@ final class ChannelBlockConv implements PreparedConv {
         }
     }
 
-    /** Item {@code (group, block, chunk)} of sample b: its tiles, then their transpose into y. */
+    /**
+     * Item {@code (group, block, chunk)} of sample b: its tiles start from the bias and sum K block by block (each
+     * block's weights reused by every tile while in L1), then the finished tiles are transposed into y.
+     */
     private void computeItem(float[] s, float[] y, int b, int item, Workspace ws) {
-        int chunk = item % chunks;
+        int c = item % chunks;
         int blk = item / chunks % blocks;
         int grp = item / (chunks * blocks);
-        int p0 = chunk * CHUNK;
-        int count = Math.min(CHUNK, outSize - p0);
-        float[] tile = ws.outTile(CHUNK * width);
+        int p0 = c * chunk;
+        int count = Math.min(chunk, outSize - p0);
+        int tiled = roundUp(count, tilePositions);
+        float[] tile = ws.outTile(chunk * width);
+        float[] bs = bias[grp];
+        for (int j = 0; j < tiled; j++) System.arraycopy(bs, blk * width, tile, j * width, width);
         float[] w = packed[grp];
         int wOff = blk * depth * width;
         int[] k = kOff[grp];
-        float[] bs = bias[grp];
-        int biasOff = blk * width;
-        if (vectors == 4) {
-            for (int j = 0; j < count; j += tilePositions) {
-                kernel.tile4x6(w, wOff, s, k, depth, pos, p0 + j, bs, biasOff, tile, j * width);
-            }
-        } else {
-            for (int j = 0; j < count; j += tilePositions) {
-                kernel.tile2x12(w, wOff, s, k, depth, pos, p0 + j, bs, biasOff, tile, j * width);
+        for (int k0 = 0; k0 < depth; k0 += depthBlock) {
+            int k1 = Math.min(depth, k0 + depthBlock);
+            if (vectors == 4) {
+                for (int j = 0; j < tiled; j += tilePositions) {
+                    kernel.tile4x6(w, wOff, s, k, k0, k1, pos, p0 + j, tile, j * width);
+                }
+            } else {
+                for (int j = 0; j < tiled; j += tilePositions) {
+                    kernel.tile2x12(w, wOff, s, k, k0, k1, pos, p0 + j, tile, j * width);
+                }
             }
         }
         int validChannels = Math.min(width, g.outPerGroup() - blk * width);

@@ -13,8 +13,8 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
 
     @Override public int lanes() { return S.length(); }
 
-    @Override public void tile4x6(float[] w, int wOff, float[] in, int[] kOff, int depth, int[] pos, int posOff,
-                               float[] bias, int biasOff, float[] out, int outOff) {
+    @Override public void tile4x6(float[] w, int wOff, float[] in, int[] kOff, int kFrom, int kTo, int[] pos,
+                               int posOff, float[] acc, int accOff) {
         int L = S.length();
         int p0 = pos[posOff + 0];
         int p1 = pos[posOff + 1];
@@ -22,17 +22,31 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
         int p3 = pos[posOff + 3];
         int p4 = pos[posOff + 4];
         int p5 = pos[posOff + 5];
-        FloatVector b0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector b1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector b2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        FloatVector b3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
-        FloatVector c00 = b0; FloatVector c01 = b1; FloatVector c02 = b2; FloatVector c03 = b3;
-        FloatVector c10 = b0; FloatVector c11 = b1; FloatVector c12 = b2; FloatVector c13 = b3;
-        FloatVector c20 = b0; FloatVector c21 = b1; FloatVector c22 = b2; FloatVector c23 = b3;
-        FloatVector c30 = b0; FloatVector c31 = b1; FloatVector c32 = b2; FloatVector c33 = b3;
-        FloatVector c40 = b0; FloatVector c41 = b1; FloatVector c42 = b2; FloatVector c43 = b3;
-        FloatVector c50 = b0; FloatVector c51 = b1; FloatVector c52 = b2; FloatVector c53 = b3;
-        for (int k = 0; k < depth; k++) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, accOff + 0 * L);
+        FloatVector c01 = FloatVector.fromArray(S, acc, accOff + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(S, acc, accOff + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, acc, accOff + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, accOff + 4 * L);
+        FloatVector c11 = FloatVector.fromArray(S, acc, accOff + 5 * L);
+        FloatVector c12 = FloatVector.fromArray(S, acc, accOff + 6 * L);
+        FloatVector c13 = FloatVector.fromArray(S, acc, accOff + 7 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, accOff + 8 * L);
+        FloatVector c21 = FloatVector.fromArray(S, acc, accOff + 9 * L);
+        FloatVector c22 = FloatVector.fromArray(S, acc, accOff + 10 * L);
+        FloatVector c23 = FloatVector.fromArray(S, acc, accOff + 11 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, accOff + 12 * L);
+        FloatVector c31 = FloatVector.fromArray(S, acc, accOff + 13 * L);
+        FloatVector c32 = FloatVector.fromArray(S, acc, accOff + 14 * L);
+        FloatVector c33 = FloatVector.fromArray(S, acc, accOff + 15 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, accOff + 16 * L);
+        FloatVector c41 = FloatVector.fromArray(S, acc, accOff + 17 * L);
+        FloatVector c42 = FloatVector.fromArray(S, acc, accOff + 18 * L);
+        FloatVector c43 = FloatVector.fromArray(S, acc, accOff + 19 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, accOff + 20 * L);
+        FloatVector c51 = FloatVector.fromArray(S, acc, accOff + 21 * L);
+        FloatVector c52 = FloatVector.fromArray(S, acc, accOff + 22 * L);
+        FloatVector c53 = FloatVector.fromArray(S, acc, accOff + 23 * L);
+        for (int k = kFrom; k < kTo; k++) {
             int wk = wOff + k * 4 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wk + 0 * L);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + 1 * L);
@@ -52,34 +66,34 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
             FloatVector x5 = FloatVector.broadcast(S, in[bk + p5]);
             c50 = w0.fma(x5, c50); c51 = w1.fma(x5, c51); c52 = w2.fma(x5, c52); c53 = w3.fma(x5, c53);
         }
-        c00.intoArray(out, outOff + 0 * L + 0 * L);
-        c01.intoArray(out, outOff + 0 * L + 1 * L);
-        c02.intoArray(out, outOff + 0 * L + 2 * L);
-        c03.intoArray(out, outOff + 0 * L + 3 * L);
-        c10.intoArray(out, outOff + 4 * L + 0 * L);
-        c11.intoArray(out, outOff + 4 * L + 1 * L);
-        c12.intoArray(out, outOff + 4 * L + 2 * L);
-        c13.intoArray(out, outOff + 4 * L + 3 * L);
-        c20.intoArray(out, outOff + 8 * L + 0 * L);
-        c21.intoArray(out, outOff + 8 * L + 1 * L);
-        c22.intoArray(out, outOff + 8 * L + 2 * L);
-        c23.intoArray(out, outOff + 8 * L + 3 * L);
-        c30.intoArray(out, outOff + 12 * L + 0 * L);
-        c31.intoArray(out, outOff + 12 * L + 1 * L);
-        c32.intoArray(out, outOff + 12 * L + 2 * L);
-        c33.intoArray(out, outOff + 12 * L + 3 * L);
-        c40.intoArray(out, outOff + 16 * L + 0 * L);
-        c41.intoArray(out, outOff + 16 * L + 1 * L);
-        c42.intoArray(out, outOff + 16 * L + 2 * L);
-        c43.intoArray(out, outOff + 16 * L + 3 * L);
-        c50.intoArray(out, outOff + 20 * L + 0 * L);
-        c51.intoArray(out, outOff + 20 * L + 1 * L);
-        c52.intoArray(out, outOff + 20 * L + 2 * L);
-        c53.intoArray(out, outOff + 20 * L + 3 * L);
+        c00.intoArray(acc, accOff + 0 * L);
+        c01.intoArray(acc, accOff + 1 * L);
+        c02.intoArray(acc, accOff + 2 * L);
+        c03.intoArray(acc, accOff + 3 * L);
+        c10.intoArray(acc, accOff + 4 * L);
+        c11.intoArray(acc, accOff + 5 * L);
+        c12.intoArray(acc, accOff + 6 * L);
+        c13.intoArray(acc, accOff + 7 * L);
+        c20.intoArray(acc, accOff + 8 * L);
+        c21.intoArray(acc, accOff + 9 * L);
+        c22.intoArray(acc, accOff + 10 * L);
+        c23.intoArray(acc, accOff + 11 * L);
+        c30.intoArray(acc, accOff + 12 * L);
+        c31.intoArray(acc, accOff + 13 * L);
+        c32.intoArray(acc, accOff + 14 * L);
+        c33.intoArray(acc, accOff + 15 * L);
+        c40.intoArray(acc, accOff + 16 * L);
+        c41.intoArray(acc, accOff + 17 * L);
+        c42.intoArray(acc, accOff + 18 * L);
+        c43.intoArray(acc, accOff + 19 * L);
+        c50.intoArray(acc, accOff + 20 * L);
+        c51.intoArray(acc, accOff + 21 * L);
+        c52.intoArray(acc, accOff + 22 * L);
+        c53.intoArray(acc, accOff + 23 * L);
     }
 
-    @Override public void tile2x12(float[] w, int wOff, float[] in, int[] kOff, int depth, int[] pos, int posOff,
-                               float[] bias, int biasOff, float[] out, int outOff) {
+    @Override public void tile2x12(float[] w, int wOff, float[] in, int[] kOff, int kFrom, int kTo, int[] pos,
+                               int posOff, float[] acc, int accOff) {
         int L = S.length();
         int p0 = pos[posOff + 0];
         int p1 = pos[posOff + 1];
@@ -93,21 +107,31 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
         int p9 = pos[posOff + 9];
         int p10 = pos[posOff + 10];
         int p11 = pos[posOff + 11];
-        FloatVector b0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector b1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector c00 = b0; FloatVector c01 = b1;
-        FloatVector c10 = b0; FloatVector c11 = b1;
-        FloatVector c20 = b0; FloatVector c21 = b1;
-        FloatVector c30 = b0; FloatVector c31 = b1;
-        FloatVector c40 = b0; FloatVector c41 = b1;
-        FloatVector c50 = b0; FloatVector c51 = b1;
-        FloatVector c60 = b0; FloatVector c61 = b1;
-        FloatVector c70 = b0; FloatVector c71 = b1;
-        FloatVector c80 = b0; FloatVector c81 = b1;
-        FloatVector c90 = b0; FloatVector c91 = b1;
-        FloatVector c100 = b0; FloatVector c101 = b1;
-        FloatVector c110 = b0; FloatVector c111 = b1;
-        for (int k = 0; k < depth; k++) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, accOff + 0 * L);
+        FloatVector c01 = FloatVector.fromArray(S, acc, accOff + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, accOff + 2 * L);
+        FloatVector c11 = FloatVector.fromArray(S, acc, accOff + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, accOff + 4 * L);
+        FloatVector c21 = FloatVector.fromArray(S, acc, accOff + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, accOff + 6 * L);
+        FloatVector c31 = FloatVector.fromArray(S, acc, accOff + 7 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, accOff + 8 * L);
+        FloatVector c41 = FloatVector.fromArray(S, acc, accOff + 9 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, accOff + 10 * L);
+        FloatVector c51 = FloatVector.fromArray(S, acc, accOff + 11 * L);
+        FloatVector c60 = FloatVector.fromArray(S, acc, accOff + 12 * L);
+        FloatVector c61 = FloatVector.fromArray(S, acc, accOff + 13 * L);
+        FloatVector c70 = FloatVector.fromArray(S, acc, accOff + 14 * L);
+        FloatVector c71 = FloatVector.fromArray(S, acc, accOff + 15 * L);
+        FloatVector c80 = FloatVector.fromArray(S, acc, accOff + 16 * L);
+        FloatVector c81 = FloatVector.fromArray(S, acc, accOff + 17 * L);
+        FloatVector c90 = FloatVector.fromArray(S, acc, accOff + 18 * L);
+        FloatVector c91 = FloatVector.fromArray(S, acc, accOff + 19 * L);
+        FloatVector c100 = FloatVector.fromArray(S, acc, accOff + 20 * L);
+        FloatVector c101 = FloatVector.fromArray(S, acc, accOff + 21 * L);
+        FloatVector c110 = FloatVector.fromArray(S, acc, accOff + 22 * L);
+        FloatVector c111 = FloatVector.fromArray(S, acc, accOff + 23 * L);
+        for (int k = kFrom; k < kTo; k++) {
             int wk = wOff + k * 2 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wk + 0 * L);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + 1 * L);
@@ -137,29 +161,29 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
             FloatVector x11 = FloatVector.broadcast(S, in[bk + p11]);
             c110 = w0.fma(x11, c110); c111 = w1.fma(x11, c111);
         }
-        c00.intoArray(out, outOff + 0 * L + 0 * L);
-        c01.intoArray(out, outOff + 0 * L + 1 * L);
-        c10.intoArray(out, outOff + 2 * L + 0 * L);
-        c11.intoArray(out, outOff + 2 * L + 1 * L);
-        c20.intoArray(out, outOff + 4 * L + 0 * L);
-        c21.intoArray(out, outOff + 4 * L + 1 * L);
-        c30.intoArray(out, outOff + 6 * L + 0 * L);
-        c31.intoArray(out, outOff + 6 * L + 1 * L);
-        c40.intoArray(out, outOff + 8 * L + 0 * L);
-        c41.intoArray(out, outOff + 8 * L + 1 * L);
-        c50.intoArray(out, outOff + 10 * L + 0 * L);
-        c51.intoArray(out, outOff + 10 * L + 1 * L);
-        c60.intoArray(out, outOff + 12 * L + 0 * L);
-        c61.intoArray(out, outOff + 12 * L + 1 * L);
-        c70.intoArray(out, outOff + 14 * L + 0 * L);
-        c71.intoArray(out, outOff + 14 * L + 1 * L);
-        c80.intoArray(out, outOff + 16 * L + 0 * L);
-        c81.intoArray(out, outOff + 16 * L + 1 * L);
-        c90.intoArray(out, outOff + 18 * L + 0 * L);
-        c91.intoArray(out, outOff + 18 * L + 1 * L);
-        c100.intoArray(out, outOff + 20 * L + 0 * L);
-        c101.intoArray(out, outOff + 20 * L + 1 * L);
-        c110.intoArray(out, outOff + 22 * L + 0 * L);
-        c111.intoArray(out, outOff + 22 * L + 1 * L);
+        c00.intoArray(acc, accOff + 0 * L);
+        c01.intoArray(acc, accOff + 1 * L);
+        c10.intoArray(acc, accOff + 2 * L);
+        c11.intoArray(acc, accOff + 3 * L);
+        c20.intoArray(acc, accOff + 4 * L);
+        c21.intoArray(acc, accOff + 5 * L);
+        c30.intoArray(acc, accOff + 6 * L);
+        c31.intoArray(acc, accOff + 7 * L);
+        c40.intoArray(acc, accOff + 8 * L);
+        c41.intoArray(acc, accOff + 9 * L);
+        c50.intoArray(acc, accOff + 10 * L);
+        c51.intoArray(acc, accOff + 11 * L);
+        c60.intoArray(acc, accOff + 12 * L);
+        c61.intoArray(acc, accOff + 13 * L);
+        c70.intoArray(acc, accOff + 14 * L);
+        c71.intoArray(acc, accOff + 15 * L);
+        c80.intoArray(acc, accOff + 16 * L);
+        c81.intoArray(acc, accOff + 17 * L);
+        c90.intoArray(acc, accOff + 18 * L);
+        c91.intoArray(acc, accOff + 19 * L);
+        c100.intoArray(acc, accOff + 20 * L);
+        c101.intoArray(acc, accOff + 21 * L);
+        c110.intoArray(acc, accOff + 22 * L);
+        c111.intoArray(acc, accOff + 23 * L);
     }
 }

@@ -80,22 +80,29 @@ class ChannelBlockConvEquivalenceTest {
         for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
     }
 
-    /** Each tile shape on every case, whichever the layer's channel count would pick. */
+    /**
+     * Each tile shape on every case, whichever the layer's channel count would pick, summing K whole and in blocks of
+     * 7 rows (not a multiple of any layer's taps: blocks end inside a channel).
+     */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
-    void bothTileShapesMatchReference(int bits) {
+    void bothTileShapesAndDepthBlocksMatchReference(int bits) {
         ChannelBlockKernel kernel = VectorEngine.channelBlockKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
         for (int vectors : new int[] {4, 2}) {
-            ConvEngine engine = new ConvEngine() {
-                @Override public String name() { return "channel-block-" + bits + "-" + vectors + "-vectors"; }
+            for (int depthBlock : new int[] {1 << 20, 7}) {
+                ConvEngine engine = new ConvEngine() {
+                    @Override public String name() {
+                        return "channel-block-" + bits + "-" + vectors + "-vectors-depth-block-" + depthBlock;
+                    }
 
-                @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
-                    return new ChannelBlockConv(g, weight, bias, kernel, workspaces, vectors);
+                    @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, vectors, depthBlock);
+                    }
+                };
+                for (ConvCases.Case c : cases()) {
+                    if (c.batch() == 3) ConvCases.assertMatchesReference(engine, c);
                 }
-            };
-            for (ConvCases.Case c : cases()) {
-                if (c.batch() == 3) ConvCases.assertMatchesReference(engine, c);
             }
         }
     }
