@@ -109,7 +109,8 @@ class ChannelBlockConvEquivalenceTest {
 
     /**
      * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows) where those rows
-     * are shorter than DirectConv's two-vector tile: at 256 and 512 bits.
+     * are shorter than DirectConv's two-vector tile and not a whole vector (256 and 512 bits), and leaves 16-wide ones
+     * to DirectConv.
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
@@ -122,5 +123,9 @@ class ChannelBlockConvEquivalenceTest {
                 null);
         Class<? extends PreparedConv> expected = bits >= 256 ? ChannelBlockConv.class : DirectConv.class;
         assertInstanceOf(expected, prepared);
+        // 16-wide strided rows are whole vectors for DirectConv at every size: it keeps them
+        ConvGeometry wholeVectors = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
+                Z), new int[] {32, 32});
+        assertInstanceOf(DirectConv.class, engine.prepare(wholeVectors, new float[64 * 64 * 9], null));
     }
 }
