@@ -7,7 +7,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API engine: direct convolution ({@link DirectConv}) with an 8 x 2-vector register-blocked
- * micro-kernel at the chosen vector size; {@link DepthwiseConv} for depthwise layers, and the tiled implicit GEMM
+ * micro-kernel at the chosen vector size, or vectorized along output channels ({@link ChannelBlockConv}) for strided
+ * layers with short output rows; {@link DepthwiseConv} for depthwise layers, and the tiled implicit GEMM
  * ({@link TiledConv}) when line buffers would be too large. Only this class, the {@code Vector*} and {@code *512}
  * kernels (with their generated 256- and 128-bit twins) and {@code bench.VectorFmaLoop} import {@code jdk.incubator.vector};
  * {@link Engines} builds this class by name, so none of them loads without the module.
