@@ -15,9 +15,9 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * SLF4J's backend for the commands that start no Spark ({@code apply}, {@code generate}, ...): the same lines, levels
  * and file as {@code conf/log4j2.properties} gives (warnings and errors of every library, information of convjob's
  * own code, into the file named by the {@code convjob.log} property), without starting Log4j, whose plugin and
- * configuration loading costs about 1.5 CPU-seconds on this kind of machine: a third of a short {@code apply}.
- * Commands that start Spark keep Log4j, whose configuration Spark adjusts. Chosen by {@code Main} through SLF4J's
- * {@code slf4j.provider} property; a user who sets that property keeps their choice.
+ * configuration loading costs a fraction of a CPU-second. Commands that start Spark keep Log4j, whose configuration
+ * Spark adjusts. {@code StartupProperties} names this class in SLF4J's {@code slf4j.provider} property unless the
+ * user named another.
  */
 public final class LogFileProvider implements SLF4JServiceProvider {
     /** The property that names the log file, as {@code conf/log4j2.properties} reads it. */
