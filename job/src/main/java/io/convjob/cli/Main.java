@@ -16,6 +16,7 @@ public final class Main {
         LineTrackingStream stderr = new LineTrackingStream(new java.io.FileOutputStream(java.io.FileDescriptor.err));
         System.setErr(stderr);
         StartupProperties.set(args);
+        ClassPathOpening.begin();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(stderr, true), stderr::atLineStart));
     }
 
