@@ -7,7 +7,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API engine: direct convolution ({@link DirectConv}) with an 8 x 2-vector register-blocked
- * micro-kernel at the chosen vector size; {@link DepthwiseConv} for depthwise layers, and the tiled implicit GEMM
+ * micro-kernel at the chosen vector size; {@link Depthwise3x3} for depthwise 3x3 pad 1 layers, {@link DepthwiseConv}
+ * for other depthwise layers too large to split, and the tiled implicit GEMM
  * ({@link TiledConv}) when line buffers would be too large. Only this class, the {@code Vector*} and {@code *512}
  * kernels (with their generated 256- and 128-bit twins) and {@code bench.VectorFmaLoop} import {@code jdk.incubator.vector};
  * {@link Engines} builds this class by name, so none of them loads without the module.
@@ -20,6 +21,7 @@ public final class VectorEngine implements ConvEngine {
     private final MicroKernel kernel;
     private final RowAxpy rowAxpy;
     private final DirectKernel direct;
+    private final Depthwise3x3Kernel depthwise3x3;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     /** The preferred vector size of this machine. */
@@ -44,6 +46,11 @@ public final class VectorEngine implements ConvEngine {
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
         this.direct = directKernel(bits);
+        this.depthwise3x3 = switch (bits) {
+            case 512 -> new Depthwise3x3Kernel512();
+            case 256 -> new Depthwise3x3Kernel256();
+            default -> new Depthwise3x3Kernel128();
+        };
         this.rowAxpy = switch (bits) {
             case 512 -> new VectorAxpy512();
             case 256 -> new VectorAxpy256();
@@ -71,6 +78,9 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
+        if (Depthwise3x3.supports(geometry, depthwise3x3.lanes())) {
+            return new Depthwise3x3(geometry, weight, bias, depthwise3x3);
+        }
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
         SplitInput split;
         try {

@@ -149,7 +149,7 @@ class DirectConvEquivalenceTest {
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void directPathsMatchReference(int bits) {
-        VectorEngine engine = new VectorEngine(bits);
+        ConvEngine engine = directOnly(bits);
         for (ConvCases.Case c : cases()) {
             ConvGeometry g = Shapes.lower(c.spec(), c.inShape());
             assertInstanceOf(DirectConv.class, engine.prepare(g, new float[(int) c.spec().weightCount()], null),
@@ -165,7 +165,7 @@ class DirectConvEquivalenceTest {
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void reusedSplitBuffersKeepTheirZeros(int bits) {
-        VectorEngine engine = new VectorEngine(bits);
+        ConvEngine engine = directOnly(bits);
         ConvGeometry padded = Shapes.lower(conv(2, 3, 5, rep(3, 2), rep(1, 2), pad(2, 2), rep(1, 2), 1, true, Z),
                 new int[] {7, 9});
         ConvGeometry pointwise = Shapes.lower(conv(2, 3, 4, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, false, Z),
@@ -193,7 +193,7 @@ class DirectConvEquivalenceTest {
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void layersBeyondTheKeptSplitBuffersKeepTheirZeros(int bits) {
-        VectorEngine engine = new VectorEngine(bits);
+        ConvEngine engine = directOnly(bits);
         java.util.Random r = new java.util.Random(9);
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < 11; i++) {
@@ -203,6 +203,23 @@ class DirectConvEquivalenceTest {
         for (int round = 0; round < 3; round++) {
             for (Layer layer : layers) layer.check(1 + round % 2, r);
         }
+    }
+
+    /**
+     * {@link DirectConv} for every layer, as {@link VectorEngine} builds it, even for those the engine sends to another
+     * path ({@link Depthwise3x3}): these tests are about DirectConv's own paths.
+     */
+    private static ConvEngine directOnly(int bits) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        return new ConvEngine() {
+            @Override public String name() { return "direct-" + bits; }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces);
+            }
+        };
     }
 
     /** One prepared layer, run repeatedly against the reference. */
