@@ -213,15 +213,37 @@ public final class TensorFileWriter implements AutoCloseable {
         int rows = source.getRowCount();
         List<FieldVector> vectors = root.getFieldVectors();
         for (int c = 0; c < vectors.size(); c++) {
-            if (c == columnIndex) continue;
-            FieldVector to = vectors.get(c);
-            FieldVector from = source.getVector(to.getName());
-            if (from == null) throw new IllegalArgumentException("source batch has no column '" + to.getName() + "'");
-            to.setInitialCapacity(rows);
-            to.allocateNew();
-            for (int r = 0; r < rows; r++) to.copyFromSafe(r, r, from);
+            if (c != columnIndex) copyColumn(source, vectors.get(c), rows);
         }
         writeRoot(rows);
+    }
+
+    /** The schema without the tensor column: what {@link #writeBatch(VectorSchemaRoot)} copies from its source. */
+    Schema otherColumns() {
+        List<Field> fields = new ArrayList<>(root.getSchema().getFields());
+        fields.remove(columnIndex);
+        return new Schema(fields);
+    }
+
+    /** The writer's allocator (closed with the writer). */
+    BufferAllocator allocator() { return allocator; }
+
+    /** Copies rows {@code [0, rows)} of every column of {@code target} from {@code source}'s column of the same name. */
+    static void copyColumns(VectorSchemaRoot source, VectorSchemaRoot target, int rows) {
+        for (FieldVector to : target.getFieldVectors()) copyColumn(source, to, rows);
+        target.setRowCount(rows);
+    }
+
+    /** Values and nulls of {@code source}'s column named as {@code to}, into {@code to}'s buffers, kept from batch to batch. */
+    private static void copyColumn(VectorSchemaRoot source, FieldVector to, int rows) {
+        FieldVector from = source.getVector(to.getName());
+        if (from == null) throw new IllegalArgumentException("source batch has no column '" + to.getName() + "'");
+        to.reset();
+        if (to.getValueCapacity() < rows) {
+            to.setInitialCapacity(rows);
+            to.allocateNew();
+        }
+        for (int r = 0; r < rows; r++) to.copyFromSafe(r, r, from);
     }
 
     /** Writes {@link #root()} as filled by the caller as one record batch of {@code rowCount} rows, then clears it. */

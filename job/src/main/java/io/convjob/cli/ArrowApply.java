@@ -17,8 +17,7 @@ import org.apache.hadoop.fs.Path;
  * {@code convjob bench --model} times. The reader's batch buffer, the kernel's input and output arrays and the
  * writer's vectors are each allocated once and reused for every record batch. With several threads the kernel
  * batches run data-parallel, one single-threaded {@code Model.run} per thread on alternate batches, written in input
- * order: measured on 2 cores (feature-stack, batch 64), two batches at once ran about 1.5x the rate of one batch
- * with its layers split over both threads.
+ * order, while this thread reads and writes the record batches ({@link TensorFileConverter}).
  */
 final class ArrowApply {
     private ArrowApply() {}
@@ -49,8 +48,10 @@ final class ArrowApply {
         try (TensorFileWriter writer = TensorFileWriter.create(storage.createAtomic(output),
                 TensorFileWriter.outputSchema(reader.schema(), column, outSample), column, allocator, compression)) {
             if (warmUp != null) warmUp.close();
-            long rows = new TensorFileConverter(sample, outSample, batchSize, threads)
-                    .convert(reader, 0, -1, writer, (x, n, y) -> model.run(x, sample, n, y, 1));
+            long rows;
+            try (TensorFileConverter converter = new TensorFileConverter(sample, outSample, batchSize, threads)) {
+                rows = converter.convert(reader, 0, -1, writer, (x, n, y) -> model.run(x, sample, n, y, 1));
+            }
             writer.commit();
             return rows;
         }

@@ -3,11 +3,11 @@ package io.convjob.cli;
 import io.convjob.concurrent.Threads;
 
 /**
- * Starts the logging (SLF4J bound to Log4j 2, configured from {@code conf/log4j2.properties}) on a background thread,
- * for a command that will need it anyway (Arrow's allocator logs through SLF4J). Measured on 2 cores, that start is
- * about a second of CPU: finding SLF4J's provider opens every jar on the class path, and Log4j loads its plugins and
- * configuration; run on the otherwise idle core, it overlaps the argument parsing and the model's set-up instead of
- * following them. {@link #close} waits for it, so the JVM never exits with Log4j half-started (which would report
+ * Starts the logging (SLF4J and its backend: convjob's {@code LogFileProvider} as {@code StartupProperties} names it,
+ * or Log4j 2 when the user names that) on a background thread, for a command that will need it anyway (Arrow's
+ * allocator logs through SLF4J). With Log4j that start is about a second of CPU on 2 cores (Log4j loads its plugins
+ * and configuration); run on the otherwise idle core, it overlaps the argument parsing and the model's set-up instead
+ * of following them. {@link #close} waits for it, so the JVM never exits with Log4j half-started (which would report
  * an error of its own on the terminal).
  */
 final class LoggingStart implements AutoCloseable {

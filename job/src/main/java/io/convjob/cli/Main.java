@@ -1,13 +1,13 @@
 package io.convjob.cli;
 
-import picocli.CommandLine;
-
+import io.convjob.cli.logging.LogFileProvider;
 import java.io.PrintWriter;
+import picocli.CommandLine;
 
 /** {@code ./convjob} and {@code spark-submit --class io.convjob.cli.Main}: exits with the command's code. */
 public final class Main {
     /** The system property naming Spark's log file (set by {@code ./convjob}, read by {@code conf/log4j2.properties}). */
-    public static final String LOG_PROPERTY = "convjob.log";
+    public static final String LOG_PROPERTY = LogFileProvider.LOG_FILE_PROPERTY;
 
     private Main() {}
 
@@ -15,6 +15,8 @@ public final class Main {
         // Spark's progress bar writes to System.err too: the error line must know whether it left a line open
         LineTrackingStream stderr = new LineTrackingStream(new java.io.FileOutputStream(java.io.FileDescriptor.err));
         System.setErr(stderr);
+        StartupProperties.set(args);
+        ClassPathOpening.begin();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(stderr, true), stderr::atLineStart));
     }
 

@@ -95,7 +95,12 @@ final class ThroughputBench {
             generate(parts, in, settings.rows());
 
             Path applied = dir.resolve("apply.arrow");
-            measure(applyInProcess("apply", "apply (in this JVM)", model, file, applied));
+            // warmed up like the model alone: the first Arrow file of a JVM loads and compiles the I/O path (and
+            // starts the logging), a one-off that the ./convjob apply line below shows
+            Path warm = one.resolve("warm-up.arrow");
+            generate(List.of(warm), in, Math.min(settings.rows(), 2 * settings.rowsPerBatch()));
+            warmUp(model, warm, applied);
+            measure(applyInProcess("apply", "apply (in this JVM, warm)", model, file, applied));
             delete(applied);
             if (System.getProperty("convjob.home") != null) { // untimed: the launcher's first apply records its class-data archive
                 Path small = one.resolve("small.arrow");
@@ -112,6 +117,7 @@ final class ThroughputBench {
             Files.writeString(ioSpec, "{\"layer\": \"Conv" + (in.length - 1) + "d\", \"in_channels\": " + channels
                     + ", \"out_channels\": " + channels + ", \"kernel_size\": 1, \"key\": 0}");
             Model io = Model.fromSpec(SpecParser.parse(ioSpec));
+            warmUp(io, warm, applied);
             measure(applyInProcess("pure_io", "pure I/O: apply 1x1 " + channels + "->" + channels, io, file, applied));
             delete(applied);
             measure(copy(file, applied));
@@ -155,7 +161,16 @@ final class ThroughputBench {
                 String.format(Locale.ROOT, "%.2f s", seconds));
     }
 
-    /** (b) The apply path in this JVM (kernels already warm), file to file. */
+    /** Applies {@code model} to the small file {@code warm} again and again for a second, untimed: the model alone's warm-up. */
+    private void warmUp(Model model, Path warm, Path output) throws IOException {
+        long until = System.nanoTime() + 1_000_000_000L;
+        do {
+            applyInProcess("warm-up", "", model, warm, output);
+            delete(output);
+        } while (System.nanoTime() < until);
+    }
+
+    /** (b) The apply path in this JVM, file to file. */
     private Measurement applyInProcess(String key, String label, Model model, Path input, Path output) {
         Storage storage = Storage.standard();
         long start = System.nanoTime();
@@ -216,6 +231,13 @@ final class ThroughputBench {
             found.add(new Measurement("run_local", "run --master local[" + settings.threads() + "], " + settings.files() + " files",
                     summary.rows(), summary.seconds(), splitBytes + arrowBytes(dir.resolve("run")),
                     String.format(Locale.ROOT, "%.2f s; Spark start-up %.2f s (not in the rate)", summary.seconds(), startup)));
+            // a cluster's executors run job after job: the same job again in this session, executors and JIT warm
+            JobSummary again = new ConvolutionJob(WeightsLoader.standard()).run(spark,
+                    JobOptions.of(settings.spec(), split.toString(), dir.resolve("run-again").toString())
+                            .withMaster(options.master()).withBatchSize(settings.batchSize()).withSparkConf(options.sparkConf()));
+            found.add(new Measurement("run_local_again", "  the same run again (same session)", again.rows(), again.seconds(),
+                    splitBytes + arrowBytes(dir.resolve("run-again")),
+                    String.format(Locale.ROOT, "%.2f s; steady state: the second job of the session", again.seconds())));
 
             Path parquet = dir.resolve("parquet");
             spark.read().format("arrow-tensor").load(split.toString()).write().parquet(parquet.toString());

@@ -122,9 +122,9 @@ public final class TensorFileJob {
             TaskContext task = TaskContext.get();
             List<TensorCommitMessage> out = new ArrayList<>();
             // the executor's Arrow memory: the buffers of this task's files go back to the pool for the next task
-            try (ArrowMemoryPool.Lease memory = ArrowMemoryPool.shared().lease()) {
+            try (ArrowMemoryPool.Lease memory = ArrowMemoryPool.shared().lease();
+                 TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize())) {
                 BatchKernel kernel = kernels.open(task);
-                TensorFileConverter converter = new TensorFileConverter(options.inputShape(), options.outputShape(), options.batchSize());
                 while (partitions.hasNext()) out.add(convert(partitions.next(), task, kernel, converter, memory));
             } catch (OutOfMemoryError e) { // the buffers are unreachable now: fail the job, not the executor
                 throw io.convjob.job.frame.TaskMemory.outOfMemory(e, options.batchSize(), options.inputShape());

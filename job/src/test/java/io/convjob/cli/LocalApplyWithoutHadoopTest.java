@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code apply} on local files in a fresh JVM, as {@code ./convjob} starts it, never starts Hadoop: no FileSystem,
- * configuration, user and group lookup, shell or metrics class is loaded (each costs start-up time), and the output is
- * the one an in-process apply writes.
+ * {@code apply} on local files in a fresh JVM, as {@code ./convjob} starts it, never starts Hadoop (no FileSystem,
+ * configuration, user and group lookup, shell or metrics class is loaded) nor Log4j (each costs start-up time), logs
+ * nothing, and the output is the one an in-process apply writes.
  */
 class LocalApplyWithoutHadoopTest {
     /** Classes whose loading means Hadoop's file system machinery started. */
@@ -53,7 +53,11 @@ class LocalApplyWithoutHadoopTest {
         String loaded = Files.readString(classes);
         assertTrue(loaded.contains("io.convjob.arrow.TensorFileWriter "), "the class log covers the whole run");
         for (String hadoop : HADOOP_START_UP) assertTrue(!loaded.contains(hadoop), hadoop + "was loaded by a local apply");
+        assertTrue(loaded.contains("io.convjob.cli.logging.LogFileLogger "), "Arrow's loggers come from the light backend");
+        assertTrue(!loaded.contains("org.apache.logging.log4j.core."), "Log4j was started by a local apply");
+        assertTrue(!out.contains("SLF4J"), out);
         assertEquals(-1, Files.mismatch(expected, dir.resolve("out/y.arrow")), "same bytes as the in-process apply");
+        assertTrue(!Files.exists(dir.resolve("convjob.log")), "nothing worth a log line happened");
         assertEquals(List.of("y.arrow"), Files.list(dir.resolve("out")).map(f -> f.getFileName().toString()).toList());
     }
 }

@@ -79,7 +79,8 @@ class ThroughputCommandsTest {
                 "--batch-size", "8", "--threads", "1", "--files", "2", "--rows-per-record-batch", "5",
                 "--work-dir", tmp.toString(), "--json", json.toString());
         assertEquals(0, run.code(), run.err());
-        for (String label : List.of("model alone", "apply (in this JVM)", "run --master local[1], 2 files", "Spark start-up",
+        for (String label : List.of("model alone", "apply (in this JVM, warm)", "run --master local[1], 2 files", "Spark start-up",
+                "the same run again (same session)",
                 "DataFrame: Parquet in, 2 files", "DataFrame: Parquet in, --partitions 2",
                 "pure I/O: apply 1x1 3->3", "cp of the input file", "% of model alone")) {
             assertTrue(run.out().contains(label), label + " in:\n" + run.out());
@@ -92,7 +93,7 @@ class ThroughputCommandsTest {
             assertTrue(r.get("samples_per_second").asDouble() > 0, r.toString());
             assertTrue(r.get("ratio_to_model").asDouble() > 0, r.toString());
         }
-        assertEquals(List.of("model", "apply", "run_local", "dataframe", "dataframe_partitions", "pure_io", "cp"), paths, "no ./convjob apply without the launcher");
+        assertEquals(List.of("model", "apply", "run_local", "run_local_again", "dataframe", "dataframe_partitions", "pure_io", "cp"), paths, "no ./convjob apply without the launcher");
         assertEquals(1.0, results.get(0).get("ratio_to_model").asDouble(), 1e-9);
         try (var left = Files.list(tmp)) {
             assertEquals(List.of(json), left.toList(), "the generated files are deleted");

@@ -7,8 +7,9 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API engine: direct convolution ({@link DirectConv}) with an 8 x 2-vector register-blocked
- * micro-kernel at the chosen vector size; {@link Depthwise3x3} for depthwise 3x3 pad 1 layers, {@link DepthwiseConv}
- * for other depthwise layers too large to split, and the tiled implicit GEMM
+ * micro-kernel at the chosen vector size, or vectorized along output channels ({@link ChannelBlockConv}) for strided
+ * layers with short output rows; {@link Depthwise3x3} for depthwise 3x3 pad 1 layers, {@link DepthwiseConv} for
+ * other depthwise layers too large to split, and the tiled implicit GEMM
  * ({@link TiledConv}) when line buffers would be too large. Only this class, the {@code Vector*} and {@code *512}
  * kernels (with their generated 256- and 128-bit twins) and {@code bench.VectorFmaLoop} import {@code jdk.incubator.vector};
  * {@link Engines} builds this class by name, so none of them loads without the module.
@@ -21,6 +22,7 @@ public final class VectorEngine implements ConvEngine {
     private final MicroKernel kernel;
     private final RowAxpy rowAxpy;
     private final DirectKernel direct;
+    private final ChannelBlockKernel channelBlock;
     private final Depthwise3x3Kernel depthwise3x3;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
@@ -46,6 +48,7 @@ public final class VectorEngine implements ConvEngine {
             default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
         };
         this.direct = directKernel(bits);
+        this.channelBlock = channelBlockKernel(bits);
         this.depthwise3x3 = switch (bits) {
             case 512 -> new Depthwise3x3Kernel512();
             case 256 -> new Depthwise3x3Kernel256();
@@ -68,6 +71,16 @@ public final class VectorEngine implements ConvEngine {
         };
     }
 
+    /** The {@link ChannelBlockKernel} of one vector size (128, 256 or 512). */
+    static ChannelBlockKernel channelBlockKernel(int bits) {
+        return switch (bits) {
+            case 512 -> new ChannelBlockKernel512();
+            case 256 -> new ChannelBlockKernel256();
+            case 128 -> new ChannelBlockKernel128();
+            default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
+        };
+    }
+
     /** The hardware's preferred float vector size in bits (may be below 128 on machines without SIMD). */
     public static int preferredBits() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();
@@ -81,6 +94,14 @@ public final class VectorEngine implements ConvEngine {
         if (Depthwise3x3.supports(geometry, depthwise3x3.lanes())) {
             return new Depthwise3x3(geometry, weight, bias, depthwise3x3);
         }
+        if (ChannelBlockConv.suits(geometry, channelBlock.lanes())) {
+            return new ChannelBlockConv(geometry, weight, bias, channelBlock, workspaces);
+        }
+        return prepareDirect(geometry, weight, bias);
+    }
+
+    /** The paths vectorized along output positions ({@link DirectConv}, or the large-layer ones). */
+    PreparedConv prepareDirect(ConvGeometry geometry, float[] weight, float[] bias) {
         ConvPlan plan = new ConvPlan(geometry, weight, bias, DirectKernel.ROWS);
         SplitInput split;
         try {

@@ -1,0 +1,131 @@
+package io.convjob.fast;
+
+import io.convjob.bench.BenchConfig;
+import io.convjob.engine.ConvEngine;
+import io.convjob.engine.PreparedConv;
+import io.convjob.shape.ConvGeometry;
+import io.convjob.shape.Shapes;
+import io.convjob.spec.Padding;
+import io.convjob.spec.PaddingMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.convjob.fast.ConvCases.conv;
+import static io.convjob.fast.ConvCases.explicit;
+import static io.convjob.fast.ConvCases.pad;
+import static io.convjob.fast.ConvCases.rep;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * {@link ChannelBlockConv} (vectors along output channels) against the reference on every geometry it can take,
+ * forced whether or not the engine would pick it: strides, dilation, crops, every padding mode, groups, 1-D to 3-D,
+ * both tile shapes (4 and 2 vectors of channels), last channel blocks part full, outputs shorter than one tile and
+ * not a multiple of it; batches and thread counts that take the whole-sample and the shared-sample rounds. At
+ * every vector size up to this CPU's.
+ */
+class ChannelBlockConvEquivalenceTest {
+    private static final PaddingMode Z = PaddingMode.ZEROS;
+
+    static List<ConvCases.Case> cases() {
+        List<ConvCases.Case> c = new ArrayList<>();
+        for (PaddingMode mode : PaddingMode.values()) {
+            // 120 channels: 4-vector tiles at every size, the last block part full
+            add(c, "3x3 s2 120 channels " + mode, conv(2, 5, 120, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
+                    mode), new int[] {13, 11});
+            add(c, "3d 3x3x3 stride 1,2,1 " + mode, conv(3, 3, 33, rep(3, 3), new int[] {1, 2, 1}, pad(3, 1),
+                    rep(1, 3), 1, true, mode), new int[] {4, 7, 9});
+        }
+        // 70 channels: 2-vector tiles at 512 bits (fewer padded channels), 4-vector ones below
+        add(c, "3x3 dilation 2 70 channels", conv(2, 4, 70, rep(3, 2), rep(1, 2), pad(2, 2), rep(2, 2), 1, false,
+                Z), new int[] {9, 12});
+        add(c, "3x3 s2 groups 2", conv(2, 6, 72, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 2, true,
+                PaddingMode.REFLECT), new int[] {10, 9});
+        add(c, "1d k5 s3 d2 asymmetric crop", conv(1, 7, 33, rep(5, 1), rep(3, 1), explicit(new int[] {4},
+                new int[] {-1}), rep(2, 1), 1, true, Z), new int[] {67});
+        add(c, "7x7 s2 p3 stem", conv(2, 3, 64, rep(7, 2), rep(2, 2), pad(2, 3), rep(1, 2), 1, true, Z),
+                new int[] {19, 23});
+        add(c, "1x1 s2", conv(2, 9, 50, rep(1, 2), rep(2, 2), pad(2, 0), rep(1, 2), 1, true, Z), new int[] {10, 11});
+        add(c, "3x3 s2 four outputs", conv(2, 4, 40, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                new int[] {3, 3});
+        add(c, "3x3 s2 cropped", conv(2, 3, 36, rep(3, 2), rep(2, 2), explicit(new int[] {-1, 2},
+                new int[] {1, -2}), rep(1, 2), 1, true, Z), new int[] {10, 12});
+        add(c, "3x3 SAME circular 100 outputs", conv(2, 2, 48, rep(3, 2), rep(1, 2), Padding.Named.SAME, rep(1, 2),
+                1, true, PaddingMode.CIRCULAR), new int[] {10, 10});
+        return c;
+    }
+
+    private static void add(List<ConvCases.Case> cases, String label, io.convjob.spec.ConvLayerSpec spec, int[] in) {
+        cases.add(new ConvCases.Case(label, spec, in, 1, 1));
+        cases.add(new ConvCases.Case(label, spec, in, 2, 2));
+        // one round of whole samples per thread, then the last sample shared by both threads
+        cases.add(new ConvCases.Case(label, spec, in, 3, 2));
+        cases.add(new ConvCases.Case(label, spec, in, 4, 3));
+    }
+
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void channelBlockPathMatchesReference(int bits) {
+        ChannelBlockKernel kernel = VectorEngine.channelBlockKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        ConvEngine engine = new ConvEngine() {
+            @Override public String name() { return "channel-block-" + bits; }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                return new ChannelBlockConv(g, weight, bias, kernel, workspaces);
+            }
+        };
+        for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    /**
+     * Each tile shape on every case, whichever the layer's channel count would pick, summing K whole and in blocks of
+     * 7 rows (not a multiple of any layer's taps: blocks end inside a channel).
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void bothTileShapesAndDepthBlocksMatchReference(int bits) {
+        ChannelBlockKernel kernel = VectorEngine.channelBlockKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        for (int vectors : new int[] {4, 2}) {
+            for (int depthBlock : new int[] {1 << 20, 7}) {
+                ConvEngine engine = new ConvEngine() {
+                    @Override public String name() {
+                        return "channel-block-" + bits + "-" + vectors + "-vectors-depth-block-" + depthBlock;
+                    }
+
+                    @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, vectors, depthBlock);
+                    }
+                };
+                for (ConvCases.Case c : cases()) {
+                    if (c.batch() == 3) ConvCases.assertMatchesReference(engine, c);
+                }
+            }
+        }
+    }
+
+    /**
+     * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows) where those rows
+     * are shorter than DirectConv's two-vector tile and not a whole vector (256 and 512 bits), and leaves 16-wide ones
+     * to DirectConv.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void engineChoosesItForShortStridedRows(int bits) {
+        VectorEngine engine = new VectorEngine(bits);
+        BenchConfig config = BenchConfig.standard().stream().filter(b -> b.name().equals("c2d_3x3s2_128_28"))
+                .findFirst().orElseThrow();
+        ConvGeometry g = config.geometry();
+        PreparedConv prepared = engine.prepare(g, new float[g.outChannels() * g.inPerGroup() * (int) g.kernelSize()],
+                null);
+        Class<? extends PreparedConv> expected = bits >= 256 ? ChannelBlockConv.class : DirectConv.class;
+        assertInstanceOf(expected, prepared);
+        // 16-wide strided rows are whole vectors for DirectConv at every size: it keeps them
+        ConvGeometry wholeVectors = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
+                Z), new int[] {32, 32});
+        assertInstanceOf(DirectConv.class, engine.prepare(wholeVectors, new float[64 * 64 * 9], null));
+    }
+}
