@@ -123,6 +123,48 @@ class ConvolutionJobTest extends SparkTestBase {
     }
 
     /**
+     * Parquet read again in the same session: the read session is the same one (Spark keys its generated code by the
+     * session's class loader), so the second run compiles no code; the tasks' batch buffers are lent from task to task
+     * and run to run, and every row of both runs is exactly what Model.run gives for it.
+     */
+    @Test
+    void parquetRunsAgainWithoutCompilingCodeAgainAndEveryRowIsModelRuns(@TempDir Path tmp) {
+        String parquet = E2E.resolve("input_parquet").toString();
+        io.convjob.storage.Storage storage = io.convjob.storage.Storage.of(spark().sparkContext().hadoopConfiguration());
+        spark().conf().set("fs.convjob.test.setting", "once");
+        io.convjob.job.input.TensorInput first;
+        try {
+            first = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null, "tensor", null, false);
+        } finally {
+            spark().conf().unset("fs.convjob.test.setting");
+        }
+        io.convjob.job.input.TensorInput second = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null,
+                "tensor", null, false);
+        Assertions.assertSame(first.frame().sparkSession(), second.frame().sparkSession());
+        assertFalse(second.frame().sparkSession().conf().contains("fs.convjob.test.setting"), "a setting the caller unset is gone");
+
+        job.run(spark(), options(parquet, tmp.resolve("warm")).withBatchSize(7));
+        long compiled = org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME().getCount();
+        Path out = tmp.resolve("out");
+        assertEquals(192, job.run(spark(), options(parquet, out).withBatchSize(7)).rows());
+        assertEquals(compiled, org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME().getCount(),
+                "the second run compiled code again");
+
+        io.convjob.Model model = io.convjob.Model.fromSpec(io.convjob.spec.SpecParser.parse(E2E.resolve("spec.json")));
+        int[] shape = {3, 16, 16};
+        TensorDirs input = TensorDirs.read(E2E.resolve("input"));
+        for (Path dir : List.of(tmp.resolve("warm"), out)) {
+            TensorDirs output = TensorDirs.read(dir);
+            assertEquals(input.rows().keySet(), output.rows().keySet());
+            float[] y = new float[4 * 8 * 8];
+            for (Map.Entry<Long, float[]> row : input.rows().entrySet()) {
+                model.run(row.getValue(), shape, 1, y, 1);
+                assertArrayEquals(y, output.rows().get(row.getKey()), "id " + row.getKey());
+            }
+        }
+    }
+
+    /**
      * Files whose batches are megabytes (8 files of 40 rows of (3, 64, 64)): the tasks take their Arrow memory from the
      * executor's pool and give it all back, the pool keeps it for the next task, and every row is what the model gives.
      */

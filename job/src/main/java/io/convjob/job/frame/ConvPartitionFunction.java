@@ -29,8 +29,9 @@ import java.util.NoSuchElementException;
  * Runs the model over a partition of Spark's internal rows in batches: copies up to {@code batchSize} tensors into
  * one float buffer (one bulk copy each, see {@link TensorValues}), runs {@link Model#run} once, then hands out the
  * rows with the result as an unsafe array refilled in place. The other columns a row keeps are copied once, as one
- * unsafe row, since Spark reuses the input row objects. Buffers live as long as the partition; the model comes from
- * the JVM's {@link ModelCache}, built once per broadcast.
+ * unsafe row, since Spark reuses the input row objects. The batch buffers are sized once for {@code batchSize} rows and
+ * lent from task to task by the executor thread ({@link BatchBuffers}); the model comes from the JVM's
+ * {@link ModelCache}, built once per broadcast.
  */
 public final class ConvPartitionFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
 
@@ -54,9 +55,6 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
      * @param counters         accumulators to count into, or null
      * @param failFirstAttempt fault injection for tests, see {@link #FAIL_FIRST_ATTEMPT}
      */
-    /** Rows the batch buffers hold at first; they double up to the batch size as rows come. */
-    static final int INITIAL_ROWS = 8;
-
     public ConvPartitionFunction(Broadcast<ModelPayload> model, String applicationId, StructType inputSchema, int[] inputShape,
             int[] outputShape, TensorLayout layout, int batchSize, int threads, JobCounters counters, boolean failFirstAttempt) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -93,9 +91,10 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
         private final int inElements = Math.toIntExact(Tensor.elementCount(inputShape));
         private final int outElements = Math.toIntExact(Tensor.elementCount(outputShape));
         private final boolean mayHoldNulls;
-        private float[] x;
-        private float[] y;
-        private UnsafeRow[] kept;
+        private BatchBuffers buffers;
+        private final float[] x;
+        private final float[] y;
+        private final UnsafeRow[] kept;
         private final UnsafeProjection keep;
         private final DataType[] keptTypes;
         private final TensorArrays.Cell result;
@@ -111,11 +110,10 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
             this.input = input;
             this.failAfterFirstBatch = failAfterFirstBatch;
             this.mayHoldNulls = ((ArrayType) inputSchema.fields()[layout.tensorIndex()].dataType()).containsNull();
-            // sized to the rows that come, up to batchSize: a 2-row partition does not allocate 64 rows
-            int first = Math.min(batchSize, INITIAL_ROWS);
-            this.x = new float[Math.multiplyExact(first, inElements)];
-            this.y = new float[Math.multiplyExact(first, outElements)];
-            this.kept = new UnsafeRow[first];
+            this.buffers = BatchBuffers.borrow(Math.multiplyExact(batchSize, inElements), Math.multiplyExact(batchSize, outElements));
+            this.x = buffers.x;
+            this.y = buffers.y;
+            this.kept = new UnsafeRow[batchSize];
             int[] ordinals = keptOrdinals();
             this.keptTypes = new DataType[ordinals.length];
             List<Expression> columns = new ArrayList<>();
@@ -161,7 +159,6 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
             next = 0;
             int tensor = layout.tensorIndex();
             while (count < batchSize && input.hasNext()) {
-                if (count == kept.length) grow();
                 InternalRow row = input.next();
                 String bad = row.isNullAt(tensor) ? "is null"
                         : TensorValues.copy(row.getArray(tensor), inElements, inputShape, mayHoldNulls, x, count * inElements);
@@ -169,7 +166,11 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
                 kept[count++] = keep.apply(row).copy();
                 position++;
             }
-            if (count == 0) return;
+            if (count == 0) { // the partition is done: its buffers go to the thread's next one
+                if (buffers != null) buffers.giveBack();
+                buffers = null;
+                return;
+            }
             try {
                 model.run(x, inputShape, count, y, threads);
             } catch (OutOfMemoryError e) { // fail the job with the fix, not the executor
@@ -179,13 +180,6 @@ public final class ConvPartitionFunction implements FlatMapFunction<Iterator<Int
             if (counters != null) {
                 counters.add(count, (long) count * inElements * Float.BYTES, (long) count * outElements * Float.BYTES);
             }
-        }
-
-        private void grow() {
-            int n = (int) Math.min(batchSize, 2L * kept.length);
-            x = java.util.Arrays.copyOf(x, Math.multiplyExact(n, inElements));
-            y = new float[Math.multiplyExact(n, outElements)];
-            kept = java.util.Arrays.copyOf(kept, n);
         }
 
         private String describe(InternalRow row) {
