@@ -1,14 +1,15 @@
 package io.convjob.arrow;
 
 import io.convjob.Tensor;
+import io.convjob.concurrent.Threads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -46,6 +47,7 @@ public final class TensorFileConverter implements AutoCloseable {
     private final ArrayDeque<Chunk> freeChunks = new ArrayDeque<>();
     private int chunksMade;
     private ExecutorService pool; // lanes > 1: made on first use
+    private final List<Thread> laneThreads = new CopyOnWriteArrayList<>(); // the pool's, joined by close
     private boolean closed;
 
     /** A serial converter: the kernel runs on the caller's thread. */
@@ -92,26 +94,19 @@ public final class TensorFileConverter implements AutoCloseable {
         }
     }
 
-    /** Ends the lanes' threads (no chunk is left to them by then); the converter cannot convert any more. */
+    /**
+     * Ends the lanes' threads (no chunk is left to them by then) and returns once they have ended, not merely gone
+     * idle; the converter cannot convert any more.
+     */
     @Override
     public void close() {
         closed = true;
         freeChunks.clear();
         if (pool == null) return;
         pool.shutdown();
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (pool.awaitTermination(1, TimeUnit.SECONDS)) break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            pool = null;
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        for (Thread lane : laneThreads) Threads.joinUninterruptibly(lane);
+        laneThreads.clear();
+        pool = null;
     }
 
     /** Steps through the loads of a batch range: each record batch, or each slice of one that is read in slices. */
@@ -273,6 +268,7 @@ public final class TensorFileConverter implements AutoCloseable {
                 pool = Executors.newFixedThreadPool(lanes, r -> {
                     Thread t = new Thread(r, "convjob-lane-" + number.incrementAndGet());
                     t.setDaemon(true);
+                    laneThreads.add(t);
                     return t;
                 });
             }
