@@ -20,8 +20,8 @@ final class Depthwise3x3 implements PreparedConv {
     private final int height;
     private final int width;
     private final int planeSize;
-    /** Per thread, a plane with one float either side, for the first and last plane of x (kept: fresh pages are slow). */
-    private final ThreadLocal<float[]> edgeCopy;
+    /** Per thread, the plane being computed with a zero column either side of each row (kept: fresh pages are slow). */
+    private final ThreadLocal<float[]> paddedPlane;
 
     /** True when {@code g} is this layer and its rows are wider than one vector of {@code lanes}. */
     static boolean supports(ConvGeometry g, int lanes) {
@@ -47,7 +47,7 @@ final class Depthwise3x3 implements PreparedConv {
         this.height = g.inShape()[0];
         this.width = g.inShape()[1];
         this.planeSize = height * width;
-        this.edgeCopy = ThreadLocal.withInitial(() -> new float[planeSize + 2]);
+        this.paddedPlane = ThreadLocal.withInitial(() -> new float[height * (width + 2)]);
     }
 
     @Override public ConvGeometry geometry() { return geometry; }
@@ -56,20 +56,14 @@ final class Depthwise3x3 implements PreparedConv {
         WorkPool.forEach(batch * channels, threads, item -> plane(x, y, item));
     }
 
-    /** Output plane {@code item = n * channels + c}: input plane {@code n * inChannels + c / multiplier}. */
+    /**
+     * Output plane {@code item = n * channels + c}, from input plane {@code n * inChannels + c / multiplier} (which the
+     * kernel copies between zero columns, so its shifted loads need no masks).
+     */
     private void plane(float[] x, float[] y, int item) {
         int c = item % channels;
         float b = bias == null ? 0f : bias[c];
         int off = (item / channels * inChannels + c / multiplier) * planeSize;
-        int yOff = item * planeSize;
-        if (off >= 1 && off + planeSize < x.length) {
-            kernel.plane(x, off, height, width, weight, c * 9, b, y, yOff);
-            return;
-        }
-        // the first and last plane of x: the kernel's edge loads would run off the array, so a copy with one
-        // float either side (their lanes are zeroed, whatever the copy holds there)
-        float[] padded = edgeCopy.get();
-        System.arraycopy(x, off, padded, 1, planeSize);
-        kernel.plane(padded, 1, height, width, weight, c * 9, b, y, yOff);
+        kernel.plane(x, off, height, width, weight, c * 9, b, y, item * planeSize, paddedPlane.get());
     }
 }
