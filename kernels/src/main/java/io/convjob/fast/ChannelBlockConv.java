@@ -113,8 +113,8 @@ final class ChannelBlockConv implements PreparedConv {
         int[][] maps = g.sourceIndex();
         int[] extent = new int[n];
         for (int d = 0; d < n; d++) extent[d] = maps[d].length;
-        int[] virtualStrides = strides(extent);
-        int[] inStrides = strides(g.inShape());
+        int[] virtualStrides = ConvGeometry.strides(extent);
+        int[] inStrides = ConvGeometry.strides(g.inShape());
         this.channelSize = Math.toIntExact(ConvGeometry.product(extent));
 
         int[] tapOff = new int[taps];
@@ -186,16 +186,6 @@ final class ChannelBlockConv implements PreparedConv {
 
     private static int roundUp(int value, int multiple) {
         return (value + multiple - 1) / multiple * multiple;
-    }
-
-    private static int[] strides(int[] shape) {
-        int[] s = new int[shape.length];
-        int acc = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = acc;
-            acc *= shape[d];
-        }
-        return s;
     }
 
     /** The next index of {@code shape} in C order (wrapping to zeros after the last). */

@@ -39,22 +39,12 @@ final class ConvPlan {
         this.outPerGroup = g.outPerGroup();
         this.inSize = Math.toIntExact(g.inSpatialSize());
         this.outSize = Math.toIntExact(g.outSpatialSize());
-        this.inStrides = strides(g.inShape());
-        this.outStrides = strides(g.outShape());
+        this.inStrides = ConvGeometry.strides(g.inShape());
+        this.outStrides = ConvGeometry.strides(g.outShape());
         this.rows = rows;
         this.mBlocks = (outPerGroup + rows - 1) / rows;
         this.bias = bias;
         this.phases = g.emptyOutput() ? new Phase[0] : buildPhases(g, weight);
-    }
-
-    private static int[] strides(int[] shape) {
-        int[] s = new int[shape.length];
-        int acc = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = acc;
-            acc *= shape[d];
-        }
-        return s;
     }
 
     /** One stride phase: outputs {@code o_d = residue_d + period_d * q_d}, reading only its valid taps. */
@@ -183,7 +173,7 @@ final class ConvPlan {
         int n = dims;
         int k = inPerGroup * tapCount;
         int fullTaps = (int) g.kernelSize();
-        int[] kernelStrides = strides(g.kernel());
+        int[] kernelStrides = ConvGeometry.strides(g.kernel());
         int[] flatTap = new int[tapCount];
         for (int t = 0; t < tapCount; t++) {
             int rest = t;

@@ -51,6 +51,17 @@ public record ConvGeometry(
         return p;
     }
 
+    /** The C-order (row-major) strides of {@code shape}: the last dimension's is 1. */
+    public static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            s[d] = acc;
+            acc *= shape[d];
+        }
+        return s;
+    }
+
     public long inSpatialSize() { return product(inShape); }
     public long outSpatialSize() { return product(outShape); }
     public long kernelSize() { return product(kernel); }
