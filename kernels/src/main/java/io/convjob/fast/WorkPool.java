@@ -8,15 +8,16 @@ import java.util.function.IntConsumer;
 /**
  * Runs {@code count} independent work items on up to {@code threads} threads: the caller plus shared helper threads.
  *
- * <p>The helpers are our own daemon threads, not a ForkJoinPool: a parked ForkJoinPool worker took 70-200 us (median,
+ * <p>The helpers are our own daemon threads, not a ForkJoinPool: a parked ForkJoinPool worker took 30-200 us (median,
  * under load) to start on a submitted call, against 6-14 us for a thread unparked directly, which on a 0.3 ms layer
- * call (the depthwise 3x3 at 2 threads) left the second core idle for a third of it. After its last item a helper
- * also watches for the next call for {@link #SPIN_NANOS} before it parks, as OpenMP runtimes do, so back-to-back
- * layer calls start it within a microsecond.
+ * call (the depthwise 3x3 at 2 threads) left the second core idle for a good part of it. After its last item a helper
+ * also watches for the next call for {@link #SPIN_NANOS} before it parks, as OpenMP runtimes do (oneDNN's threads
+ * spin between calls), so back-to-back layer calls start it within a microsecond; kept short, because a spinning
+ * thread uses up its share of a busy machine's CPU.
  */
 public final class WorkPool {
     /** How long an idle helper watches for the next call before it parks. */
-    static final long SPIN_NANOS = 200_000;
+    static final long SPIN_NANOS = 100_000;
 
     private WorkPool() {}
 
