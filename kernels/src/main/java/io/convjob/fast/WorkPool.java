@@ -96,6 +96,7 @@ public final class WorkPool {
         }
 
         private static Job openJob() {
+            if (JOBS.isEmpty()) return null; // the spin loop's usual case, without an iterator
             for (Job j : JOBS) {
                 if (j.open()) return j;
             }
