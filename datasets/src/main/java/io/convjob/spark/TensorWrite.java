@@ -11,12 +11,9 @@ import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.SparkJobInfo;
-import org.apache.spark.SparkStageInfo;
+import org.apache.spark.SparkContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -70,45 +67,31 @@ final class TensorWrite {
      * leaves nothing behind; then rethrows Spark's exception as it is.
      */
     private static List<TensorCommitMessage> runTasks(Dataset<Row> data, TensorWriteJob job) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        JavaFutureAction<List<TensorCommitMessage>> tasks = data.queryExecution().toRdd().toJavaRDD()
-                .mapPartitions(rows -> List.of(writeTask(job, rows)).iterator()).collectAsync();
-        try {
-            return tasks.get();
-        } catch (ExecutionException e) {
-            awaitTasks(sc, tasks.jobIds());
-            throw TensorWrite.<RuntimeException>rethrow(e.getCause());
-        } catch (InterruptedException e) {
-            tasks.cancel(true);
-            awaitTasks(sc, tasks.jobIds());
-            Thread.currentThread().interrupt();
-            throw new InputException("arrow-tensor write to " + job.directory() + ": interrupted");
-        }
-    }
-
-    private static void awaitTasks(JavaSparkContext sc, List<Integer> jobIds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && activeTasks(sc.statusTracker(), jobIds) > 0) {
+        SparkContext context = data.sparkSession().sparkContext();
+        try (JobTaskCounter counter = JobTaskCounter.listen(context)) {
+            JavaFutureAction<List<TensorCommitMessage>> tasks = data.queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(rows -> List.of(writeTask(job, rows)).iterator()).collectAsync();
             try {
-                Thread.sleep(20);
+                return tasks.get();
+            } catch (ExecutionException e) {
+                awaitTasks(counter, tasks.jobIds());
+                throw TensorWrite.<RuntimeException>rethrow(e.getCause());
             } catch (InterruptedException e) {
+                tasks.cancel(true);
+                awaitTasks(counter, tasks.jobIds());
                 Thread.currentThread().interrupt();
-                return;
+                throw new InputException("arrow-tensor write to " + job.directory() + ": interrupted");
             }
         }
     }
 
-    private static int activeTasks(JavaSparkStatusTracker tracker, List<Integer> jobIds) {
-        int active = 0;
-        for (int jobId : jobIds) {
-            SparkJobInfo info = tracker.getJobInfo(jobId);
-            if (info == null) continue;
-            for (int stage : info.stageIds()) {
-                SparkStageInfo stageInfo = tracker.getStageInfo(stage);
-                if (stageInfo != null) active += stageInfo.numActiveTasks();
-            }
+    /** Bounded: a task that ignores being killed must not hang the caller; its file is then the abort's to miss. */
+    private static void awaitTasks(JobTaskCounter counter, List<Integer> jobIds) {
+        try {
+            counter.awaitEnded(jobIds, 30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return active;
     }
 
     @SuppressWarnings("unchecked")
