@@ -20,8 +20,11 @@ final class Depthwise3x3 implements PreparedConv {
     private final int height;
     private final int width;
     private final int planeSize;
-    /** Per thread, the plane being computed with a zero column either side of each row (kept: fresh pages are slow). */
-    private final ThreadLocal<float[]> paddedPlane;
+    /**
+     * Per thread, a copy of a plane at either end of x with one float either side (the kernel loads one float past
+     * each end of the plane); kept: fresh pages are slow.
+     */
+    private final ThreadLocal<float[]> edgePlane;
 
     /** True when {@code g} is this layer and its rows are wider than one vector of {@code lanes}. */
     static boolean supports(ConvGeometry g, int lanes) {
@@ -47,7 +50,7 @@ final class Depthwise3x3 implements PreparedConv {
         this.height = g.inShape()[0];
         this.width = g.inShape()[1];
         this.planeSize = height * width;
-        this.paddedPlane = ThreadLocal.withInitial(() -> new float[height * (width + 2)]);
+        this.edgePlane = ThreadLocal.withInitial(() -> new float[planeSize + 2]);
     }
 
     @Override public ConvGeometry geometry() { return geometry; }
@@ -57,13 +60,19 @@ final class Depthwise3x3 implements PreparedConv {
     }
 
     /**
-     * Output plane {@code item = n * channels + c}, from input plane {@code n * inChannels + c / multiplier} (which the
-     * kernel copies between zero columns, so its shifted loads need no masks).
+     * Output plane {@code item = n * channels + c}, from input plane {@code n * inChannels + c / multiplier}, read in
+     * place unless it touches either end of x.
      */
     private void plane(float[] x, float[] y, int item) {
         int c = item % channels;
         float b = bias == null ? 0f : bias[c];
         int off = (item / channels * inChannels + c / multiplier) * planeSize;
-        kernel.plane(x, off, height, width, weight, c * 9, b, y, item * planeSize, paddedPlane.get());
+        if (off >= 1 && off + planeSize < x.length) {
+            kernel.plane(x, off, height, width, weight, c * 9, b, y, item * planeSize);
+        } else {
+            float[] edge = edgePlane.get();
+            System.arraycopy(x, off, edge, 1, planeSize);
+            kernel.plane(edge, 1, height, width, weight, c * 9, b, y, item * planeSize);
+        }
     }
 }

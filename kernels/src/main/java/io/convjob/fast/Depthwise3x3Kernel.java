@@ -12,9 +12,9 @@ interface Depthwise3x3Kernel {
 
     /**
      * {@code y[yOff + r * width + c] = bias + sum_{i,j < 3} w9[wOff + 3i + j] * x[xOff + (r + i - 1) * width + c + j - 1]}
-     * over the {@code height x width} plane, reads outside the plane counting as zero. Needs {@code width > lanes()}
-     * and a buffer {@code padded} of {@code height * (width + 2)} floats whose columns 0 and {@code width + 1} of
-     * every row are zero (the kernel writes only the others).
+     * over the {@code height x width} plane, reads outside the plane counting as zero. Needs {@code width > lanes()},
+     * and one float of x either side of the plane ({@code xOff >= 1}, {@code xOff + height * width < x.length}): the
+     * kernel loads them (and clears them in its sums) because whole shifted vectors start or end there.
      */
-    void plane(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias, float[] y, int yOff, float[] padded);
+    void plane(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias, float[] y, int yOff);
 }

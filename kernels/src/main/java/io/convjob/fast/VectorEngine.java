@@ -49,12 +49,10 @@ public final class VectorEngine implements ConvEngine {
         };
         this.direct = directKernel(bits);
         this.channelBlock = channelBlockKernel(bits);
-        // at 128 bits the plane's copy outweighs the loads the kernel saves (dw2d_3x3_256_28: 18 GFLOP/s against
-        // DirectConv's 29), so those layers stay with DirectConv there
         this.depthwise3x3 = switch (bits) {
             case 512 -> new Depthwise3x3Kernel512();
             case 256 -> new Depthwise3x3Kernel256();
-            default -> null;
+            default -> new Depthwise3x3Kernel128();
         };
         this.rowAxpy = switch (bits) {
             case 512 -> new VectorAxpy512();
@@ -93,7 +91,7 @@ public final class VectorEngine implements ConvEngine {
     @Override public String name() { return "vector-" + bits; }
 
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
-        if (depthwise3x3 != null && Depthwise3x3.supports(geometry, depthwise3x3.lanes())) {
+        if (Depthwise3x3.supports(geometry, depthwise3x3.lanes())) {
             return new Depthwise3x3(geometry, weight, bias, depthwise3x3);
         }
         if (ChannelBlockConv.suits(geometry, channelBlock.lanes())) {

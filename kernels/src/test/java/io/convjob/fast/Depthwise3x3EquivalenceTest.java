@@ -68,12 +68,12 @@ class Depthwise3x3EquivalenceTest {
         for (ConvCases.Case c : cases()) {
             ConvGeometry g = Shapes.lower(c.spec(), c.inShape());
             PreparedConv prepared = engine.prepare(g, new float[(int) c.spec().weightCount()], null);
-            boolean wide = bits >= 256 && c.inShape()[1] > lanes; // at 128 bits DirectConv takes them (faster there)
+            boolean wide = c.inShape()[1] > lanes;
             assertEquals(wide, prepared instanceof Depthwise3x3, c::toString);
             if (wide) taken++;
             ConvCases.assertMatchesReference(engine, c);
         }
-        if (bits >= 256) assertTrue(taken >= cases().size() / 2, "most cases take the path: " + taken);
+        assertTrue(taken >= cases().size() / 2, "most cases take the path: " + taken);
     }
 
     /** Infinities in the first and last column of every row: each may only reach its own row's neighbours. */
@@ -97,7 +97,7 @@ class Depthwise3x3EquivalenceTest {
             new ReferenceConv().prepare(g, w, bias).run(x, expected, batch, 1);
             float[] actual = new float[x.length];
             PreparedConv prepared = engine.prepare(g, w, bias);
-            if (bits >= 256) assertInstanceOf(Depthwise3x3.class, prepared);
+            assertInstanceOf(Depthwise3x3.class, prepared);
             prepared.run(x, actual, batch, 2);
             int finite = 0;
             for (int i = 0; i < x.length; i++) {
