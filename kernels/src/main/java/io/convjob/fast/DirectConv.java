@@ -608,11 +608,11 @@ final class DirectConv implements PreparedConv {
      * order re-reads one of the two from L1 and streams the other from L2; A is read in order (the prefetcher
      * follows it), B jumps by the tap and channel offsets. Only where a tile's row of B is two cache lines (512-bit
      * vectors). (Measured, 1 thread, against row blocks outermost: at 512 bits the 3x3 on 56x56 (B 2x A) +2-7%, the
-     * 1x1 (4x) +3%, the dilated 1-D layer (1.2x) -2%; at 256 bits the 1x1 (2x) -1%.)
+     * 1x1 (4x) -1..+6%, the dilated 1-D layer (1.2x) -1..-3%; at 256 bits the 1x1 (2x) -1%.)
      */
     static boolean tilesOuter(int[] kOff, int depth, int lanes) {
-        int perLine = 16;
-        if (2 * lanes < 2 * perLine) return false;
+        int perLine = 16; // floats in a 64-byte cache line
+        if (lanes < perLine) return false;
         int span = (2 * lanes - 1) / perLine + 2;
         long[] lines = new long[depth * span];
         int n = 0;
