@@ -167,9 +167,11 @@ final class DirectConv implements PreparedConv {
         for (int ci = 0; ci < blockedKOff.length; ci++) blockedKOff[ci] = ci * blockedChunk;
         this.direct3x3 = depthwise ? direct3x3Weights(plan, split, weight, lanes) : null;
         this.tilesOuter = new boolean[work.length];
+        // pointwise chunks: B rows one fixed stride apart, a stream the prefetcher follows like A (the 1x1 measured
+        // 1% slower with its tiles outermost at low load)
         for (int p = 0; p < work.length; p++) {
-            int[] rows = blocked ? blockedKOff : work[p].kOff;
-            tilesOuter[p] = forcedOrder != null ? forcedOrder : tilesOuter(rows, work[p].phase.depth, lanes);
+            tilesOuter[p] = forcedOrder != null ? forcedOrder
+                    : !blocked && tilesOuter(work[p].kOff, work[p].phase.depth, lanes);
         }
         // 1-D only: there one long line per channel and block is split whole, streams out of L2 before it is read,
         // and banding gained ~8% (c1d_k5d2_128_4096, 1 and 2 threads); 2-D and 3-D splits built whole in one pass
@@ -607,8 +609,8 @@ final class DirectConv implements PreparedConv {
      * depth rows {@code kOff}: when a tile's B rows span clearly more cache lines than a row block's A panel. Either
      * order re-reads one of the two from L1 and streams the other from L2; A is read in order (the prefetcher
      * follows it), B jumps by the tap and channel offsets. Only where a tile's row of B is two cache lines (512-bit
-     * vectors). (Measured, 1 thread, against row blocks outermost: at 512 bits the 3x3 on 56x56 (B 2x A) +2-7%, the
-     * 1x1 (4x) -1..+6%, the dilated 1-D layer (1.2x) -1..-3%; at 256 bits the 1x1 (2x) -1%.)
+     * vectors). (Measured, 1 thread, against row blocks outermost: at 512 bits the 3x3 on 56x56 (B 2x A) +1% at
+     * load 3-4, +2-7% at load 8-12; the dilated 1-D layer (1.2x) -1..-3%; at 256 bits the 1x1 (2x) -1%.)
      */
     static boolean tilesOuter(int[] kOff, int depth, int lanes) {
         int perLine = 16; // floats in a 64-byte cache line
