@@ -577,25 +577,38 @@ final class DirectConv implements PreparedConv {
         }
         float[] tile = ws.outTile(ROWS * w2);
         int mb0 = itemBlock[i];
-        int blocks = Math.min(p.mBlocks, mb0 + BLOCKS_PER_ITEM) - mb0;
-        int tiles = (valid + w2 - 1) / w2;
-        boolean outer = tilesOuter[itemPhase[i]];
+        int mbEnd = Math.min(p.mBlocks, mb0 + BLOCKS_PER_ITEM);
         // the last tile is one vector wide when at most one vector of positions remains
-        for (int step = 0; step < tiles * blocks; step++) {
-            int j = (outer ? step / blocks : step % tiles) * w2;
-            int mb = mb0 + (outer ? step % blocks : step / tiles);
-            int rem = valid - j;
-            int w = rem > lanes ? w2 : lanes;
-            int pos = p0 + j;
-            int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
-            int aOff = mb * depth * ROWS;
-            int yBlock = yRow + mb * ROWS * p.outSize;
-            if (pw.contiguous && rem >= w) {
-                tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize, validRows);
-            } else {
-                tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
-                scatter(pw, tile, w, pos, Math.min(w, rem), y, yBlock, p.outSize, validRows);
+        if (tilesOuter[itemPhase[i]]) {
+            for (int j = 0; j < valid; j += w2) {
+                for (int mb = mb0; mb < mbEnd; mb++) {
+                    blockTile(pw, a, kOff, depth, bias, s, sBase, p0, valid, j, mb, y, yRow, tile);
+                }
             }
+        } else {
+            for (int mb = mb0; mb < mbEnd; mb++) {
+                for (int j = 0; j < valid; j += w2) {
+                    blockTile(pw, a, kOff, depth, bias, s, sBase, p0, valid, j, mb, y, yRow, tile);
+                }
+            }
+        }
+    }
+
+    /** The tile of an item at position {@code p0 + j}, row block {@code mb}: into y, or through {@code tile}. */
+    private void blockTile(PhaseWork pw, float[] a, int[] kOff, int depth, float[] bias, float[] s, int sBase, int p0,
+                           int valid, int j, int mb, float[] y, int yRow, float[] tile) {
+        ConvPlan p = plan;
+        int rem = valid - j;
+        int w = rem > lanes ? 2 * lanes : lanes;
+        int pos = p0 + j;
+        int validRows = Math.min(ROWS, p.outPerGroup - mb * ROWS);
+        int aOff = mb * depth * ROWS;
+        int yBlock = yRow + mb * ROWS * p.outSize;
+        if (pw.contiguous && rem >= w) {
+            tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, y, yBlock + pos, p.outSize, validRows);
+        } else {
+            tile(w, a, aOff, s, sBase + j, kOff, depth, bias, mb * ROWS, tile, 0, w, ROWS);
+            scatter(pw, tile, w, pos, Math.min(w, rem), y, yBlock, p.outSize, validRows);
         }
     }
 
