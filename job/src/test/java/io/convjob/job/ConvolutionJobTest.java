@@ -165,6 +165,61 @@ class ConvolutionJobTest extends SparkTestBase {
     }
 
     /**
+     * Parquet's schema comes from one footer read on the driver, not from Spark's schema-inference job: reading a
+     * pyarrow-written and a Spark-written directory launches no Spark job, and the schema (field metadata included)
+     * is what Spark infers; a partitioned directory is left to Spark's inference and keeps its partition column.
+     */
+    @Test
+    void parquetSchemaComesFromTheFooterWithoutASparkJob(@TempDir Path tmp) throws Exception {
+        io.convjob.storage.Storage storage = io.convjob.storage.Storage.of(spark().sparkContext().hadoopConfiguration());
+        String pyarrow = E2E.resolve("input_parquet").toString();
+        String sparkWritten = tmp.resolve("spark-written").toString();
+        spark().read().format("arrow-tensor").load(E2E.resolve("input").toString()).write()
+                .format(io.convjob.spark.TensorParquetFormat.SHORT_NAME).save(sparkWritten); // Spark's writer, the shape kept
+        Path partitioned = tmp.resolve("partitioned");
+        try (var files = Files.list(E2E.resolve("input_parquet"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+                Path dir = partitioned.resolve("k=" + (f.getFileName().toString().hashCode() & 1));
+                Files.createDirectories(dir);
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+
+        java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+        org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                jobs.incrementAndGet();
+            }
+        };
+        spark().sparkContext().addSparkListener(counter);
+        try {
+            for (String dir : List.of(pyarrow, sparkWritten)) {
+                Dataset<Row> inferred = spark().read().parquet(dir);
+                spark().sparkContext().listenerBus().waitUntilEmpty();
+                jobs.set(0);
+                io.convjob.job.input.TensorInput read = io.convjob.job.input.TensorInput.read(spark(), storage, dir, null,
+                        "tensor", null, false);
+                spark().sparkContext().listenerBus().waitUntilEmpty();
+                assertEquals(0, jobs.get(), dir + ": reading launched a Spark job");
+                assertEquals(inferred.schema(), read.frame().schema(), dir);
+                assertEquals(inferred.schema().json(), read.frame().schema().json(), dir + ": field metadata");
+                assertArrayEquals(new int[] {3, 16, 16}, read.sampleShape(), dir);
+                assertEquals(192, read.frame().count(), dir);
+            }
+            io.convjob.job.input.TensorInput read = io.convjob.job.input.TensorInput.read(spark(), storage,
+                    partitioned.toString(), io.convjob.format.TensorFormat.PARQUET, "tensor", null, false);
+            Assertions.assertTrue(List.of(read.frame().columns()).contains("k"), "partition column kept");
+            assertEquals(192, read.frame().count());
+        } finally {
+            spark().sparkContext().removeSparkListener(counter);
+        }
+        Path out = tmp.resolve("out");
+        assertEquals(192, job.run(spark(), options(sparkWritten, out).withBatchSize(7)).rows());
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+    }
+
+    /**
      * Files whose batches are megabytes (8 files of 40 rows of (3, 64, 64)): the tasks take their Arrow memory from the
      * executor's pool and give it all back, the pool keeps it for the next task, and every row is what the model gives.
      */

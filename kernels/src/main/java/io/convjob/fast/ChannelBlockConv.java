@@ -6,17 +6,23 @@ import io.convjob.shape.ConvGeometry;
 /**
  * Convolution vectorized over output channels ({@link ChannelBlockKernel}): for layers whose output rows are short
  * or strided, where {@link DirectConv}'s vectors along output positions waste lanes and need an even/odd split of
- * the input. Each sample's input is copied once into its padded ("virtual") form, {@code [channel][virtual
- * coordinates]} with every padding mode resolved ({@link ConvGeometry#sourceIndex}); an output position then reads
- * tap t of channel c at one fixed offset, {@code kOff[c, t] + pos[p]}, whatever the stride or dilation. Tiles of
- * 6 or 12 positions x 64 or 32 output channels (at 512 bits) are summed over all of K in registers, then written
- * into the NCHW output by a transpose of the finished tile.
+ * the input. Each sample's input is copied once into its padded ("virtual") form, channel innermost, {@code [virtual
+ * coordinates][channel]}, with every padding mode resolved ({@link ConvGeometry#sourceIndex}); an output position
+ * then reads tap t of channel c at {@code tapOff[t] + pos[p] + c}, whatever the stride or dilation, and the kernel's
+ * innermost loop runs over channels at consecutive addresses. Tiles of 6 or 12 positions x 64 or 32 output channels
+ * (at 512 bits) are summed over all of K in registers, then written into the NCHW output by a transpose of the
+ * finished tile.
  */
 final class ChannelBlockConv implements PreparedConv {
     /** Output positions per work item at most: the tiles of an item share each block of weights loaded into L1. */
     private static final int MAX_CHUNK = 96;
     /** Weights per depth block, in bytes: a block of K is summed over all tiles of an item while it stays in L1. */
     private static final int DEPTH_BLOCK_BYTES = 32 << 10;
+    /**
+     * Input channels copied together into the channel-innermost buffer: their rows are read in step, each
+     * sequentially (8 and 16 measured alike).
+     */
+    private static final int FILL_GROUP = 8;
 
     private final ConvGeometry g;
     private final ChannelBlockKernel kernel;
@@ -31,16 +37,26 @@ final class ChannelBlockConv implements PreparedConv {
     private final int inSize;
     private final int outSize;
     private final int chunks;
-    /** Positions per work item (a multiple of 12, so of both tile widths) and depth rows per block of K. */
+    /** Positions per work item (a multiple of 12, so of both tile widths). */
     private final int chunk;
-    private final int depthBlock;
-    private final int channelSize;
-    /** Per group: weights {@code [block][k = ci * taps + t][width]}, zero past the group's channels. */
+    /**
+     * Blocks of K as segments of runs (a run: depth rows whose inputs are consecutive floats; a segment: the run's
+     * first tap and a range of its rows): block d is segments {@code [blockStart[d], blockStart[d + 1])} ({@link
+     * #depthBlocks}).
+     */
+    private final int[] blockStart;
+    private final int[] segmentTap;
+    private final int[] segmentFrom;
+    private final int[] segmentTo;
+    private final int inChannels;
+    /** Points of the virtual input (per channel). */
+    private final int virtualSize;
+    /** Per group: weights {@code [block][k = t * inPerGroup + ci][width]}, zero past the group's channels. */
     private final float[][] packed;
     /** Per group: bias {@code [block][width]}, zero where absent. */
     private final float[][] bias;
-    /** Per group: virtual-input offset of depth row k (its channel and tap) at position 0. */
-    private final int[][] kOff;
+    /** Per group: virtual-input offset of tap t's point for position 0 at the group's first channel. */
+    private final int[][] tapOff;
     /** Per output position (flat, C order): its virtual-input offset; padded to whole tiles with the last one. */
     private final int[] pos;
     /** Per line of the virtual input (all dims but the innermost): input offset within a channel, or -1 (zeros). */
@@ -108,37 +124,48 @@ final class ChannelBlockConv implements PreparedConv {
         this.outSize = Math.toIntExact(g.outSpatialSize());
         this.chunks = (outSize + MAX_CHUNK - 1) / MAX_CHUNK;
         this.chunk = roundUp((outSize + chunks - 1) / chunks, 12);
-        this.depthBlock = depthBlock > 0 ? depthBlock : Math.max(1, DEPTH_BLOCK_BYTES / (4 * width));
+        // a run: depth rows whose inputs are consecutive floats, so one kernel call sums them. With one group and no
+        // dilation along the innermost dim, the taps along it read consecutive points, each all channels: one run;
+        // otherwise one tap's channels
+        int innermost = g.spatialDims() - 1;
+        int runTaps = innermost >= 0 && g.groups() == 1 && g.dilation()[innermost] == 1 ? g.kernel()[innermost] : 1;
+        int[][] depthBlocks = depthBlocks(taps / runTaps, runTaps, runTaps * inPer,
+                depthBlock > 0 ? depthBlock : Math.max(1, DEPTH_BLOCK_BYTES / (4 * width)));
+        this.blockStart = depthBlocks[0];
+        this.segmentTap = depthBlocks[1];
+        this.segmentFrom = depthBlocks[2];
+        this.segmentTo = depthBlocks[3];
+        this.inChannels = g.inChannels();
         int n = g.spatialDims();
         int[][] maps = g.sourceIndex();
         int[] extent = new int[n];
         for (int d = 0; d < n; d++) extent[d] = maps[d].length;
         int[] virtualStrides = ConvGeometry.strides(extent);
         int[] inStrides = ConvGeometry.strides(g.inShape());
-        this.channelSize = Math.toIntExact(ConvGeometry.product(extent));
+        this.virtualSize = Math.toIntExact(ConvGeometry.product(extent));
 
-        int[] tapOff = new int[taps];
+        int[] tapPoint = new int[taps];
         int[] kernelIndex = new int[n];
         for (int t = 0; t < taps; t++) {
             int off = 0;
             for (int d = 0; d < n; d++) off += kernelIndex[d] * g.dilation()[d] * virtualStrides[d];
-            tapOff[t] = off;
+            tapPoint[t] = off;
             increment(kernelIndex, g.kernel());
         }
-        this.kOff = new int[g.groups()][depth];
+        this.tapOff = new int[g.groups()][taps];
         this.packed = new float[g.groups()][blocks * depth * width];
         this.bias = new float[g.groups()][blocks * width];
         for (int grp = 0; grp < g.groups(); grp++) {
-            for (int ci = 0; ci < inPer; ci++) {
-                for (int t = 0; t < taps; t++) kOff[grp][ci * taps + t] = (grp * inPer + ci) * channelSize + tapOff[t];
-            }
+            for (int t = 0; t < taps; t++) tapOff[grp][t] = tapPoint[t] * inChannels + grp * inPer;
             for (int co = 0; co < outPer; co++) {
                 int blk = co / width;
                 int lane = co % width;
                 int oc = grp * outPer + co;
                 if (biasValues != null) bias[grp][blk * width + lane] = biasValues[oc];
-                for (int k = 0; k < depth; k++) {
-                    packed[grp][(blk * depth + k) * width + lane] = weight[oc * depth + k];
+                for (int ci = 0; ci < inPer; ci++) {
+                    for (int t = 0; t < taps; t++) {
+                        packed[grp][(blk * depth + t * inPer + ci) * width + lane] = weight[oc * depth + ci * taps + t];
+                    }
                 }
             }
         }
@@ -148,13 +175,13 @@ final class ChannelBlockConv implements PreparedConv {
         for (int p = 0; p < outSize; p++) {
             int off = 0;
             for (int d = 0; d < n; d++) off += outIndex[d] * g.stride()[d] * virtualStrides[d];
-            pos[p] = off;
+            pos[p] = off * inChannels;
             increment(outIndex, g.outShape());
         }
         for (int p = outSize; p < pos.length; p++) pos[p] = pos[outSize - 1];
 
         this.lineLength = extent[n - 1];
-        int lines = channelSize / lineLength;
+        int lines = virtualSize / lineLength;
         this.lineSource = new int[lines];
         int[] u = new int[n];
         for (int line = 0; line < lines; line++) {
@@ -184,6 +211,31 @@ final class ChannelBlockConv implements PreparedConv {
         this.edgeSource = java.util.Arrays.copyOf(source, edges);
     }
 
+    /**
+     * Blocks of K of about {@code rows} depth rows each, as segments of one run (its first tap, a range of its rows):
+     * {blockStart (one more entry than blocks), segmentTap, segmentFrom, segmentTo}. A run of at least {@code rows}
+     * rows is split into blocks; shorter runs are grouped whole, as many per block as fit.
+     */
+    private static int[][] depthBlocks(int runs, int runTaps, int runLength, int rows) {
+        java.util.List<int[]> segments = new java.util.ArrayList<>();
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        int runsPerBlock = Math.max(1, rows / runLength);
+        for (int r = 0; r < runs; r++) {
+            for (int c = 0; c < runLength; c += rows) {
+                if (c > 0 || r % runsPerBlock == 0) starts.add(segments.size());
+                segments.add(new int[] {r * runTaps, c, Math.min(runLength, c + rows)});
+            }
+        }
+        starts.add(segments.size());
+        int[][] out = new int[4][];
+        out[0] = starts.stream().mapToInt(Integer::intValue).toArray();
+        for (int f = 0; f < 3; f++) {
+            out[f + 1] = new int[segments.size()];
+            for (int i = 0; i < segments.size(); i++) out[f + 1][i] = segments.get(i)[f];
+        }
+        return out;
+    }
+
     private static int roundUp(int value, int multiple) {
         return (value + multiple - 1) / multiple * multiple;
     }
@@ -197,37 +249,84 @@ final class ChannelBlockConv implements PreparedConv {
 
     @Override public void run(float[] x, float[] y, int batch, int threads) {
         int perSample = g.groups() * blocks * chunks;
-        int bufferSize = g.inChannels() * channelSize;
+        int bufferSize = inChannels * virtualSize;
+        int fillGroups = (inChannels + FILL_GROUP - 1) / FILL_GROUP;
         // whole samples per thread, each into the thread's own virtual input, in full rounds; the few samples left
         // (fewer than threads) one at a time, their input filled and their items computed by all threads
         int whole = threads <= 1 ? batch : batch - batch % threads;
         WorkPool.forEach(whole, threads, b -> {
             Workspace ws = workspaces.get();
             float[] s = ws.split(this, bufferSize);
-            for (int ci = 0; ci < g.inChannels(); ci++) fillChannel(x, (b * g.inChannels() + ci) * inSize, s, ci);
+            for (int cg = 0; cg < fillGroups; cg++) fillChannels(x, b * inChannels * inSize, s, cg);
             for (int item = 0; item < perSample; item++) computeItem(s, y, b, item, ws);
         });
         for (int b = whole; b < batch; b++) {
             int sample = b;
             float[] s = workspaces.get().split(this, bufferSize);
-            WorkPool.forEach(g.inChannels(), threads, ci -> fillChannel(x, (sample * g.inChannels() + ci) * inSize,
-                    s, ci));
+            WorkPool.forEach(fillGroups, threads, cg -> fillChannels(x, sample * inChannels * inSize, s, cg));
             WorkPool.forEach(perSample, threads, item -> computeItem(s, y, sample, item, workspaces.get()));
         }
     }
 
     /**
-     * Channel {@code ci} of the input at {@code x[xc..]} into its virtual form in {@code s}. Positions that read zero
-     * are never written: the buffer ({@link Workspace#split}, one per layer) holds zeros there.
+     * Channels {@code [cg * FILL_GROUP, ...)} of the sample at {@code x[xs..]} into the virtual input {@code s},
+     * channel innermost: a whole group's rows are read in step, each sequentially (point by point across all channels
+     * instead, every read is on another page: that fill cost about 1.4x this one); a part group (the last channels) one
+     * channel at a time. Points that read zero are never written: the buffer ({@link
+     * Workspace#split}, one per layer) holds zeros there.
      */
-    private void fillChannel(float[] x, int xc, float[] s, int ci) {
-        int dst = ci * channelSize;
-        for (int line = 0; line < lineSource.length; line++, dst += lineLength) {
+    private void fillChannels(float[] x, int xs, float[] s, int cg) {
+        int channels = inChannels;
+        int c0 = cg * FILL_GROUP;
+        if (c0 + FILL_GROUP > channels) {
+            for (int ci = c0; ci < channels; ci++) fillChannel(x, xs, s, ci);
+            return;
+        }
+        for (int line = 0; line < lineSource.length; line++) {
             int src = lineSource[line];
             if (src < 0) continue;
-            src += xc;
-            if (runLength > 0) System.arraycopy(x, src + runSource, s, dst + runLo, runLength);
-            for (int e = 0; e < edgeAt.length; e++) s[dst + edgeAt[e]] = x[src + edgeSource[e]];
+            int first = line * lineLength;
+            if (runLength > 0) {
+                int f0 = xs + c0 * inSize + src + runSource;
+                int f1 = f0 + inSize;
+                int f2 = f1 + inSize;
+                int f3 = f2 + inSize;
+                int f4 = f3 + inSize;
+                int f5 = f4 + inSize;
+                int f6 = f5 + inSize;
+                int f7 = f6 + inSize;
+                int to = (first + runLo) * channels + c0;
+                for (int v = 0; v < runLength; v++) {
+                    int d = to + v * channels;
+                    s[d + 0] = x[f0 + v];
+                    s[d + 1] = x[f1 + v];
+                    s[d + 2] = x[f2 + v];
+                    s[d + 3] = x[f3 + v];
+                    s[d + 4] = x[f4 + v];
+                    s[d + 5] = x[f5 + v];
+                    s[d + 6] = x[f6 + v];
+                    s[d + 7] = x[f7 + v];
+                }
+            }
+            for (int e = 0; e < edgeAt.length; e++) {
+                int d = (first + edgeAt[e]) * channels + c0;
+                int f = xs + c0 * inSize + src + edgeSource[e];
+                for (int k = 0; k < FILL_GROUP; k++) s[d + k] = x[f + k * inSize];
+            }
+        }
+    }
+
+    /** Channel ci alone, as {@link #fillChannels}. */
+    private void fillChannel(float[] x, int xs, float[] s, int ci) {
+        int channels = inChannels;
+        for (int line = 0; line < lineSource.length; line++) {
+            int src = lineSource[line];
+            if (src < 0) continue;
+            int first = line * lineLength;
+            int f = xs + ci * inSize + src;
+            int to = (first + runLo) * channels + ci;
+            for (int v = 0; v < runLength; v++) s[to + v * channels] = x[f + runSource + v];
+            for (int e = 0; e < edgeAt.length; e++) s[(first + edgeAt[e]) * channels + ci] = x[f + edgeSource[e]];
         }
     }
 
@@ -247,16 +346,19 @@ final class ChannelBlockConv implements PreparedConv {
         for (int j = 0; j < tiled; j++) System.arraycopy(bs, blk * width, tile, j * width, width);
         float[] w = packed[grp];
         int wOff = blk * depth * width;
-        int[] k = kOff[grp];
-        for (int k0 = 0; k0 < depth; k0 += depthBlock) {
-            int k1 = Math.min(depth, k0 + depthBlock);
-            if (vectors == 4) {
-                for (int j = 0; j < tiled; j += tilePositions) {
-                    kernel.tile4x6(w, wOff, s, k, k0, k1, pos, p0 + j, tile, j * width);
-                }
-            } else {
-                for (int j = 0; j < tiled; j += tilePositions) {
-                    kernel.tile2x12(w, wOff, s, k, k0, k1, pos, p0 + j, tile, j * width);
+        int[] taps = tapOff[grp];
+        int tapRows = g.inPerGroup() * width;
+        for (int d = 0; d + 1 < blockStart.length; d++) {
+            for (int j = 0; j < tiled; j += tilePositions) {
+                for (int sg = blockStart[d]; sg < blockStart[d + 1]; sg++) {
+                    int t = segmentTap[sg];
+                    if (vectors == 4) {
+                        kernel.tile4x6(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos, p0 + j,
+                                tile, j * width);
+                    } else {
+                        kernel.tile2x12(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos,
+                                p0 + j, tile, j * width);
+                    }
                 }
             }
         }

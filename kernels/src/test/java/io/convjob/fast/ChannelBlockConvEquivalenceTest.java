@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  * {@link ChannelBlockConv} (vectors along output channels) against the reference on every geometry it can take,
  * forced whether or not the engine would pick it: strides, dilation, crops, every padding mode, groups, 1-D to 3-D,
  * both tile shapes (4 and 2 vectors of channels), last channel blocks part full, outputs shorter than one tile and
- * not a multiple of it; batches and thread counts that take the whole-sample and the shared-sample rounds. At
+ * not a multiple of it, input channels filled in whole groups and one by one, runs of depth rows split by depth
+ * blocks; batches and thread counts that take the whole-sample and the shared-sample rounds. At
  * every vector size up to this CPU's.
  */
 class ChannelBlockConvEquivalenceTest {
@@ -35,6 +36,10 @@ class ChannelBlockConvEquivalenceTest {
             // 120 channels: 4-vector tiles at every size, the last block part full
             add(c, "3x3 s2 120 channels " + mode, conv(2, 5, 120, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
                     mode), new int[] {13, 11});
+            // 19 input channels: two whole groups of the channel-innermost fill and three single channels, every mode's
+            // edge points
+            add(c, "3x3 s2 19 input channels " + mode, conv(2, 19, 40, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1,
+                    true, mode), new int[] {9, 10});
             add(c, "3d 3x3x3 stride 1,2,1 " + mode, conv(3, 3, 33, rep(3, 3), new int[] {1, 2, 1}, pad(3, 1),
                     rep(1, 3), 1, true, mode), new int[] {4, 7, 9});
         }

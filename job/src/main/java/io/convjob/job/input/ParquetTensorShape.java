@@ -40,6 +40,15 @@ public final class ParquetTensorShape {
         } catch (IOException e) {
             throw new InputException(file + ": cannot read Parquet footer: " + e.getMessage(), e);
         }
+        return fromFooter(file, keyValues, column);
+    }
+
+    /**
+     * As {@link #read}, from a footer's key-value metadata already read.
+     *
+     * @param file the footer's file, for messages
+     */
+    public static int[] fromFooter(String file, Map<String, String> keyValues, String column) {
         String encoded = keyValues.get(ARROW_SCHEMA_KEY);
         if (encoded == null) return null;
         Schema schema;

@@ -54,39 +54,39 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
         TensorFormat resolved = format(storage, path, format);
         Dataset<Row> frame;
         SparkSession parquetSession = null;
+        ParquetFooterSchema footer = null;
         if (resolved == TensorFormat.PARQUET) {
             if (!allowIncomplete) refuseIncomplete(storage, path);
             if (!Storage.isGlob(path) && !storage.exists(storage.path(path))) {
                 throw new InputException("--input " + path + ": no such file or directory");
             }
             parquetSession = ParquetReadBatch.session(spark);
-            frame = readParquet(parquetSession, path);
+            footer = ParquetFooterSchema.of(parquetSession, storage, path);
+            frame = readParquet(parquetSession, path, footer);
         } else {
             frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
                     .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
                     .option(TensorSourceOptions.FILE_COLUMN, FILE_COLUMN).load(path);
         }
         StructField field = tensorField(frame.schema(), column, path);
-        int[] declared = resolved == TensorFormat.PARQUET ? parquetShape(conf, frame, column) : TensorSchemas.shapeOf(field);
+        int[] declared = resolved != TensorFormat.PARQUET ? TensorSchemas.shapeOf(field)
+                : footer != null ? ParquetTensorShape.fromFooter(footer.file(), footer.keyValues(), column)
+                : parquetShape(conf, frame, column);
         int[] sampleShape = resolveShape(path, column, shape, declared);
         if (parquetSession != null) ParquetReadBatch.sizeFor(parquetSession, io.convjob.Tensor.elementCount(sampleShape));
         return new TensorInput(frame, column, sampleShape, resolved);
     }
 
-    /** Spark's Parquet reader; a file that is not Parquet is bad input naming the file (Spark reads footers in a job). */
-    private static Dataset<Row> readParquet(SparkSession spark, String path) {
+    /**
+     * Spark's Parquet reader, given the schema from {@code footer} when there is one (no schema-inference job), else
+     * inferring it; a file that is not Parquet is bad input naming the file.
+     */
+    private static Dataset<Row> readParquet(SparkSession spark, String path, ParquetFooterSchema footer) {
         try {
-            return spark.read().parquet(path);
+            return footer == null ? spark.read().parquet(path) : spark.read().schema(footer.schema()).parquet(path);
         } catch (Exception e) { // Spark throws its checked SparkException undeclared
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                String m = t.getMessage();
-                int at = m == null ? -1 : m.indexOf(" is not a Parquet file");
-                if (at > 0) {
-                    throw new InputException("--input " + path + ": " + m.substring(0, at) + " is not a Parquet file"
-                            + (m.contains("[65, 82, 82, 79]") || m.contains("[82, 79, 87, 49]")
-                            ? " (it is Arrow IPC: use --input-format arrow)" : ""), e);
-                }
-            }
+            InputException bad = ParquetFooterSchema.notParquet(path, e);
+            if (bad != null) throw bad;
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
     }
