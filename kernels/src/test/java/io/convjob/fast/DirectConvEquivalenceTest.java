@@ -17,7 +17,9 @@ import static io.convjob.fast.ConvCases.explicit;
 import static io.convjob.fast.ConvCases.pad;
 import static io.convjob.fast.ConvCases.rep;
 import static io.convjob.fast.ConvCases.transpose;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link DirectConv} against the reference on layers aimed at its paths: chunked long rows, flattened narrow rows,
@@ -249,6 +251,59 @@ class DirectConvEquivalenceTest {
                         + " y[" + i + "]");
             }
         }
+    }
+
+    /**
+     * Items tile by tile (each position tile through all its row blocks) and row block by row block, whatever the
+     * layer would choose: both orders write every output once. The cases include items of several tiles and row
+     * blocks, a one-vector last tile, row blocks of fewer than 8 channels, scattered (flattened, strided) tiles.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void bothItemOrdersMatchReference(int bits) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        for (boolean tilesOuter : new boolean[] {true, false}) {
+            ConvEngine engine = new ConvEngine() {
+                @Override public String name() { return "direct-" + bits + (tilesOuter ? "-tiles" : "-blocks"); }
+
+                @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                    ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                    return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1 << 21, 1 << 20,
+                            tilesOuter);
+                }
+            };
+            for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
+            // 29 output channels (4 row blocks, the last of 5) over 150-wide rows: 5 tiles of two vectors at 128 bits
+            ConvCases.assertMatchesReference(engine, new ConvCases.Case("3x3 29 channels wide rows", conv(2, 3, 29,
+                    rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z), new int[] {3, 150}, 2, 1));
+        }
+    }
+
+    /**
+     * The order's choice: at 512 bits tiles outermost where a tile's B rows span over 1.5x the cache lines of a row
+     * block's A panel (3x3 over 64 channels of 56-wide rows, flattened: 2x), row blocks outermost where they span
+     * about as many (the dilated 1-D layer over 128 channels: 1.2x) and for pointwise chunks (B rows a fixed stride
+     * apart, 4x); row blocks outermost with narrower vectors (a tile's row of B is one cache line).
+     */
+    @org.junit.jupiter.api.Test
+    void tilesGoOutermostWhenTheirInputRowsOutweighTheWeights() {
+        var c3x3 = conv(2, 64, 64, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z);
+        var c1x1 = conv(2, 256, 64, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true, Z);
+        assertTrue(order(c3x3, new int[] {56, 56}, 512));
+        assertFalse(order(c1x1, new int[] {56, 56}, 512));
+        assertFalse(order(conv(1, 128, 128, rep(5, 1), rep(1, 1), pad(1, 4), rep(2, 1), 1, true, Z),
+                new int[] {4096}, 512));
+        assertFalse(order(c1x1, new int[] {56, 56}, 256));
+        assertFalse(order(c3x3, new int[] {56, 56}, 128));
+    }
+
+    /** The order DirectConv picks for the layer's only phase. */
+    private static boolean order(io.convjob.spec.ConvLayerSpec spec, int[] in, int bits) {
+        float[] w = new float[(int) spec.weightCount()];
+        ConvPlan plan = new ConvPlan(Shapes.lower(spec, in), w, null, DirectKernel.ROWS);
+        return new DirectConv(plan, new SplitInput(plan), w, VectorEngine.directKernel(bits),
+                ThreadLocal.withInitial(Workspace::new)).runsTilesOuter(0);
     }
 
     /** Every sample through the shared split, one per round: the split buffer is rebuilt between samples. */
