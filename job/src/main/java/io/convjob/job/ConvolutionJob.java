@@ -109,7 +109,6 @@ public final class ConvolutionJob {
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         options.sparkConf().forEach(conf::set);
         shipApplicationJar(conf);
-        giveExecutorsJitOptions(conf);
         try {
             return SparkSession.builder().config(conf).getOrCreate();
         } catch (Exception e) { // Spark throws its checked SparkException undeclared
@@ -145,20 +144,6 @@ public final class ConvolutionJob {
         // the jars CONVJOB_CLASSPATH added to the driver (e.g. hadoop-aws) are needed by the executors too
         String extra = System.getenv().getOrDefault("CONVJOB_CLASSPATH", "").replace(':', ',');
         conf.set("spark.jars", jars[0].getAbsolutePath() + (extra.isBlank() ? "" : "," + extra));
-    }
-
-    /**
-     * Started by {@code ./convjob} against a cluster: the executors' JVMs run the kernels, so they get the same JIT
-     * options as the launcher's JVM ({@link KernelJitOptions}), unless defaults for them are set already.
-     */
-    static void giveExecutorsJitOptions(SparkConf conf) {
-        String home = System.getProperty("convjob.home");
-        if (home == null || conf.contains(KernelJitOptions.EXECUTOR_DEFAULTS) || conf.get("spark.master").startsWith("local")
-                || "off".equals(System.getenv("CONVJOB_JIT"))) {
-            return;
-        }
-        java.nio.file.Path file = java.nio.file.Path.of(home, KernelJitOptions.FILE);
-        if (java.nio.file.Files.isRegularFile(file)) conf.set(KernelJitOptions.EXECUTOR_DEFAULTS, KernelJitOptions.read(file).joined());
     }
 
     /**
