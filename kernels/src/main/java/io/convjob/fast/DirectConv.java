@@ -13,9 +13,8 @@ import java.util.Arrays;
  * split input's row pitch then leaves a few garbage positions per row, computed and dropped.
  *
  * <p>General layers go through an 8-channel x 2-vector register-blocked {@link DirectKernel}; depthwise layers
- * (one input and output channel per group) through its depthwise loop, one channel per work item; depthwise 3x3
- * stride-1 zero-padding-1 planes wider than a vector skip the split and read the input rows directly
- * ({@link DirectKernel#depthwise3x3}).
+ * (one input and output channel per group) through its depthwise loop, one channel per work item (the depthwise 3x3
+ * at stride 1 and padding 1 goes to {@link Depthwise3x3} instead).
  */
 final class DirectConv implements PreparedConv {
     private static final int ROWS = DirectKernel.ROWS;
@@ -68,11 +67,6 @@ final class DirectConv implements PreparedConv {
     private final int blockedChunk;
     private final int[] blockedKOff;
     private final int blockGroups;
-    /**
-     * Depthwise 3x3 stride-1 zero-padding-1 planes over one vector wide: read straight from the input, no split.
-     * Per channel its 9 weights in kernel order, or null when the layer does not qualify.
-     */
-    private final float[] direct3x3;
     /**
      * Parts ({@link SplitInput#parts}) of every split block that tasks {@code 0..t} read (whole-sample path), or
      * empty: a thread fills its split band by band just before the tasks that need it, so each band is computed
@@ -165,7 +159,6 @@ final class DirectConv implements PreparedConv {
         this.blockedChunk = blocked ? work[0].chunk : 0;
         this.blockedKOff = new int[blocked ? plan.inPerGroup : 0];
         for (int ci = 0; ci < blockedKOff.length; ci++) blockedKOff[ci] = ci * blockedChunk;
-        this.direct3x3 = depthwise ? direct3x3Weights(plan, split, weight, lanes) : null;
         this.tilesOuter = new boolean[work.length];
         // pointwise chunks: B rows one fixed stride apart, a stream the prefetcher follows like A (the 1x1 measured
         // 1% slower with its tiles outermost at low load)
@@ -272,31 +265,6 @@ final class DirectConv implements PreparedConv {
             need[t] = filled;
         }
         return need;
-    }
-
-    private static float[] direct3x3Weights(ConvPlan plan, SplitInput split, float[] weight, int lanes) {
-        ConvGeometry g = plan.geometry;
-        ConvPlan.Phase ph = plan.phases[0];
-        if (plan.dims != 2 || ph.tapCount != 9 || !split.zeroPaddedByOne(g.inShape())) return null;
-        int height = g.inShape()[0];
-        int width = g.inShape()[1];
-        if (width <= lanes || ph.count[0] != height || ph.count[1] != width) return null;
-        int[] kernelIndex = new int[9];
-        boolean[] seen = new boolean[9];
-        for (int t = 0; t < 9; t++) {
-            // tap t reads the padded plane at (r + i, c + j): kernel element 3 * i + j
-            int off = split.tapBase(g, ph, t);
-            int i = off / split.strides[0];
-            int j = off % split.strides[0];
-            if (i > 2 || j > 2 || seen[3 * i + j]) return null;
-            seen[3 * i + j] = true;
-            kernelIndex[t] = 3 * i + j;
-        }
-        float[] w9 = new float[plan.outChannels * 9];
-        for (int c = 0; c < plan.outChannels; c++) {
-            for (int t = 0; t < 9; t++) w9[c * 9 + kernelIndex[t]] = weight[c * 9 + t];
-        }
-        return w9;
     }
 
     /** One phase: which trailing dims are flattened into rows, and where each tap's run starts. */
@@ -736,13 +704,6 @@ final class DirectConv implements PreparedConv {
     private void depthwiseItem(float[] x, float[] y, int item, Workspace ws) {
         ConvPlan p = plan;
         int c = item % p.outChannels;
-        int xc = item * p.inSize;
-        if (direct3x3 != null && xc >= 1 && xc + p.inSize < x.length) {
-            float bias = p.bias == null ? 0f : p.bias[c];
-            int[] in = p.geometry.inShape();
-            kernel.depthwise3x3(x, xc, in[0], in[1], direct3x3, c * 9, bias, y, item * p.outSize);
-            return;
-        }
         PhaseWork pw = work[0];
         ConvPlan.Phase ph = pw.phase;
         float[] s = ws.plane(this, split.channelSize + SplitInput.SLACK);

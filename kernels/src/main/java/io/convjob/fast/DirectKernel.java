@@ -43,15 +43,6 @@ interface DirectKernel {
                        float[] out, int outOff, int outPitch, int rowLength, int rows);
 
     /**
-     * Depthwise 3x3, stride 1, zero padding 1, straight from the input plane: {@code y[yOff + r * width + c] = bias
-     * + sum w9[wOff + 3 * i + j] * x[xOff + (r + i - 1) * width + c + j - 1]} (zero outside the plane) for a
-     * {@code height x width} plane with {@code width > lanes()}. Reads {@code x[xOff - 1]} and
-     * {@code x[xOff + height * width]} (their lanes are dropped): both must lie inside {@code x}.
-     */
-    void depthwise3x3(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias, float[] y,
-                      int yOff);
-
-    /**
      * {@code dst[dstOff + i] = src[srcOff + 2 * i]} for {@code i < len}; when {@code len < lanes()} one whole vector
      * is written, zeros past len. Reads {@code src[srcOff .. srcOff + 2 * max(len, lanes()))}.
      */

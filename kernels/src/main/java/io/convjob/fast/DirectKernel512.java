@@ -27,8 +27,6 @@ final class DirectKernel512 implements DirectKernel {
     private static final VectorShuffle<Float> SPREAD_LOW = VectorShuffle.fromOp(S, i -> i / 2);
     private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(S, i -> S.length() / 2 + i / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL);
-    /** A zero row for {@link #depthwise3x3}: one vector read from offset 0, 1 or 2. */
-    private static final float[] ZEROS = new float[S.length() + 2];
 
     @Override public int lanes() { return S.length(); }
 
@@ -237,153 +235,6 @@ final class DirectKernel512 implements DirectKernel {
         }
     }
 
-    @Override public void depthwise3x3(float[] x, int xOff, int height, int width, float[] w9, int wOff, float bias,
-                                       float[] y, int yOff) {
-        int L = S.length();
-        FloatVector w0 = FloatVector.broadcast(S, w9[wOff + 0]), w1 = FloatVector.broadcast(S, w9[wOff + 1]);
-        FloatVector w2 = FloatVector.broadcast(S, w9[wOff + 2]), w3 = FloatVector.broadcast(S, w9[wOff + 3]);
-        FloatVector w4 = FloatVector.broadcast(S, w9[wOff + 4]), w5 = FloatVector.broadcast(S, w9[wOff + 5]);
-        FloatVector w6 = FloatVector.broadcast(S, w9[wOff + 6]), w7 = FloatVector.broadcast(S, w9[wOff + 7]);
-        FloatVector w8 = FloatVector.broadcast(S, w9[wOff + 8]);
-        // two rows x two vectors: four independent sums over the four input rows r - 1 .. r + 2. The edge columns
-        // (vectors from 0 and from width - L, whose lanes reading column -1 or width are replaced by zeros, not
-        // zero weights, so an infinite neighbour cannot leak in as NaN) and then the inner columns in pairs
-        // (overlapping where they do not divide evenly). Rows outside the plane are read from ZEROS: straight-line
-        // code, no branches (C2 boxes vectors merged after a branch). For an odd last row the second row's sums
-        // are partial, stored first and overwritten.
-        for (int r = 0; r < height; r += 2) {
-            int r1 = Math.min(r + 1, height - 1);
-            {
-                int q0 = 0;
-                int q1 = width - L;
-                FloatVector a00 = FloatVector.broadcast(S, bias), a01 = a00, a10 = a00, a11 = a00;
-                boolean in0 = r > 0;
-                float[] m0 = in0 ? x : ZEROS;
-                int b00 = in0 ? xOff + (r - 1) * width + q0 : 1, b01 = in0 ? xOff + (r - 1) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m0, b00 - 1).blend(0f, FIRST);
-                    FloatVector c0 = FloatVector.fromArray(S, m0, b00);
-                    FloatVector h0 = FloatVector.fromArray(S, m0, b00 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m0, b01 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m0, b01);
-                    FloatVector h1 = FloatVector.fromArray(S, m0, b01 + 1).blend(0f, LAST);
-                    a00 = h0.fma(w2, c0.fma(w1, l0.fma(w0, a00)));
-                    a01 = h1.fma(w2, c1.fma(w1, l1.fma(w0, a01)));
-                }
-                float[] m1 = x;
-                int b10 = xOff + (r) * width + q0, b11 = xOff + (r) * width + q1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m1, b10 - 1).blend(0f, FIRST);
-                    FloatVector c0 = FloatVector.fromArray(S, m1, b10);
-                    FloatVector h0 = FloatVector.fromArray(S, m1, b10 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m1, b11 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m1, b11);
-                    FloatVector h1 = FloatVector.fromArray(S, m1, b11 + 1).blend(0f, LAST);
-                    a00 = h0.fma(w5, c0.fma(w4, l0.fma(w3, a00)));
-                    a01 = h1.fma(w5, c1.fma(w4, l1.fma(w3, a01)));
-                    a10 = h0.fma(w2, c0.fma(w1, l0.fma(w0, a10)));
-                    a11 = h1.fma(w2, c1.fma(w1, l1.fma(w0, a11)));
-                }
-                boolean in2 = r + 1 < height;
-                float[] m2 = in2 ? x : ZEROS;
-                int b20 = in2 ? xOff + (r + 1) * width + q0 : 1, b21 = in2 ? xOff + (r + 1) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m2, b20 - 1).blend(0f, FIRST);
-                    FloatVector c0 = FloatVector.fromArray(S, m2, b20);
-                    FloatVector h0 = FloatVector.fromArray(S, m2, b20 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m2, b21 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m2, b21);
-                    FloatVector h1 = FloatVector.fromArray(S, m2, b21 + 1).blend(0f, LAST);
-                    a00 = h0.fma(w8, c0.fma(w7, l0.fma(w6, a00)));
-                    a01 = h1.fma(w8, c1.fma(w7, l1.fma(w6, a01)));
-                    a10 = h0.fma(w5, c0.fma(w4, l0.fma(w3, a10)));
-                    a11 = h1.fma(w5, c1.fma(w4, l1.fma(w3, a11)));
-                }
-                boolean in3 = r + 2 < height;
-                float[] m3 = in3 ? x : ZEROS;
-                int b30 = in3 ? xOff + (r + 2) * width + q0 : 1, b31 = in3 ? xOff + (r + 2) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m3, b30 - 1).blend(0f, FIRST);
-                    FloatVector c0 = FloatVector.fromArray(S, m3, b30);
-                    FloatVector h0 = FloatVector.fromArray(S, m3, b30 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m3, b31 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m3, b31);
-                    FloatVector h1 = FloatVector.fromArray(S, m3, b31 + 1).blend(0f, LAST);
-                    a10 = h0.fma(w8, c0.fma(w7, l0.fma(w6, a10)));
-                    a11 = h1.fma(w8, c1.fma(w7, l1.fma(w6, a11)));
-                }
-                a10.intoArray(y, yOff + r1 * width + q0);
-                a11.intoArray(y, yOff + r1 * width + q1);
-                a00.intoArray(y, yOff + r * width + q0);
-                a01.intoArray(y, yOff + r * width + q1);
-            }
-            for (int p = L; p < width - L; p += 2 * L) {
-                int q0 = Math.min(p, width - 2 * L);
-                int q1 = Math.min(p + L, width - 2 * L);
-                FloatVector a00 = FloatVector.broadcast(S, bias), a01 = a00, a10 = a00, a11 = a00;
-                boolean in0 = r > 0;
-                float[] m0 = in0 ? x : ZEROS;
-                int b00 = in0 ? xOff + (r - 1) * width + q0 : 1, b01 = in0 ? xOff + (r - 1) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m0, b00 - 1);
-                    FloatVector c0 = FloatVector.fromArray(S, m0, b00);
-                    FloatVector h0 = FloatVector.fromArray(S, m0, b00 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m0, b01 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m0, b01);
-                    FloatVector h1 = FloatVector.fromArray(S, m0, b01 + 1);
-                    a00 = h0.fma(w2, c0.fma(w1, l0.fma(w0, a00)));
-                    a01 = h1.fma(w2, c1.fma(w1, l1.fma(w0, a01)));
-                }
-                float[] m1 = x;
-                int b10 = xOff + (r) * width + q0, b11 = xOff + (r) * width + q1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m1, b10 - 1);
-                    FloatVector c0 = FloatVector.fromArray(S, m1, b10);
-                    FloatVector h0 = FloatVector.fromArray(S, m1, b10 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m1, b11 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m1, b11);
-                    FloatVector h1 = FloatVector.fromArray(S, m1, b11 + 1);
-                    a00 = h0.fma(w5, c0.fma(w4, l0.fma(w3, a00)));
-                    a01 = h1.fma(w5, c1.fma(w4, l1.fma(w3, a01)));
-                    a10 = h0.fma(w2, c0.fma(w1, l0.fma(w0, a10)));
-                    a11 = h1.fma(w2, c1.fma(w1, l1.fma(w0, a11)));
-                }
-                boolean in2 = r + 1 < height;
-                float[] m2 = in2 ? x : ZEROS;
-                int b20 = in2 ? xOff + (r + 1) * width + q0 : 1, b21 = in2 ? xOff + (r + 1) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m2, b20 - 1);
-                    FloatVector c0 = FloatVector.fromArray(S, m2, b20);
-                    FloatVector h0 = FloatVector.fromArray(S, m2, b20 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m2, b21 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m2, b21);
-                    FloatVector h1 = FloatVector.fromArray(S, m2, b21 + 1);
-                    a00 = h0.fma(w8, c0.fma(w7, l0.fma(w6, a00)));
-                    a01 = h1.fma(w8, c1.fma(w7, l1.fma(w6, a01)));
-                    a10 = h0.fma(w5, c0.fma(w4, l0.fma(w3, a10)));
-                    a11 = h1.fma(w5, c1.fma(w4, l1.fma(w3, a11)));
-                }
-                boolean in3 = r + 2 < height;
-                float[] m3 = in3 ? x : ZEROS;
-                int b30 = in3 ? xOff + (r + 2) * width + q0 : 1, b31 = in3 ? xOff + (r + 2) * width + q1 : 1;
-                {
-                    FloatVector l0 = FloatVector.fromArray(S, m3, b30 - 1);
-                    FloatVector c0 = FloatVector.fromArray(S, m3, b30);
-                    FloatVector h0 = FloatVector.fromArray(S, m3, b30 + 1);
-                    FloatVector l1 = FloatVector.fromArray(S, m3, b31 - 1);
-                    FloatVector c1 = FloatVector.fromArray(S, m3, b31);
-                    FloatVector h1 = FloatVector.fromArray(S, m3, b31 + 1);
-                    a10 = h0.fma(w8, c0.fma(w7, l0.fma(w6, a10)));
-                    a11 = h1.fma(w8, c1.fma(w7, l1.fma(w6, a11)));
-                }
-                a10.intoArray(y, yOff + r1 * width + q0);
-                a11.intoArray(y, yOff + r1 * width + q1);
-                a00.intoArray(y, yOff + r * width + q0);
-                a01.intoArray(y, yOff + r * width + q1);
-            }
-        }
-    }
-
     @Override public void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len) {
         int L = S.length();
         if (len < L) {
@@ -413,7 +264,7 @@ final class DirectKernel512 implements DirectKernel {
             // two vectors of (even, odd) pairs give a vector of each parity: both permuted into place and blended,
             // the loads shared by the two. Only this species' FloatVector ops: narrowing through half-size vectors
             // (faster alone) gave FloatVector's shared methods a second receiver type, and C2 then compiled other
-            // kernels of this species (depthwise3x3: 47 -> 13 GFLOP/s after a stride-2 layer) into slow boxed code.
+            // kernels of this species (a depthwise kernel: 47 -> 13 GFLOP/s after a stride-2 layer) into slow boxed code.
             // Whole vectors, the last pair moved back to end at n (overlapping).
             for (int i = 0; i < n; i += L) {
                 int j = Math.min(i, n - L);

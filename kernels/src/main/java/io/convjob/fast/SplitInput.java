@@ -152,19 +152,6 @@ final class SplitInput {
         return gap == 1 ? 0 : gap == -1 ? 1 : -1;
     }
 
-    /** One block whose line along every dim is the input line with one zero on each side (zero padding 1). */
-    boolean zeroPaddedByOne(int[] inShape) {
-        if (blocks != 1) return false;
-        for (int d = 0; d < dims; d++) {
-            int[] idx = lineIndex[d][0];
-            if (idx.length != inShape[d] + 2 || idx[0] != -1 || idx[idx.length - 1] != -1) return false;
-            for (int u = 1; u <= inShape[d]; u++) {
-                if (idx[u] != u - 1) return false;
-            }
-        }
-        return true;
-    }
-
     /** The virtual coordinate read by position 0 of phase {@code ph} at kernel index {@code k} along dim d. */
     static int virtualStart(ConvGeometry g, ConvPlan.Phase ph, int d, int k) {
         return ph.residue[d] * g.stride()[d] + k * g.dilation()[d];

@@ -63,9 +63,9 @@ class DirectConvEquivalenceTest {
         }
         add(c, "3x3 s2 width 40 reflect", conv(2, 2, 3, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, false,
                 PaddingMode.REFLECT), new int[] {3, 40});
-        // depthwise 3x3 stride 1 pad 1 read straight from the input: widths one to two vectors at 128/256/512
-        // bits (5..8, 9..16, 17..32), wider (inner column pairs, overlapping or not), odd and even heights, a single
-        // row; other modes for contrast
+        // depthwise 3x3 stride 1 pad 1 through the direct path (the engine gives them to Depthwise3x3): widths one to
+        // two vectors at 128/256/512 bits (5..8, 9..16, 17..32), wider, odd and even heights, a single row; other
+        // modes for contrast
         for (int[] in : new int[][] {{5, 7}, {1, 13}, {2, 17}, {7, 28}, {28, 31}, {4, 32}, {3, 33}, {6, 8}, {3, 40},
                 {5, 49}, {2, 70}}) {
             add(c, "depthwise 3x3 pad 1 direct " + in[0] + "x" + in[1], conv(2, 4, 4, rep(3, 2), rep(1, 2), pad(2, 1),
