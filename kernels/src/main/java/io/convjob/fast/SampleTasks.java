@@ -67,14 +67,17 @@ final class SampleTasks {
         }
     }
 
-    /** Another thread's next task of sample b (highest first), or -1 when none is left. */
-    int claimBack(int b) {
+    /**
+     * Another thread's next task of sample b (highest first), or -1 when fewer than {@code minFree} are left (the
+     * owner takes the rest: it keeps taking tasks until none is free).
+     */
+    int claimBack(int b, int minFree) {
         int i = b * PAD;
         while (true) {
             long f = free.get(i);
             int lo = front(f);
             int hi = back(f);
-            if (lo >= hi) return -1;
+            if (hi - lo < Math.max(1, minFree)) return -1;
             if (free.compareAndSet(i, f, pack(lo, hi - 1))) return hi - 1;
         }
     }

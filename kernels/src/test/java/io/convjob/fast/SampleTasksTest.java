@@ -19,17 +19,29 @@ class SampleTasksTest {
         assertEquals(1, tasks.claimSample());
         assertEquals(-1, tasks.claimSample());
         assertEquals(0, tasks.claimFront(0));
-        assertEquals(4, tasks.claimBack(0));
+        assertEquals(4, tasks.claimBack(0, 1));
         assertEquals(1, tasks.claimFront(0));
-        assertEquals(3, tasks.claimBack(0));
+        assertEquals(3, tasks.claimBack(0, 1));
         assertTrue(tasks.hasFree(0));
         assertEquals(2, tasks.claimFront(0));
         assertFalse(tasks.hasFree(0));
-        assertEquals(-1, tasks.claimBack(0));
+        assertEquals(-1, tasks.claimBack(0, 1));
         assertEquals(-1, tasks.claimFront(0));
         // the other sample is untouched
-        assertEquals(4, tasks.claimBack(1));
+        assertEquals(4, tasks.claimBack(1, 1));
         assertEquals(0, tasks.claimFront(1));
+    }
+
+    @Test
+    void otherThreadsLeaveTheLastFreeTasksToTheOwner() {
+        SampleTasks tasks = new SampleTasks(1, 4);
+        assertEquals(3, tasks.claimBack(0, 2));
+        assertEquals(2, tasks.claimBack(0, 2));
+        assertEquals(1, tasks.claimBack(0, 2));
+        assertEquals(-1, tasks.claimBack(0, 2));
+        assertTrue(tasks.hasFree(0));
+        assertEquals(0, tasks.claimFront(0));
+        assertEquals(-1, tasks.claimFront(0));
     }
 
     @Test
@@ -54,8 +66,8 @@ class SampleTasksTest {
                 boolean front = th == 0;
                 threads[th] = new Thread(() -> {
                     for (int b = 0; b < samples; b++) {
-                        for (int t = front ? tasks.claimFront(b) : tasks.claimBack(b); t >= 0;
-                             t = front ? tasks.claimFront(b) : tasks.claimBack(b)) {
+                        for (int t = front ? tasks.claimFront(b) : tasks.claimBack(b, 2); t >= 0;
+                             t = front ? tasks.claimFront(b) : tasks.claimBack(b, 2)) {
                             taken.incrementAndGet(b * perSample + t);
                         }
                     }
