@@ -306,6 +306,61 @@ class DirectConvEquivalenceTest {
                 ThreadLocal.withInitial(Workspace::new)).runsTilesOuter(0);
     }
 
+    /**
+     * Every whole-sample task computed by a thread other than its sample's owner ({@link DirectConv}'s owners yield
+     * all of their tasks): tasks from the back, from a split another thread published (pointwise chunks copied by
+     * the thread that computes them), on one to three threads, every case of the suite.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void tasksTakenFromOtherThreadsSamplesMatchReference(int bits) {
+        ConvEngine engine = yielding(bits, true);
+        for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    /**
+     * Whole samples at 2 and 3 threads, called many times: owners take their tasks from the front while threads
+     * that ran out of samples take them from the back, in whatever interleaving the threads happen to run (1-D
+     * splits filled band by band and published after the last band, 3-D, pointwise chunks, paired transposed
+     * phases, groups, samples per thread from one to three).
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void ownersAndOtherThreadsShareSamplesRepeatedly(int bits) {
+        ConvEngine engine = yielding(bits, false);
+        List<ConvCases.Case> layers = List.of(
+                new ConvCases.Case("1d k5 d2 banded", conv(1, 3, 10, rep(5, 1), rep(1, 1), pad(1, 4), rep(2, 1), 1,
+                        true, Z), new int[] {900}, 2, 2),
+                new ConvCases.Case("3d 3x3x3", conv(3, 5, 19, rep(3, 3), rep(1, 3), pad(3, 1), rep(1, 3), 1, true,
+                        PaddingMode.REFLECT), new int[] {4, 6, 9}, 2, 2),
+                new ConvCases.Case("pointwise", conv(2, 7, 11, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true,
+                        Z), new int[] {17, 40}, 2, 2),
+                new ConvCases.Case("transpose 2x2x2 s2 paired", transpose(3, 4, 9, rep(2, 3), rep(2, 3), pad(3, 0),
+                        rep(0, 3), rep(1, 3), 1, true, Z), new int[] {3, 4, 10}, 2, 2),
+                new ConvCases.Case("3x3 groups 2", conv(2, 6, 10, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 2,
+                        false, Z), new int[] {9, 37}, 2, 2));
+        for (ConvCases.Case layer : layers) {
+            for (int[] bt : new int[][] {{2, 2}, {4, 2}, {6, 2}, {3, 3}, {6, 3}, {7, 2}}) {
+                ConvCases.Case c = new ConvCases.Case(layer.label(), layer.spec(), layer.inShape(), bt[0], bt[1]);
+                for (int call = 0; call < 8; call++) ConvCases.assertMatchesReference(engine, c);
+            }
+        }
+    }
+
+    private static ConvEngine yielding(int bits, boolean ownersYield) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        return new ConvEngine() {
+            @Override public String name() { return "direct-" + bits + (ownersYield ? "-owners-yield" : ""); }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1 << 21, 1 << 20, null,
+                        ownersYield);
+            }
+        };
+    }
+
     /** Every sample through the shared split, one per round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
