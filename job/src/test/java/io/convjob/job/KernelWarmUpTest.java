@@ -9,6 +9,7 @@ import io.convjob.Model;
 import io.convjob.spec.SpecParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,26 @@ class KernelWarmUpTest {
         Thread.sleep(100);
         assertEquals(stoppedAt, warmUp.runs());
         assertTrue(stoppedAt < KernelWarmUp.MAX_RUNS, "ran to its limit: " + stoppedAt);
+    }
+
+    @Test
+    void onceTheInputIsKnownItsRowLengthIsWarmedUp() throws Exception {
+        // at 16x16 the stack's stride-2 layers run ChannelBlockConv (output rows of 8 and 4), at 64x64 DirectConv
+        // (rows of 32 and 16): only the input's own row length compiles the kernels the real batches run
+        Model m = model(Files.readString(Path.of("../conf/specs/feature-stack.json")));
+        KernelWarmUp warmUp = KernelWarmUp.start(m);
+        try {
+            warmUp.useInputShape(new int[] {5, 64, 64}); // refused (5 channels for 3): the small sample stays
+            warmUp.useInputShape(new int[] {3, 64, 64});
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!Arrays.equals(warmUp.lastShape(), new int[] {3, 16, 64}) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape(), "the leading dimension cut to 16, the row kept");
+        } finally {
+            warmUp.close();
+        }
+        assertTrue(warmUp.awaitEnd(60_000), "the warm-up thread did not stop");
+        warmUp.useInputShape(new int[] {3, 32, 32}); // closed: nothing changes
+        assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape());
     }
 
     @Test
