@@ -75,6 +75,17 @@ final class DirectConv implements PreparedConv {
     private final int[] taskLines;
     /** Per phase: its items run tile by tile, not row block by row block ({@link #tilesOuter(int[], int, int)}). */
     private final boolean[] tilesOuter;
+    /** Pointwise layers: chunks per sample (each with its tasks of every group and row block group). */
+    private final int chunkCount;
+    /**
+     * For tests: owners of whole samples compute none of their tasks, so every task is taken by the thread-sharing
+     * path ({@link #takeOthersTasks}), also on one thread.
+     */
+    private final boolean ownersYield;
+    /** The published input of a pointwise sample: its chunks are copied by whichever thread computes them. */
+    private static final float[] NO_SPLIT = new float[0];
+    /** How long a thread out of samples waits for another's split before it leaves that sample to its owner. */
+    private static final long PUBLISH_WAIT_NANOS = 100_000;
 
     /** True when the split input of one sample stays under {@link #MAX_SPLIT_FLOATS}. */
     static boolean fits(ConvPlan plan, SplitInput split) {
@@ -99,6 +110,14 @@ final class DirectConv implements PreparedConv {
     /** @param forcedOrder every phase's item order ({@link #tilesOuter}), or null to choose it per phase */
     DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
                ThreadLocal<Workspace> workspaces, int splitBatchFloats, int maxOwnSplitFloats, Boolean forcedOrder) {
+        this(plan, split, weight, kernel, workspaces, splitBatchFloats, maxOwnSplitFloats, forcedOrder, false);
+    }
+
+    /** @param ownersYield for tests: every whole-sample task goes through {@link #takeOthersTasks} */
+    DirectConv(ConvPlan plan, SplitInput split, float[] weight, DirectKernel kernel,
+               ThreadLocal<Workspace> workspaces, int splitBatchFloats, int maxOwnSplitFloats, Boolean forcedOrder,
+               boolean ownersYield) {
+        this.ownersYield = ownersYield;
         this.plan = plan;
         this.splitBatchFloats = splitBatchFloats;
         this.maxOwnSplitFloats = maxOwnSplitFloats;
@@ -150,6 +169,7 @@ final class DirectConv implements PreparedConv {
         }
         starts[tasks] = i;
         this.taskStart = java.util.Arrays.copyOf(starts, tasks + 1);
+        this.chunkCount = tasks / Math.max(1, plan.groups * blockGroups);
         this.itemPartner = itemPartners(partnerPhases(work), itemGroup, itemPhase, itemIndex, itemBlock, taskStart);
         boolean blocked = !depthwise && split.identity && work.length > 0;
         for (PhaseWork pw : work) {
@@ -399,31 +419,31 @@ final class DirectConv implements PreparedConv {
             // between split and compute, no split shared between cores. The samples left over (fewer than threads)
             // go through the finer shared items below, so no thread idles while another finishes a whole sample.
             whole = threads <= 1 ? batch : batch - batch % threads;
-            int perSample = taskStart.length - 1;
-            WorkPool.forEach(whole, threads, b -> {
+            if (threads <= 1 && !ownersYield) {
                 Workspace ws = workspaces.get();
-                if (blockedChunk != 0) {
-                    blockedSample(x, y, b, ws);
-                    return;
-                }
-                float[] s = ws.split(this, perSampleSplit + SplitInput.SLACK);
-                if (taskLines.length == 0) {
-                    splitSample(x, b, s, 0);
-                    for (int i = 0; i < taskStart[perSample]; i++) computeItem(s, 0, y, b, i, ws);
-                    return;
-                }
-                int filled = 0;
-                for (int t = 0; t < perSample; t++) {
-                    if (taskLines[t] > filled) {
-                        for (int ci = 0; ci < plan.inChannels; ci++) {
-                            split.fillPart(x, (b * plan.inChannels + ci) * plan.inSize, s, ci * split.channelSize,
-                                    kernel, filled, taskLines[t]);
-                        }
-                        filled = taskLines[t];
+                for (int b = 0; b < whole; b++) {
+                    if (blockedChunk != 0) {
+                        for (int c = 0; c < chunkCount; c++) blockedChunk(x, y, b, c, ws);
+                    } else {
+                        ownSample(x, y, b, ws, perSampleSplit, null);
                     }
-                    for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, 0, y, b, i, ws);
                 }
-            });
+            } else if (whole > 0) {
+                // each thread owns whole samples; a thread that runs out takes tasks from the back of another's
+                SampleTasks shares = new SampleTasks(whole, blockedChunk != 0 ? chunkCount : taskStart.length - 1);
+                WorkPool.forEach(Math.min(threads, whole), threads, lane -> {
+                    Workspace ws = workspaces.get();
+                    int firstOwned = -1;
+                    int lastOwned = -1;
+                    for (int b = shares.claimSample(); b >= 0; b = shares.claimSample()) {
+                        ownSample(x, y, b, ws, perSampleSplit, shares);
+                        if (firstOwned < 0) firstOwned = b;
+                        lastOwned = b;
+                    }
+                    takeOthersTasks(x, y, shares, ws);
+                    awaitOwnSamples(shares, firstOwned, lastOwned);
+                });
+            }
         }
         if (whole < batch) runShared(x, y, whole, batch - whole, threads, perSampleSplit);
     }
@@ -459,28 +479,137 @@ final class DirectConv implements PreparedConv {
     }
 
     /**
-     * One sample of a pointwise layer, chunk by chunk: each chunk of positions (every channel) is copied into a
-     * small buffer of this thread and computed at once, so the copy stays in L1/L2 instead of a whole-sample split
-     * that streams through L3 and back.
+     * Sample b's split and tasks, as their owner. Without {@code shares} (one thread) every task in order; with it,
+     * the split is published for other threads once complete and tasks are taken from its front until none is left.
      */
-    private void blockedSample(float[] x, float[] y, int b, Workspace ws) {
+    private void ownSample(float[] x, float[] y, int b, Workspace ws, int perSampleSplit, SampleTasks shares) {
+        if (blockedChunk != 0) {
+            shares.publish(b, NO_SPLIT);
+            if (ownersYield) return;
+            for (int c = shares.claimFront(b); c >= 0; c = shares.claimFront(b)) blockedChunk(x, y, b, c, ws);
+            return;
+        }
+        int perSample = taskStart.length - 1;
+        // a thread takes others' tasks only once no sample is left to own, so no owner refills its buffer while
+        // another thread still reads it; owners that yield go on to their next sample at once, so take fresh ones
+        float[] s = ownersYield ? new float[perSampleSplit + SplitInput.SLACK]
+                : ws.split(this, perSampleSplit + SplitInput.SLACK);
+        if (taskLines.length == 0 || ownersYield) {
+            splitSample(x, b, s, 0);
+            if (shares == null) {
+                for (int t = 0; t < perSample; t++) task(s, y, b, t, ws);
+                return;
+            }
+            shares.publish(b, s);
+            if (ownersYield) return;
+            int done = 0;
+            for (int t = shares.claimFront(b); t >= 0; t = shares.claimFront(b), done++) task(s, y, b, t, ws);
+            shares.finished(b, done);
+            return;
+        }
+        // banded: others may take tasks only once every band is in (they take them from the back)
+        int last = taskLines[perSample - 1];
+        int filled = 0;
+        int done = 0;
+        if (shares != null && last == 0) shares.publish(b, s);
+        for (int t = next(shares, b, -1); t >= 0; t = next(shares, b, t), done++) {
+            if (taskLines[t] > filled) {
+                for (int ci = 0; ci < plan.inChannels; ci++) {
+                    split.fillPart(x, (b * plan.inChannels + ci) * plan.inSize, s, ci * split.channelSize, kernel,
+                            filled, taskLines[t]);
+                }
+                filled = taskLines[t];
+                if (shares != null && filled >= last) shares.publish(b, s);
+            }
+            task(s, y, b, t, ws);
+        }
+        if (shares != null) shares.finished(b, done);
+    }
+
+    /** The owner's task after {@code t}: the next in order without {@code shares}, else the next free one, or -1. */
+    private int next(SampleTasks shares, int b, int t) {
+        if (shares != null) return shares.claimFront(b);
+        return t + 1 < taskStart.length - 1 ? t + 1 : -1;
+    }
+
+    /**
+     * A thread without samples of its own: tasks from the back of samples other threads own, while two or more are
+     * free.
+     * A sample whose owner is still building its split is waited for up to {@link #PUBLISH_WAIT_NANOS}, then left
+     * to its owner: a thread spinning longer takes the CPU an owner on a busy machine may be waiting for (measured:
+     * a late helper spinning on the 7x7 stem's second sample made calls 14% slower at load 8).
+     */
+    private void takeOthersTasks(float[] x, float[] y, SampleTasks shares, Workspace ws) {
+        long waitingSince = 0;
+        while (true) {
+            boolean waiting = false;
+            for (int b = 0; b < shares.samples(); b++) {
+                if (!shares.hasFree(b)) continue;
+                float[] s = shares.input(b);
+                if (s == null) {
+                    waiting = true;
+                    continue;
+                }
+                // the last free task is left to the owner (which takes every task nobody else does): the owner has
+                // the sample's split in its caches and runs it sooner than this thread, which would then end the call
+                int minFree = ownersYield ? 1 : 2;
+                int done = 0;
+                for (int t = shares.claimBack(b, minFree); t >= 0; t = shares.claimBack(b, minFree), done++) {
+                    if (blockedChunk != 0) blockedChunk(x, y, b, t, ws);
+                    else task(s, y, b, t, ws);
+                }
+                shares.finished(b, done);
+            }
+            if (!waiting) return;
+            long now = System.nanoTime();
+            if (waitingSince == 0) waitingSince = now;
+            else if (now - waitingSince > PUBLISH_WAIT_NANOS) return;
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Before a lane ends, the tasks other threads took from its samples {@code [first, last]} (those it owns among
+     * them) must be done: once it ends, its thread may serve another call of this layer and refill the same split
+     * buffer (one per layer and thread), as when an executor's tasks share a cached model. Waits at most for the
+     * tasks in flight (nobody takes a new one once the owner has none left). Pointwise samples have no shared split.
+     */
+    private void awaitOwnSamples(SampleTasks shares, int first, int last) {
+        if (first < 0 || blockedChunk != 0) return;
+        for (int b = first; b <= last; b++) {
+            if (shares.input(b) == NO_SPLIT || !shares.ownedByCaller(b)) continue;
+            for (int spins = 0; !shares.allFinished(b); spins++) {
+                if (spins < 10_000) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(10_000); // a taker descheduled mid-task
+            }
+        }
+    }
+
+    /** Task t of sample b from its whole-sample split s. */
+    private void task(float[] s, float[] y, int b, int t, Workspace ws) {
+        for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, 0, y, b, i, ws);
+    }
+
+    /**
+     * Chunk c of sample b of a pointwise layer: the chunk's positions (every channel) are copied into a small
+     * buffer of this thread and computed at once, so the copy stays in L1/L2 instead of a whole-sample split that
+     * streams through L3 and back.
+     */
+    private void blockedChunk(float[] x, float[] y, int b, int c, Workspace ws) {
         int chunk = blockedChunk;
         int chunkFloats = plan.inChannels * chunk;
         float[] s = ws.chunk(chunkFloats + SplitInput.SLACK);
-        int maxItems = (taskStart.length - 1) / (plan.groups * blockGroups);
-        for (int c = 0; c < maxItems; c++) {
-            int len = Math.min(chunk, plan.inSize - c * chunk);
-            for (int ci = 0; ci < plan.inChannels; ci++) {
-                System.arraycopy(x, (b * plan.inChannels + ci) * plan.inSize + c * chunk, s, ci * chunk, len);
-            }
-            // computeItem addresses chunk c at c * chunkFloats in a whole-sample split: shift the base so it lands
-            // on this buffer's start (positions past len hold an earlier chunk's values; their outputs are dropped)
-            int sSample = -c * chunkFloats;
-            for (int grp = 0; grp < plan.groups; grp++) {
-                for (int bg = 0; bg < blockGroups; bg++) {
-                    int t = (grp * maxItems + c) * blockGroups + bg;
-                    for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, sSample, y, b, i, ws);
-                }
+        int len = Math.min(chunk, plan.inSize - c * chunk);
+        for (int ci = 0; ci < plan.inChannels; ci++) {
+            System.arraycopy(x, (b * plan.inChannels + ci) * plan.inSize + c * chunk, s, ci * chunk, len);
+        }
+        // computeItem addresses chunk c at c * chunkFloats in a whole-sample split: shift the base so it lands on
+        // this buffer's start (positions past len hold an earlier chunk's values; their outputs are dropped)
+        int sSample = -c * chunkFloats;
+        for (int grp = 0; grp < plan.groups; grp++) {
+            for (int bg = 0; bg < blockGroups; bg++) {
+                int t = (grp * chunkCount + c) * blockGroups + bg;
+                for (int i = taskStart[t]; i < taskStart[t + 1]; i++) computeItem(s, sSample, y, b, i, ws);
             }
         }
     }

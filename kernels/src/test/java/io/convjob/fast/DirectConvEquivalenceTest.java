@@ -306,6 +306,112 @@ class DirectConvEquivalenceTest {
                 ThreadLocal.withInitial(Workspace::new)).runsTilesOuter(0);
     }
 
+    /**
+     * Every whole-sample task computed by a thread other than its sample's owner ({@link DirectConv}'s owners yield
+     * all of their tasks): tasks from the back, from a split another thread published (pointwise chunks copied by
+     * the thread that computes them), on one to three threads, every case of the suite.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void tasksTakenFromOtherThreadsSamplesMatchReference(int bits) {
+        ConvEngine engine = yielding(bits, true);
+        for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    /**
+     * Whole samples at 2 and 3 threads, called many times: owners take their tasks from the front while threads
+     * that ran out of samples take them from the back, in whatever interleaving the threads happen to run (1-D
+     * splits filled band by band and published after the last band, 3-D, pointwise chunks, paired transposed
+     * phases, groups, samples per thread from one to three).
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void ownersAndOtherThreadsShareSamplesRepeatedly(int bits) {
+        ConvEngine engine = yielding(bits, false);
+        List<ConvCases.Case> layers = List.of(
+                new ConvCases.Case("1d k5 d2 banded", conv(1, 3, 10, rep(5, 1), rep(1, 1), pad(1, 4), rep(2, 1), 1,
+                        true, Z), new int[] {900}, 2, 2),
+                new ConvCases.Case("3d 3x3x3", conv(3, 5, 19, rep(3, 3), rep(1, 3), pad(3, 1), rep(1, 3), 1, true,
+                        PaddingMode.REFLECT), new int[] {4, 6, 9}, 2, 2),
+                new ConvCases.Case("pointwise", conv(2, 7, 11, rep(1, 2), rep(1, 2), pad(2, 0), rep(1, 2), 1, true,
+                        Z), new int[] {17, 40}, 2, 2),
+                new ConvCases.Case("transpose 2x2x2 s2 paired", transpose(3, 4, 9, rep(2, 3), rep(2, 3), pad(3, 0),
+                        rep(0, 3), rep(1, 3), 1, true, Z), new int[] {3, 4, 10}, 2, 2),
+                new ConvCases.Case("3x3 groups 2", conv(2, 6, 10, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 2,
+                        false, Z), new int[] {9, 37}, 2, 2));
+        for (ConvCases.Case layer : layers) {
+            for (int[] bt : new int[][] {{2, 2}, {4, 2}, {6, 2}, {3, 3}, {6, 3}, {7, 2}}) {
+                ConvCases.Case c = new ConvCases.Case(layer.label(), layer.spec(), layer.inShape(), bt[0], bt[1]);
+                for (int call = 0; call < 8; call++) ConvCases.assertMatchesReference(engine, c);
+            }
+        }
+    }
+
+    /**
+     * One prepared layer called at once from several threads (as an executor's Spark tasks share a cached model), each
+     * call on 2 threads of the shared pool: a helper that owned a sample of one call may go on to serve another call
+     * of the same layer (its split buffer is per layer and thread) only once no other thread still reads it.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentCallsOfOneLayerKeepTheirSplitsApart() throws Exception {
+        int bits = VectorEngine.preferredBits();
+        ConvEngine engine = yielding(bits, false);
+        ConvGeometry g = Shapes.lower(conv(3, 6, 16, rep(3, 3), rep(1, 3), pad(3, 1), rep(1, 3), 1, true, Z),
+                new int[] {6, 8, 20});
+        java.util.Random r = new java.util.Random(3);
+        float[] w = ConvCases.randomArray(r, g.outChannels() * g.inPerGroup() * (int) g.kernelSize());
+        float[] bias = ConvCases.randomArray(r, g.outChannels());
+        PreparedConv shared = engine.prepare(g, w, bias);
+        int batch = 2;
+        int callers = 3;
+        float[][] x = new float[callers][];
+        float[][] expected = new float[callers][];
+        int outLen = batch * g.outChannels() * (int) g.outSpatialSize();
+        for (int c = 0; c < callers; c++) {
+            x[c] = ConvCases.randomArray(r, batch * g.inChannels() * (int) g.inSpatialSize());
+            expected[c] = new float[outLen];
+            new io.convjob.reference.ReferenceConv().prepare(g, w, bias).run(x[c], expected[c], batch, 1);
+        }
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            threads.add(new Thread(() -> {
+                float[] y = new float[outLen];
+                try {
+                    for (int call = 0; call < 150 && failures.isEmpty(); call++) {
+                        shared.run(x[caller], y, batch, 2);
+                        for (int i = 0; i < outLen; i++) {
+                            if (Math.abs(y[i] - expected[caller][i]) > 1e-4 * (1 + Math.abs(expected[caller][i]))) {
+                                throw new AssertionError("caller " + caller + " call " + call + " y[" + i + "] = "
+                                        + y[i] + ", reference " + expected[caller][i]);
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        assertTrue(failures.isEmpty(), () -> failures.get(0).toString());
+    }
+
+    private static ConvEngine yielding(int bits, boolean ownersYield) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        return new ConvEngine() {
+            @Override public String name() { return "direct-" + bits + (ownersYield ? "-owners-yield" : ""); }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces, 1 << 21, 1 << 20, null,
+                        ownersYield);
+            }
+        };
+    }
+
     /** Every sample through the shared split, one per round: the split buffer is rebuilt between samples. */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
