@@ -20,9 +20,12 @@ public final class KernelWarmUp implements AutoCloseable {
     static final int EXTENT = 16;
     /** Calls at most, should nothing stop it sooner. */
     static final int MAX_RUNS = 500;
+    /** The input's shape is warmed up only up to this many times the small sample's size ({@link #useInputShape}). */
+    static final int MAX_GROWTH = 16;
 
     private Thread started; // null: nothing to warm up
     private Model model; // null: nothing to warm up, or not known yet (startFromSpec)
+    private int[] smallSample; // the sample it started with
     /** The sample the loop runs next: set at start, replaced by {@link #useInputShape} once the input is known. */
     private volatile int[] sample;
     private volatile boolean stopped;
@@ -40,6 +43,7 @@ public final class KernelWarmUp implements AutoCloseable {
         KernelWarmUp w = new KernelWarmUp();
         if (sample == null) return w;
         w.model = model;
+        w.smallSample = sample;
         w.sample = sample;
         return w.begin(() -> w.run(model));
     }
@@ -99,23 +103,30 @@ public final class KernelWarmUp implements AutoCloseable {
      * Warms up on samples shaped like {@code input} (channels, *spatial) from now on: the engine picks a layer's
      * kernel by its shapes (e.g. by the length of its output rows), so only the input's own row length warms up the
      * kernels the real batches will run. The other spatial dimensions are cut to {@value #EXTENT} where the model
-     * allows it, to keep each call short while the code is still slow. Does nothing before a model is known or after
+     * allows it, to keep each call short while the code is still slow. A sample more than {@value #MAX_GROWTH} times
+     * the small one's size (e.g. rows longer than 256 in 2-d) is not taken: a call of it in the slow code could run on
+     * long after {@link #close}, taking a core from the real batches. Does nothing before a model is known or after
      * {@link #close}.
+     *
+     * @return whether the warm-up goes on with samples of the input's shape
      */
-    public void useInputShape(int[] input) {
+    public boolean useInputShape(int[] input) {
         Model m = model;
-        if (m == null || stopped || input.length < 2) return;
+        int[] small = smallSample;
+        if (m == null || stopped || small == null || input.length != small.length) return false;
         int[] cut = input.clone();
         for (int d = 1; d < cut.length - 1; d++) cut[d] = Math.min(cut[d], EXTENT);
         for (int[] candidate : new int[][] {cut, input.clone()}) {
+            if (Tensor.elementCount(candidate) > MAX_GROWTH * Tensor.elementCount(small)) continue;
             try {
                 ModelChecks.checkInputShape(m.spec(), candidate);
                 sample = candidate;
-                return;
+                return true;
             } catch (RuntimeException e) {
                 // try the next one; the real run reports a shape the model refuses
             }
         }
+        return false;
     }
 
     private void run(Model model) {

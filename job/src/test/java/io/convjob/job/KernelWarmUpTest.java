@@ -2,6 +2,7 @@ package io.convjob.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +42,10 @@ class KernelWarmUpTest {
         Model m = model(Files.readString(Path.of("../conf/specs/feature-stack.json")));
         KernelWarmUp warmUp = KernelWarmUp.start(m);
         try {
-            warmUp.useInputShape(new int[] {5, 64, 64}); // refused (5 channels for 3): the small sample stays
-            warmUp.useInputShape(new int[] {3, 64, 64});
+            assertFalse(warmUp.useInputShape(new int[] {5, 64, 64}), "5 channels for 3: the model refuses it");
+            assertFalse(warmUp.useInputShape(new int[] {3, 64, 257}), "16 x 257 is more than 16 times 16 x 16: too slow a call");
+            assertFalse(warmUp.useInputShape(new int[] {3, 64, 64, 64}), "a volume for an image model");
+            assertTrue(warmUp.useInputShape(new int[] {3, 64, 64}));
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (!Arrays.equals(warmUp.lastShape(), new int[] {3, 16, 64}) && System.nanoTime() < deadline) Thread.sleep(20);
             assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape(), "the leading dimension cut to 16, the row kept");
@@ -50,7 +53,7 @@ class KernelWarmUpTest {
             warmUp.close();
         }
         assertTrue(warmUp.awaitEnd(60_000), "the warm-up thread did not stop");
-        warmUp.useInputShape(new int[] {3, 32, 32}); // closed: nothing changes
+        assertFalse(warmUp.useInputShape(new int[] {3, 32, 32}), "closed");
         assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape());
     }
 
