@@ -74,11 +74,13 @@ final class ChannelBlockConv implements PreparedConv {
      * Whether this path should run the layer at {@code lanes} floats per vector: no lhs dilation (transposed convs
      * keep their phases), at least two vectors of output channels per group, and strided output rows that
      * DirectConv's tiles fill badly: not a whole vector, and shorter than its two-vector tile at 256 and 512 bits, or
-     * than six vectors at 128 bits (four lanes: DirectConv's even/odd split costs more per output there). Measured
+     * than six vectors at 128 bits (four lanes: DirectConv's even/odd split costs more per output there) and with 16
+     * vector registers. Measured
      * against DirectConv (same JVM, alternating, 1 thread, CPU time), 3x3 s2: at 512 bits 14-wide output rows
      * 1.10-1.14x (128 and 64 channels), 7-wide 1.04x, 16-wide 0.99x and 32-wide 0.94-0.96x (excluded); at 256 bits
      * 14-wide 1.08x, 22-wide 1.02x (excluded, a tie) and 28-wide 0.99x; at 128 bits 14-wide 1.08x, 15- and
-     * 22-wide 1.06x (128 channels) and 1.04x (64), 16-wide 1.00x (excluded). The 7x7 s2 stem (112-wide, 3 input
+     * 22-wide 1.06x (128 channels) and 1.04x (64), 16-wide 1.00x (excluded). With 16 vector registers (AVX2, 2x6
+     * tiles) also up to six vectors: 22- and 28-wide 2.52x at 256 bits. The 7x7 s2 stem (112-wide, 3 input
      * channels) 0.65x and the stride-1 c3d 0.84x (excluded) at 512 bits.
      */
     static boolean suits(ConvGeometry g, int lanes) {
@@ -91,7 +93,7 @@ final class ChannelBlockConv implements PreparedConv {
         for (int[] map : g.sourceIndex()) virtual *= map.length;
         if (virtual > DirectConv.MAX_SPLIT_FLOATS) return false;
         int row = g.outShape()[n - 1];
-        int longest = lanes <= 4 ? 6 * lanes : 2 * lanes;
+        int longest = lanes <= 4 || SIXTEEN_VECTOR_REGISTERS ? 6 * lanes : 2 * lanes;
         return g.stride()[n - 1] > 1 && row < longest && row % lanes != 0;
     }
 
