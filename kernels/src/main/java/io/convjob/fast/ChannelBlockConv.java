@@ -73,10 +73,13 @@ final class ChannelBlockConv implements PreparedConv {
     /**
      * Whether this path should run the layer at {@code lanes} floats per vector: no lhs dilation (transposed convs
      * keep their phases), at least two vectors of output channels per group, and strided output rows that
-     * DirectConv's tiles fill badly: shorter than its two-vector tile and not a whole vector. Measured against
-     * DirectConv (same JVM, alternating, 512 bits, 1 thread, CPU time): 3x3 s2 with 14-wide output rows 1.10-1.14x
-     * (128 and 64 channels); 7-wide 1.04x; 16-wide 0.99x and 32-wide 0.94-0.96x (excluded); the 7x7 s2 stem
-     * (112-wide, 3 input channels) 0.65x and the stride-1 c3d 0.84x (excluded).
+     * DirectConv's tiles fill badly: not a whole vector, and shorter than its two-vector tile at 256 and 512 bits, or
+     * than six vectors at 128 bits (four lanes: DirectConv's even/odd split costs more per output there). Measured
+     * against DirectConv (same JVM, alternating, 1 thread, CPU time), 3x3 s2: at 512 bits 14-wide output rows
+     * 1.10-1.14x (128 and 64 channels), 7-wide 1.04x, 16-wide 0.99x and 32-wide 0.94-0.96x (excluded); at 256 bits
+     * 14-wide 1.08x, 22-wide 1.02x (excluded, a tie) and 28-wide 0.99x; at 128 bits 14-wide 1.08x, 15- and
+     * 22-wide 1.06x (128 channels) and 1.04x (64), 16-wide 1.00x (excluded). The 7x7 s2 stem (112-wide, 3 input
+     * channels) 0.65x and the stride-1 c3d 0.84x (excluded) at 512 bits.
      */
     static boolean suits(ConvGeometry g, int lanes) {
         int n = g.spatialDims();
@@ -88,7 +91,8 @@ final class ChannelBlockConv implements PreparedConv {
         for (int[] map : g.sourceIndex()) virtual *= map.length;
         if (virtual > DirectConv.MAX_SPLIT_FLOATS) return false;
         int row = g.outShape()[n - 1];
-        return g.stride()[n - 1] > 1 && row < 2 * lanes && row % lanes != 0;
+        int longest = lanes <= 4 ? 6 * lanes : 2 * lanes;
+        return g.stride()[n - 1] > 1 && row < longest && row % lanes != 0;
     }
 
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,

@@ -433,10 +433,15 @@ final class DirectConv implements PreparedConv {
                 SampleTasks shares = new SampleTasks(whole, blockedChunk != 0 ? chunkCount : taskStart.length - 1);
                 WorkPool.forEach(Math.min(threads, whole), threads, lane -> {
                     Workspace ws = workspaces.get();
+                    int firstOwned = -1;
+                    int lastOwned = -1;
                     for (int b = shares.claimSample(); b >= 0; b = shares.claimSample()) {
                         ownSample(x, y, b, ws, perSampleSplit, shares);
+                        if (firstOwned < 0) firstOwned = b;
+                        lastOwned = b;
                     }
                     takeOthersTasks(x, y, shares, ws);
+                    awaitOwnSamples(shares, firstOwned, lastOwned);
                 });
             }
         }
@@ -497,14 +502,17 @@ final class DirectConv implements PreparedConv {
             }
             shares.publish(b, s);
             if (ownersYield) return;
-            for (int t = shares.claimFront(b); t >= 0; t = shares.claimFront(b)) task(s, y, b, t, ws);
+            int done = 0;
+            for (int t = shares.claimFront(b); t >= 0; t = shares.claimFront(b), done++) task(s, y, b, t, ws);
+            shares.finished(b, done);
             return;
         }
         // banded: others may take tasks only once every band is in (they take them from the back)
         int last = taskLines[perSample - 1];
         int filled = 0;
+        int done = 0;
         if (shares != null && last == 0) shares.publish(b, s);
-        for (int t = next(shares, b, -1); t >= 0; t = next(shares, b, t)) {
+        for (int t = next(shares, b, -1); t >= 0; t = next(shares, b, t), done++) {
             if (taskLines[t] > filled) {
                 for (int ci = 0; ci < plan.inChannels; ci++) {
                     split.fillPart(x, (b * plan.inChannels + ci) * plan.inSize, s, ci * split.channelSize, kernel,
@@ -515,6 +523,7 @@ final class DirectConv implements PreparedConv {
             }
             task(s, y, b, t, ws);
         }
+        if (shares != null) shares.finished(b, done);
     }
 
     /** The owner's task after {@code t}: the next in order without {@code shares}, else the next free one, or -1. */
@@ -544,16 +553,35 @@ final class DirectConv implements PreparedConv {
                 // the last free task is left to the owner (which takes every task nobody else does): the owner has
                 // the sample's split in its caches and runs it sooner than this thread, which would then end the call
                 int minFree = ownersYield ? 1 : 2;
-                for (int t = shares.claimBack(b, minFree); t >= 0; t = shares.claimBack(b, minFree)) {
+                int done = 0;
+                for (int t = shares.claimBack(b, minFree); t >= 0; t = shares.claimBack(b, minFree), done++) {
                     if (blockedChunk != 0) blockedChunk(x, y, b, t, ws);
                     else task(s, y, b, t, ws);
                 }
+                shares.finished(b, done);
             }
             if (!waiting) return;
             long now = System.nanoTime();
             if (waitingSince == 0) waitingSince = now;
             else if (now - waitingSince > PUBLISH_WAIT_NANOS) return;
             Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Before a lane ends, the tasks other threads took from its samples {@code [first, last]} (those it owns among
+     * them) must be done: once it ends, its thread may serve another call of this layer and refill the same split
+     * buffer (one per layer and thread), as when an executor's tasks share a cached model. Waits at most for the
+     * tasks in flight (nobody takes a new one once the owner has none left). Pointwise samples have no shared split.
+     */
+    private void awaitOwnSamples(SampleTasks shares, int first, int last) {
+        if (first < 0 || blockedChunk != 0) return;
+        for (int b = first; b <= last; b++) {
+            if (shares.input(b) == NO_SPLIT || !shares.ownedByCaller(b)) continue;
+            for (int spins = 0; !shares.allFinished(b); spins++) {
+                if (spins < 10_000) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(10_000); // a taker descheduled mid-task
+            }
         }
     }
 

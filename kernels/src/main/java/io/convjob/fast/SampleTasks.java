@@ -11,32 +11,45 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * end of a batch is shared instead of waiting for the slowest owner (a vCPU can run 15-20% slower than the other for
  * tens of seconds on these machines, or start late).
  *
- * <p>A sample's free tasks are {@code [front, back)}, kept in one long so both ends move by compare-and-set; each
- * sample's counter has a 128-byte stretch of its own, so owners of neighbouring samples do not share a cache line.
+ * <p>A sample's free tasks are {@code [front, back)}, kept in one long so both ends move by compare-and-set, next to
+ * the count of its finished tasks; each sample's counters have a 128-byte stretch of their own, so owners of
+ * neighbouring samples do not share a cache line.
  */
 final class SampleTasks {
     /** Longs between two samples' counters: 128 bytes (two cache lines, the adjacent-line prefetcher's pair). */
     private static final int PAD = 16;
     private final int samples;
+    private final int tasksPerSample;
     private final AtomicInteger nextSample = new AtomicInteger();
     private final AtomicLongArray free;
     private final AtomicReferenceArray<float[]> inputs;
+    /** Each sample's owner, written and read only by that thread. */
+    private final Thread[] owners;
 
     SampleTasks(int samples, int tasksPerSample) {
         this.samples = samples;
+        this.tasksPerSample = tasksPerSample;
         this.free = new AtomicLongArray(samples * PAD);
         for (int b = 0; b < samples; b++) free.set(b * PAD, pack(0, tasksPerSample));
         this.inputs = new AtomicReferenceArray<>(samples);
+        this.owners = new Thread[samples];
     }
 
     int samples() {
         return samples;
     }
 
-    /** The next sample nobody owns yet (the caller owns it from now on), or -1. */
+    /** The next sample nobody owns yet (the calling thread owns it from now on), or -1. */
     int claimSample() {
         int b = nextSample.getAndIncrement();
-        return b < samples ? b : -1;
+        if (b >= samples) return -1;
+        owners[b] = Thread.currentThread();
+        return b;
+    }
+
+    /** Whether the calling thread owns sample b. */
+    boolean ownedByCaller(int b) {
+        return owners[b] == Thread.currentThread();
     }
 
     /** Sample b's input is ready for other threads: they may take its tasks from now on. */
@@ -80,6 +93,16 @@ final class SampleTasks {
             if (hi - lo < Math.max(1, minFree)) return -1;
             if (free.compareAndSet(i, f, pack(lo, hi - 1))) return hi - 1;
         }
+    }
+
+    /** {@code count} more tasks of sample b are finished (their outputs written, its input no longer read for them). */
+    void finished(int b, int count) {
+        if (count > 0) free.addAndGet(b * PAD + 1, count);
+    }
+
+    /** Whether every task of sample b is finished. */
+    boolean allFinished(int b) {
+        return free.get(b * PAD + 1) == tasksPerSample;
     }
 
     private static long pack(int front, int back) {

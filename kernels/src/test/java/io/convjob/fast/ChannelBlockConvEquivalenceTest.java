@@ -113,9 +113,9 @@ class ChannelBlockConvEquivalenceTest {
     }
 
     /**
-     * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows) where those rows
-     * are shorter than DirectConv's two-vector tile and not a whole vector (256 and 512 bits), and leaves 16-wide ones
-     * to DirectConv.
+     * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows: not a whole vector,
+     * shorter than DirectConv's two-vector tile at 256 and 512 bits and than six vectors at 128), and 22-wide rows
+     * except at 256 bits (there 22 is more than two vectors); it leaves 16-wide ones (whole vectors) to DirectConv.
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
@@ -126,8 +126,11 @@ class ChannelBlockConvEquivalenceTest {
         ConvGeometry g = config.geometry();
         PreparedConv prepared = engine.prepare(g, new float[g.outChannels() * g.inPerGroup() * (int) g.kernelSize()],
                 null);
-        Class<? extends PreparedConv> expected = bits >= 256 ? ChannelBlockConv.class : DirectConv.class;
-        assertInstanceOf(expected, prepared);
+        assertInstanceOf(ChannelBlockConv.class, prepared);
+        ConvGeometry wide = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                new int[] {44, 44});
+        Class<? extends PreparedConv> expected = bits == 256 ? DirectConv.class : ChannelBlockConv.class;
+        assertInstanceOf(expected, engine.prepare(wide, new float[64 * 64 * 9], null));
         // 16-wide strided rows are whole vectors for DirectConv at every size: it keeps them
         ConvGeometry wholeVectors = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
                 Z), new int[] {32, 32});

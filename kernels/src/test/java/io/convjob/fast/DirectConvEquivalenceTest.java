@@ -347,6 +347,57 @@ class DirectConvEquivalenceTest {
         }
     }
 
+    /**
+     * One prepared layer called at once from several threads (as an executor's Spark tasks share a cached model), each
+     * call on 2 threads of the shared pool: a helper that owned a sample of one call may go on to serve another call
+     * of the same layer (its split buffer is per layer and thread) only once no other thread still reads it.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentCallsOfOneLayerKeepTheirSplitsApart() throws Exception {
+        int bits = VectorEngine.preferredBits();
+        ConvEngine engine = yielding(bits, false);
+        ConvGeometry g = Shapes.lower(conv(3, 6, 16, rep(3, 3), rep(1, 3), pad(3, 1), rep(1, 3), 1, true, Z),
+                new int[] {6, 8, 20});
+        java.util.Random r = new java.util.Random(3);
+        float[] w = ConvCases.randomArray(r, g.outChannels() * g.inPerGroup() * (int) g.kernelSize());
+        float[] bias = ConvCases.randomArray(r, g.outChannels());
+        PreparedConv shared = engine.prepare(g, w, bias);
+        int batch = 2;
+        int callers = 3;
+        float[][] x = new float[callers][];
+        float[][] expected = new float[callers][];
+        int outLen = batch * g.outChannels() * (int) g.outSpatialSize();
+        for (int c = 0; c < callers; c++) {
+            x[c] = ConvCases.randomArray(r, batch * g.inChannels() * (int) g.inSpatialSize());
+            expected[c] = new float[outLen];
+            new io.convjob.reference.ReferenceConv().prepare(g, w, bias).run(x[c], expected[c], batch, 1);
+        }
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            threads.add(new Thread(() -> {
+                float[] y = new float[outLen];
+                try {
+                    for (int call = 0; call < 150 && failures.isEmpty(); call++) {
+                        shared.run(x[caller], y, batch, 2);
+                        for (int i = 0; i < outLen; i++) {
+                            if (Math.abs(y[i] - expected[caller][i]) > 1e-4 * (1 + Math.abs(expected[caller][i]))) {
+                                throw new AssertionError("caller " + caller + " call " + call + " y[" + i + "] = "
+                                        + y[i] + ", reference " + expected[caller][i]);
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        assertTrue(failures.isEmpty(), () -> failures.get(0).toString());
+    }
+
     private static ConvEngine yielding(int bits, boolean ownersYield) {
         DirectKernel kernel = VectorEngine.directKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);

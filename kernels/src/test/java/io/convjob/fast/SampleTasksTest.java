@@ -45,6 +45,23 @@ class SampleTasksTest {
     }
 
     @Test
+    void aSampleIsFinishedWhenEveryTaskIsCountedAndOwnersAreKnownToThemselves() throws Exception {
+        SampleTasks tasks = new SampleTasks(2, 5);
+        assertEquals(0, tasks.claimSample());
+        assertTrue(tasks.ownedByCaller(0));
+        Thread other = new Thread(() -> assertEquals(1, tasks.claimSample()));
+        other.start();
+        other.join();
+        assertFalse(tasks.ownedByCaller(1));
+        tasks.finished(0, 3);
+        assertFalse(tasks.allFinished(0));
+        tasks.finished(0, 0);
+        tasks.finished(0, 2);
+        assertTrue(tasks.allFinished(0));
+        assertFalse(tasks.allFinished(1));
+    }
+
+    @Test
     void inputsAreNullUntilPublished() {
         SampleTasks tasks = new SampleTasks(3, 1);
         float[] split = new float[4];
