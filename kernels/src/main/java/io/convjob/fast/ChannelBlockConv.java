@@ -37,7 +37,7 @@ final class ChannelBlockConv implements PreparedConv {
     private final int inSize;
     private final int outSize;
     private final int chunks;
-    /** Positions per work item (a multiple of 12, so of both tile widths). */
+    /** Positions per work item (a multiple of 12, so of every tile width). */
     private final int chunk;
     /**
      * Blocks of K as segments of runs (a run: depth rows whose inputs are consecutive floats; a segment: the run's
@@ -97,21 +97,51 @@ final class ChannelBlockConv implements PreparedConv {
 
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
                      ThreadLocal<Workspace> workspaces) {
-        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()), 0);
-    }
-
-    /** Four vectors of channels per tile unless that pads the last block with more unused channels than two would. */
-    private static int tileVectors(int outPerGroup, int lanes) {
-        return roundUp(outPerGroup, 4 * lanes) <= roundUp(outPerGroup, 2 * lanes) ? 4 : 2;
+        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()),
+                tilePositions(tileVectors(g.outPerGroup(), kernel.lanes())), 0);
     }
 
     /**
-     * @param vectors    vectors of output channels per tile: 4 (x 6 positions) or 2 (x 12 positions)
+     * Whether C2 has only 16 vector registers here (x86 without AVX-512): then the 24 accumulators of the larger
+     * tiles spill (measured with -XX:UseAVX=2 on the 3x3s2 row: 4x6 tiles at 49% of the 256-bit FMA peak), so tiles
+     * are 2 vectors x 6 positions (12 accumulators, 2 weight vectors, 1 broadcast). AVX-512 and ARM have 32.
+     */
+    static final boolean SIXTEEN_VECTOR_REGISTERS = sixteenVectorRegisters();
+
+    private static boolean sixteenVectorRegisters() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
+        } catch (RuntimeException | LinkageError notX86OrNotHotSpot) {
+            return false;
+        }
+    }
+
+    /**
+     * Four vectors of channels per tile unless that pads the last block with more unused channels than two would;
+     * two with 16 vector registers.
+     */
+    private static int tileVectors(int outPerGroup, int lanes) {
+        if (SIXTEEN_VECTOR_REGISTERS) return 2;
+        return roundUp(outPerGroup, 4 * lanes) <= roundUp(outPerGroup, 2 * lanes) ? 4 : 2;
+    }
+
+    /** 24 accumulators (4 x 6 or 2 x 12), or 12 (2 x 6) with 16 vector registers. */
+    private static int tilePositions(int vectors) {
+        return vectors == 4 || SIXTEEN_VECTOR_REGISTERS ? 6 : 12;
+    }
+
+    /**
+     * @param vectors    vectors of output channels per tile
+     * @param positions  positions per tile: 4 x 6, 2 x 12 or 2 x 6
      * @param depthBlock depth rows summed per pass over an item's tiles, or 0 for the L1-sized default
      */
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
-                     ThreadLocal<Workspace> workspaces, int vectors, int depthBlock) {
-        if (vectors != 4 && vectors != 2) throw new IllegalArgumentException("vectors must be 4 or 2, got " + vectors);
+                     ThreadLocal<Workspace> workspaces, int vectors, int positions, int depthBlock) {
+        if (!(vectors == 4 && positions == 6 || vectors == 2 && (positions == 12 || positions == 6))) {
+            throw new IllegalArgumentException("tiles are 4 x 6, 2 x 12 or 2 x 6, got " + vectors + " x " + positions);
+        }
         this.g = g;
         this.kernel = kernel;
         this.workspaces = workspaces;
@@ -119,7 +149,7 @@ final class ChannelBlockConv implements PreparedConv {
         int outPer = g.outPerGroup();
         int inPer = g.inPerGroup();
         this.vectors = vectors;
-        this.tilePositions = vectors == 4 ? 6 : 12;
+        this.tilePositions = positions;
         this.width = vectors * lanes;
         this.blocks = (outPer + width - 1) / width;
         int taps = (int) g.kernelSize();
@@ -358,6 +388,9 @@ final class ChannelBlockConv implements PreparedConv {
                     int t = segmentTap[sg];
                     if (vectors == 4) {
                         kernel.tile4x6(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos, p0 + j,
+                                tile, j * width);
+                    } else if (tilePositions == 6) {
+                        kernel.tile2x6(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos, p0 + j,
                                 tile, j * width);
                     } else {
                         kernel.tile2x12(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos,

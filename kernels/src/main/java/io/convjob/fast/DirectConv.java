@@ -435,12 +435,17 @@ final class DirectConv implements PreparedConv {
                     Workspace ws = workspaces.get();
                     int firstOwned = -1;
                     int lastOwned = -1;
-                    for (int b = shares.claimSample(); b >= 0; b = shares.claimSample()) {
-                        ownSample(x, y, b, ws, perSampleSplit, shares);
-                        if (firstOwned < 0) firstOwned = b;
-                        lastOwned = b;
+                    try {
+                        for (int b = shares.claimSample(); b >= 0; b = shares.claimSample()) {
+                            ownSample(x, y, b, ws, perSampleSplit, shares);
+                            if (firstOwned < 0) firstOwned = b;
+                            lastOwned = b;
+                        }
+                        takeOthersTasks(x, y, shares, ws);
+                    } catch (RuntimeException | Error e) {
+                        shares.fail(); // owners waiting for a task this thread took stop waiting; the call fails
+                        throw e;
                     }
-                    takeOthersTasks(x, y, shares, ws);
                     awaitOwnSamples(shares, firstOwned, lastOwned);
                 });
             }
@@ -578,7 +583,7 @@ final class DirectConv implements PreparedConv {
         if (first < 0 || blockedChunk != 0) return;
         for (int b = first; b <= last; b++) {
             if (shares.input(b) == NO_SPLIT || !shares.ownedByCaller(b)) continue;
-            for (int spins = 0; !shares.allFinished(b); spins++) {
+            for (int spins = 0; !shares.allFinished(b) && !shares.failed(); spins++) {
                 if (spins < 10_000) Thread.onSpinWait();
                 else java.util.concurrent.locks.LockSupport.parkNanos(10_000); // a taker descheduled mid-task
             }

@@ -23,6 +23,7 @@ final class SampleTasks {
     private final AtomicInteger nextSample = new AtomicInteger();
     private final AtomicLongArray free;
     private final AtomicReferenceArray<float[]> inputs;
+    private volatile boolean failed;
     /** Each sample's owner, written and read only by that thread. */
     private final Thread[] owners;
 
@@ -103,6 +104,15 @@ final class SampleTasks {
     /** Whether every task of sample b is finished. */
     boolean allFinished(int b) {
         return free.get(b * PAD + 1) == tasksPerSample;
+    }
+
+    /** A task failed: nobody should wait for the others to finish (the failure reaches the caller). */
+    void fail() {
+        failed = true;
+    }
+
+    boolean failed() {
+        return failed;
     }
 
     private static long pack(int front, int back) {

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link ChannelBlockConv} (vectors along output channels) against the reference on every geometry it can take,
  * forced whether or not the engine would pick it: strides, dilation, crops, every padding mode, groups, 1-D to 3-D,
- * both tile shapes (4 and 2 vectors of channels), last channel blocks part full, outputs shorter than one tile and
- * not a multiple of it, input channels filled in whole groups and one by one, runs of depth rows split by depth
- * blocks; batches and thread counts that take the whole-sample and the shared-sample rounds. At
+ * every tile shape (4 x 6, 2 x 12, 2 x 6 vectors of channels x positions), last channel blocks part full, outputs
+ * shorter than one tile and not a multiple of it, input channels filled in whole groups and one by one, runs of depth
+ * rows split by depth blocks; batches and thread counts that take the whole-sample and the shared-sample rounds. At
  * every vector size up to this CPU's.
  */
 class ChannelBlockConvEquivalenceTest {
@@ -86,23 +86,25 @@ class ChannelBlockConvEquivalenceTest {
     }
 
     /**
-     * Each tile shape on every case, whichever the layer's channel count would pick, summing K whole and in blocks of
-     * 7 rows (not a multiple of any layer's taps: blocks end inside a channel).
+     * Each tile shape (4 x 6, 2 x 12, and 2 x 6 for CPUs with 16 vector registers) on every case, whichever the
+     * layer's channel count and this CPU would pick, summing K whole and in blocks of 7 rows (not a multiple of any
+     * layer's taps: blocks end inside a channel).
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
-    void bothTileShapesAndDepthBlocksMatchReference(int bits) {
+    void everyTileShapeAndDepthBlocksMatchReference(int bits) {
         ChannelBlockKernel kernel = VectorEngine.channelBlockKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
-        for (int vectors : new int[] {4, 2}) {
+        for (int[] shape : new int[][] {{4, 6}, {2, 12}, {2, 6}}) {
             for (int depthBlock : new int[] {1 << 20, 7}) {
                 ConvEngine engine = new ConvEngine() {
                     @Override public String name() {
-                        return "channel-block-" + bits + "-" + vectors + "-vectors-depth-block-" + depthBlock;
+                        return "channel-block-" + bits + "-" + shape[0] + "x" + shape[1] + "-depth-block-" + depthBlock;
                     }
 
                     @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
-                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, vectors, depthBlock);
+                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, shape[0], shape[1],
+                                depthBlock);
                     }
                 };
                 for (ConvCases.Case c : cases()) {

@@ -398,6 +398,88 @@ class DirectConvEquivalenceTest {
         assertTrue(failures.isEmpty(), () -> failures.get(0).toString());
     }
 
+    /**
+     * A task that fails on a helper thread while another thread waits for that task's sample: the call ends with the
+     * failure instead of waiting forever (every task is taken from the sample's back, so helpers work on samples the
+     * caller owns).
+     */
+    @org.junit.jupiter.api.Test
+    void aFailedTakenTaskFailsTheCallInsteadOfHangingIt() {
+        DirectKernel real = VectorEngine.directKernel(VectorEngine.preferredBits());
+        DirectKernel failingOnHelpers = new FailingOnHelpers(real);
+        ConvGeometry g = Shapes.lower(conv(2, 3, 8, rep(3, 2), rep(1, 2), pad(2, 1), rep(1, 2), 1, true, Z),
+                new int[] {20, 40});
+        float[] w = new float[g.outChannels() * g.inPerGroup() * (int) g.kernelSize()];
+        ConvPlan plan = new ConvPlan(g, w, null, DirectKernel.ROWS);
+        PreparedConv conv = new DirectConv(plan, new SplitInput(plan), w, failingOnHelpers,
+                ThreadLocal.withInitial(Workspace::new), 1 << 21, 1 << 20, null, true);
+        float[] x = new float[2 * g.inChannels() * (int) g.inSpatialSize()];
+        float[] y = new float[2 * g.outChannels() * (int) g.outSpatialSize()];
+        int failed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            int failures = 0;
+            for (int call = 0; call < 200 && failures < 3; call++) {
+                try {
+                    conv.run(x, y, 2, 2);
+                } catch (IllegalStateException e) {
+                    org.junit.jupiter.api.Assertions.assertEquals("planted", e.getMessage());
+                    failures++;
+                }
+            }
+            return failures;
+        });
+        assertTrue(failed > 0, "no call reached a helper thread in 200 calls");
+    }
+
+    /** A kernel whose tiles fail on the pool's helper threads. */
+    private record FailingOnHelpers(DirectKernel real) implements DirectKernel {
+        private static void check() {
+            if (Thread.currentThread().getName().startsWith("convjob-worker")) throw new IllegalStateException("planted");
+        }
+
+        @Override public int lanes() { return real.lanes(); }
+
+        @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                    int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            check();
+            real.tile2(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+
+        @Override public void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                    int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            check();
+            real.tile1(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+
+        @Override public void depthwise(float[] in, int inOff, int[] tapOff, int taps, float[] w, int wOff, float bias,
+                                        float[] out, int outOff, int count) {
+            real.depthwise(in, inOff, tapOff, taps, w, wOff, bias, out, outOff, count);
+        }
+
+        @Override public void depthwiseRows(float[] in, int inOff, int inPitch, int[] tapOff, int taps, float[] w,
+                                            int wOff, float bias, float[] out, int outOff, int outPitch, int rowLength,
+                                            int rows) {
+            real.depthwiseRows(in, inOff, inPitch, tapOff, taps, w, wOff, bias, out, outOff, outPitch, rowLength, rows);
+        }
+
+        @Override public void copyEven(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+            real.copyEven(src, srcOff, dst, dstOff, len);
+        }
+
+        @Override public void splitEvenOdd(float[] src, int srcOff, float[] dst, int evenOff, int evenLen, int oddOff,
+                                           int oddLen) {
+            real.splitEvenOdd(src, srcOff, dst, evenOff, evenLen, oddOff, oddLen);
+        }
+
+        @Override public void interleave(float[] even, int evenOff, float[] odd, int oddOff, float[] dst, int dstOff,
+                                         int len) {
+            real.interleave(even, evenOff, odd, oddOff, dst, dstOff, len);
+        }
+
+        @Override public void copy(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+            real.copy(src, srcOff, dst, dstOff, len);
+        }
+    }
+
     private static ConvEngine yielding(int bits, boolean ownersYield) {
         DirectKernel kernel = VectorEngine.directKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
