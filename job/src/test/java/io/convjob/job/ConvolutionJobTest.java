@@ -165,6 +165,45 @@ class ConvolutionJobTest extends SparkTestBase {
     }
 
     /**
+     * Local Parquet is read without Parquet's vectored reads (the Hadoop configuration the scan hands its readers says
+     * so), unless the caller set the switch; the rows are equinox's either way, and the caller's session is unchanged.
+     */
+    @Test
+    void localParquetIsReadWithoutVectoredReadsUnlessTheCallerSetsThem(@TempDir Path tmp) {
+        String key = io.convjob.job.input.ParquetVectoredReads.ENABLED;
+        io.convjob.storage.Storage storage = io.convjob.storage.Storage.of(spark().sparkContext().hadoopConfiguration());
+        String parquet = E2E.resolve("input_parquet").toString();
+
+        io.convjob.job.input.TensorInput plain = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null,
+                "tensor", null, false);
+        assertEquals("false", scanHadoopConf(plain.frame()).get(key));
+        Path out = tmp.resolve("out");
+        assertEquals(192, job.run(spark(), options(parquet, out)).rows());
+        TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));
+        assertFalse(spark().conf().contains(key), "the caller's session is unchanged");
+
+        spark().conf().set(key, "true");
+        try {
+            io.convjob.job.input.TensorInput chosen = io.convjob.job.input.TensorInput.read(spark(), storage, parquet, null,
+                    "tensor", null, false);
+            assertEquals("true", scanHadoopConf(chosen.frame()).get(key), "the caller's value is kept");
+            Path vectored = tmp.resolve("vectored");
+            assertEquals(192, job.run(spark(), options(parquet, vectored)).rows());
+            TensorDirs.assertMatches(EXPECTED, TensorDirs.read(vectored));
+        } finally {
+            spark().conf().unset(key);
+        }
+    }
+
+    /** The Hadoop configuration a frame's file scan gives its readers (the session's, with the read's options). */
+    private static org.apache.hadoop.conf.Configuration scanHadoopConf(Dataset<Row> frame) {
+        var scans = frame.queryExecution().executedPlan().collectLeaves();
+        var scan = (org.apache.spark.sql.execution.FileSourceScanExec) scans.head();
+        var relation = scan.relation();
+        return relation.sparkSession().sessionState().newHadoopConfWithOptions(relation.options());
+    }
+
+    /**
      * Parquet's schema comes from one footer read on the driver, not from Spark's schema-inference job: reading a
      * pyarrow-written and a Spark-written directory launches no Spark job, and the schema (field metadata included)
      * is what Spark infers; a partitioned directory is left to Spark's inference and keeps its partition column.

@@ -26,7 +26,8 @@ import java.util.Set;
 
 /**
  * The job's input: a DataFrame with a tensor column, and the sample shape every row must have. Parquet is read in a
- * session of its own (the caller's settings, the read batch sized to the tensors: {@link ParquetReadBatch}).
+ * session of its own (the caller's settings, the read batch sized to the tensors: {@link ParquetReadBatch}); local
+ * Parquet without vectored reads ({@link ParquetVectoredReads}).
  *
  * @param frame       the rows as read
  * @param column      the tensor column
@@ -62,7 +63,7 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
             }
             parquetSession = ParquetReadBatch.session(spark);
             footer = ParquetFooterSchema.of(parquetSession, storage, path);
-            frame = readParquet(parquetSession, path, footer);
+            frame = readParquet(parquetSession, path, footer, ParquetVectoredReads.optionFor(spark, storage, path));
         } else {
             frame = spark.read().format(ArrowTensorSource.SHORT_NAME).option("column", column)
                     .option(TensorSourceOptions.ALLOW_INCOMPLETE, String.valueOf(allowIncomplete))
@@ -80,10 +81,14 @@ public record TensorInput(Dataset<Row> frame, String column, int[] sampleShape, 
     /**
      * Spark's Parquet reader, given the schema from {@code footer} when there is one (no schema-inference job), else
      * inferring it; a file that is not Parquet is bad input naming the file.
+     *
+     * @param vectoredReads the value of {@link ParquetVectoredReads#ENABLED} for this read, or null for the session's
      */
-    private static Dataset<Row> readParquet(SparkSession spark, String path, ParquetFooterSchema footer) {
+    private static Dataset<Row> readParquet(SparkSession spark, String path, ParquetFooterSchema footer, String vectoredReads) {
+        org.apache.spark.sql.DataFrameReader reader = spark.read();
+        if (vectoredReads != null) reader = reader.option(ParquetVectoredReads.ENABLED, vectoredReads);
         try {
-            return footer == null ? spark.read().parquet(path) : spark.read().schema(footer.schema()).parquet(path);
+            return footer == null ? reader.parquet(path) : reader.schema(footer.schema()).parquet(path);
         } catch (Exception e) { // Spark throws its checked SparkException undeclared
             InputException bad = ParquetFooterSchema.notParquet(path, e);
             if (bad != null) throw bad;
