@@ -180,6 +180,7 @@ public final class ApplyCommand implements Callable<Integer>, Planned {
         try (BufferAllocator allocator = new RootAllocator();
              TensorFileReader reader = TensorFileReader.open(inputText, () -> storage.openChannel(input), allocator, column, null)) {
             int[] sample = reader.shape();
+            warmUp.useInputShape(sample); // the warm-up goes on with this input's row length, the kernels it picks
             long rowsPresent = reader.rowCount();
             long largestBatch = reader.largestBatchRows();
             // Arrow to Arrow runs one kernel batch per thread at once (ArrowApply), so each thread's buffers count

@@ -1,9 +1,15 @@
 package io.convjob.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** The top command: a list of subcommands; a bare {@code convjob} is a usage error. */
+/**
+ * The top command: a list of subcommands; a bare {@code convjob} is a usage error. Its attributes reach the
+ * subcommands (scope INHERIT), so {@code convjob apply --version} prints the version and every help ends with the
+ * exit codes.
+ */
 @Command(name = "convjob",
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "N-dimensional Conv / ConvTranspose with equinox's semantics, in-process or on Apache Spark.",

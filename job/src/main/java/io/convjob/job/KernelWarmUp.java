@@ -20,10 +20,17 @@ public final class KernelWarmUp implements AutoCloseable {
     static final int EXTENT = 16;
     /** Calls at most, should nothing stop it sooner. */
     static final int MAX_RUNS = 500;
+    /** The input's shape is warmed up only up to this many times the small sample's size ({@link #useInputShape}). */
+    static final int MAX_GROWTH = 16;
 
     private Thread started; // null: nothing to warm up
+    private Model model; // null: nothing to warm up, or not known yet (startFromSpec)
+    private int[] smallSample; // the sample it started with
+    /** The sample the loop runs next: set at start, replaced by {@link #useInputShape} once the input is known. */
+    private volatile int[] sample;
     private volatile boolean stopped;
     private volatile int runs;
+    private volatile int[] lastShape; // the sample shape of the last call finished (tests)
 
     private KernelWarmUp() {}
 
@@ -34,7 +41,11 @@ public final class KernelWarmUp implements AutoCloseable {
     public static KernelWarmUp start(Model model) {
         int[] sample = sampleShape(model);
         KernelWarmUp w = new KernelWarmUp();
-        return sample == null ? w : w.begin(() -> w.run(model, sample));
+        if (sample == null) return w;
+        w.model = model;
+        w.smallSample = sample;
+        w.sample = sample;
+        return w.begin(() -> w.run(model));
     }
 
     /**
@@ -48,7 +59,10 @@ public final class KernelWarmUp implements AutoCloseable {
             try {
                 Model model = Model.fromSpec(SpecText.parse(SpecText.read(specFile)));
                 int[] sample = sampleShape(model);
-                if (sample != null) w.run(model, sample);
+                if (sample != null) {
+                    w.sample = sample;
+                    w.run(model);
+                }
             } catch (RuntimeException | OutOfMemoryError e) {
                 // no warm-up
             }
@@ -85,18 +99,49 @@ public final class KernelWarmUp implements AutoCloseable {
         return null;
     }
 
-    private void run(Model model, int[] sample) {
-        try {
-            float[] x = new float[Math.toIntExact(Tensor.elementCount(sample))];
-            float[] y = new float[Math.toIntExact(Tensor.elementCount(model.outputShape(sample)))];
-            // values like real data (both signs), so the compiled code sees the branches it will take
-            long seed = 0x9E3779B97F4A7C15L;
-            for (int i = 0; i < x.length; i++) {
-                seed = seed * 6364136223846793005L + 1442695040888963407L;
-                x[i] = (seed >>> 40) / (float) (1 << 23) - 1f;
+    /**
+     * Warms up on samples shaped like {@code input} (channels, *spatial) from now on: the engine picks a layer's
+     * kernel by its shapes (e.g. by the length of its output rows), so only the input's own row length warms up the
+     * kernels the real batches will run. The other spatial dimensions are cut to {@value #EXTENT} where the model
+     * allows it, to keep each call short while the code is still slow. A sample more than {@value #MAX_GROWTH} times
+     * the small one's size (e.g. rows longer than 256 in 2-d) is not taken: a call of it in the slow code could run on
+     * long after {@link #close}, taking a core from the real batches. Does nothing before a model is known or after
+     * {@link #close}.
+     *
+     * @return whether the warm-up goes on with samples of the input's shape
+     */
+    public boolean useInputShape(int[] input) {
+        Model m = model;
+        int[] small = smallSample;
+        if (m == null || stopped || small == null || input.length != small.length) return false;
+        int[] cut = input.clone();
+        for (int d = 1; d < cut.length - 1; d++) cut[d] = Math.min(cut[d], EXTENT);
+        for (int[] candidate : new int[][] {cut, input.clone()}) {
+            if (Tensor.elementCount(candidate) > MAX_GROWTH * Tensor.elementCount(small)) continue;
+            try {
+                ModelChecks.checkInputShape(m.spec(), candidate);
+                sample = candidate;
+                return true;
+            } catch (RuntimeException e) {
+                // try the next one; the real run reports a shape the model refuses
             }
+        }
+        return false;
+    }
+
+    private void run(Model model) {
+        try {
+            int[] shape = null;
+            float[] x = null;
+            float[] y = null;
             while (runs < MAX_RUNS && !stopped) {
-                model.run(x, sample, 1, y, 1);
+                if (shape != sample) { // a new shape: new buffers
+                    shape = sample;
+                    x = randomSample(shape);
+                    y = new float[Math.toIntExact(Tensor.elementCount(model.outputShape(shape)))];
+                }
+                model.run(x, shape, 1, y, 1);
+                lastShape = shape;
                 runs++;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -104,9 +149,25 @@ public final class KernelWarmUp implements AutoCloseable {
         }
     }
 
+    /** A sample of values like real data (both signs), so the compiled code sees the branches it will take. */
+    private static float[] randomSample(int[] shape) {
+        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        long seed = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < x.length; i++) {
+            seed = seed * 6364136223846793005L + 1442695040888963407L;
+            x[i] = (seed >>> 40) / (float) (1 << 23) - 1f;
+        }
+        return x;
+    }
+
     /** Model calls finished so far. */
     int runs() {
         return runs;
+    }
+
+    /** The sample shape of the last call finished, or null before the first (tests). */
+    int[] lastShape() {
+        return lastShape;
     }
 
     /** Waits up to {@code millis} for the thread to end (tests); true if it has (or never started). */

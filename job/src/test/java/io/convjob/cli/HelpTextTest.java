@@ -56,4 +56,19 @@ class HelpTextTest {
         }
         assertEquals("", picocliWarnings.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void everyCommandPrintsTheVersionAndItsOwnHelpEndsWithTheExitCodes() {
+        CliRun root = CliRun.of("--version");
+        assertEquals(0, root.code(), root.err());
+        assertTrue(root.out().startsWith("convjob "), root.out());
+        for (String[] command : listedCommands(CliRun.of("--help").out())) {
+            CliRun version = CliRun.of(command[0], "--version");
+            assertEquals(0, version.code(), version.err());
+            assertEquals(root.out(), version.out(), command[0] + " --version");
+            String help = CliRun.of(command[0], "--help").out();
+            assertTrue(help.contains("Exit codes:") && help.contains("  2  bad input"), help);
+            assertTrue(help.contains(command[1].split("\\s+")[0]), command[0] + "'s own description: " + help);
+        }
+    }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's garbage collector choice, read back from the JVM it starts ({@code -XX:+PrintFlagsFinal}): the serial
- * collector for every command, a 48 MB young generation for the commands that start no Spark, and the user's own
+ * collector with a 48 MB young generation for the commands that start no Spark, the serial collector for those that
+ * do on machines of at most 4 cores (the JVM's own choice on more), and the user's own
  * collector or young generation (in {@code CONVJOB_JAVA_OPTS}, {@code JDK_JAVA_OPTIONS} or {@code JAVA_TOOL_OPTIONS})
  * taking the place of the launcher's, since the JVM refuses to start with two collectors. The real {@code ./convjob}
  * script runs in a copy of the project's layout whose "build" is this test's class path, so it builds nothing.
@@ -57,12 +58,48 @@ class LauncherGcTest {
     }
 
     @Test
-    void sparkCommandsGetTheSerialCollectorWithTheJvmsYoungGeneration() throws Exception {
+    void sparkCommandsGetTheSerialCollectorWithTheJvmsYoungGenerationOnUpToFourCores() throws Exception {
         for (String command : List.of("run", "demo", "bench")) {
-            Map<String, String> flags = flags(Map.of(), command, "--help");
+            Map<String, String> flags = flags(cores(4), command, "--help");
             assertEquals("true", flags.get("UseSerialGC"), command);
             assertTrue(!flags.get("MaxNewSize").equals(YOUNG_48M), command + " got the small young generation");
         }
+    }
+
+    @Test
+    void onMoreCoresSparkCommandsKeepTheJvmsCollector() throws Exception {
+        // a single-threaded collection would stop every executor thread of local[*] at once; the JVM itself (on this
+        // machine's real cores, where it would pick G1 too) makes the choice
+        Map<String, String> run = flags(cores(5), "run", "--help");
+        Map<String, String> jvms = defaultFlags();
+        for (String gc : List.of("UseSerialGC", "UseG1GC", "UseParallelGC")) assertEquals(jvms.get(gc), run.get(gc), gc);
+        Map<String, String> apply = flags(cores(64), "apply", "--help");
+        assertEquals("true", apply.get("UseSerialGC"), "commands without Spark keep the serial collector");
+        assertEquals(YOUNG_48M, apply.get("MaxNewSize"));
+    }
+
+    /** A PATH whose {@code nproc} reports {@code n} cores (what the launcher asks). */
+    private Map<String, String> cores(int n) throws IOException {
+        Path bin = Files.createDirectories(home.resolve("bin-" + n));
+        Path nproc = bin.resolve("nproc");
+        Files.writeString(nproc, "#!/bin/sh\necho " + n + "\n");
+        assertTrue(nproc.toFile().setExecutable(true));
+        return Map.of("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+    }
+
+    /** The flags this JVM's own ergonomics choose, without the launcher. */
+    private static Map<String, String> defaultFlags() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), out);
+        return parse(out);
+    }
+
+    private static Map<String, String> parse(String printFlagsFinal) {
+        Map<String, String> flags = new HashMap<>();
+        for (Matcher m = FLAG.matcher(printFlagsFinal); m.find(); ) flags.put(m.group(1), m.group(2));
+        return flags;
     }
 
     @Test
@@ -105,8 +142,7 @@ class LauncherGcTest {
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), out);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("Usage: convjob " + args[0]), out); // the CLI ran, not only the JVM
-        Map<String, String> flags = new HashMap<>();
-        for (Matcher m = FLAG.matcher(out); m.find(); ) flags.put(m.group(1), m.group(2));
+        Map<String, String> flags = parse(out);
         assertTrue(flags.containsKey("UseSerialGC"), out);
         return flags;
     }

@@ -2,6 +2,7 @@ package io.convjob.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.convjob.Model;
 import io.convjob.spec.SpecParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,28 @@ class KernelWarmUpTest {
         Thread.sleep(100);
         assertEquals(stoppedAt, warmUp.runs());
         assertTrue(stoppedAt < KernelWarmUp.MAX_RUNS, "ran to its limit: " + stoppedAt);
+    }
+
+    @Test
+    void onceTheInputIsKnownItsRowLengthIsWarmedUp() throws Exception {
+        // at 16x16 the stack's stride-2 layers run ChannelBlockConv (output rows of 8 and 4), at 64x64 DirectConv
+        // (rows of 32 and 16): only the input's own row length compiles the kernels the real batches run
+        Model m = model(Files.readString(Path.of("../conf/specs/feature-stack.json")));
+        KernelWarmUp warmUp = KernelWarmUp.start(m);
+        try {
+            assertFalse(warmUp.useInputShape(new int[] {5, 64, 64}), "5 channels for 3: the model refuses it");
+            assertFalse(warmUp.useInputShape(new int[] {3, 64, 257}), "16 x 257 is more than 16 times 16 x 16: too slow a call");
+            assertFalse(warmUp.useInputShape(new int[] {3, 64, 64, 64}), "a volume for an image model");
+            assertTrue(warmUp.useInputShape(new int[] {3, 64, 64}));
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!Arrays.equals(warmUp.lastShape(), new int[] {3, 16, 64}) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape(), "the leading dimension cut to 16, the row kept");
+        } finally {
+            warmUp.close();
+        }
+        assertTrue(warmUp.awaitEnd(60_000), "the warm-up thread did not stop");
+        assertFalse(warmUp.useInputShape(new int[] {3, 32, 32}), "closed");
+        assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape());
     }
 
     @Test

@@ -37,7 +37,7 @@ final class ChannelBlockConv implements PreparedConv {
     private final int inSize;
     private final int outSize;
     private final int chunks;
-    /** Positions per work item (a multiple of 12, so of both tile widths). */
+    /** Positions per work item (a multiple of 12, so of every tile width). */
     private final int chunk;
     /**
      * Blocks of K as segments of runs (a run: depth rows whose inputs are consecutive floats; a segment: the run's
@@ -74,11 +74,13 @@ final class ChannelBlockConv implements PreparedConv {
      * Whether this path should run the layer at {@code lanes} floats per vector: no lhs dilation (transposed convs
      * keep their phases), at least two vectors of output channels per group, and strided output rows that
      * DirectConv's tiles fill badly: not a whole vector, and shorter than its two-vector tile at 256 and 512 bits, or
-     * than six vectors at 128 bits (four lanes: DirectConv's even/odd split costs more per output there). Measured
+     * than six vectors at 128 bits (four lanes: DirectConv's even/odd split costs more per output there) and with 16
+     * vector registers. Measured
      * against DirectConv (same JVM, alternating, 1 thread, CPU time), 3x3 s2: at 512 bits 14-wide output rows
      * 1.10-1.14x (128 and 64 channels), 7-wide 1.04x, 16-wide 0.99x and 32-wide 0.94-0.96x (excluded); at 256 bits
      * 14-wide 1.08x, 22-wide 1.02x (excluded, a tie) and 28-wide 0.99x; at 128 bits 14-wide 1.08x, 15- and
-     * 22-wide 1.06x (128 channels) and 1.04x (64), 16-wide 1.00x (excluded). The 7x7 s2 stem (112-wide, 3 input
+     * 22-wide 1.06x (128 channels) and 1.04x (64), 16-wide 1.00x (excluded). With 16 vector registers (AVX2, 2x6
+     * tiles) also up to six vectors: 22- and 28-wide 2.52x at 256 bits. The 7x7 s2 stem (112-wide, 3 input
      * channels) 0.65x and the stride-1 c3d 0.84x (excluded) at 512 bits.
      */
     static boolean suits(ConvGeometry g, int lanes) {
@@ -91,27 +93,57 @@ final class ChannelBlockConv implements PreparedConv {
         for (int[] map : g.sourceIndex()) virtual *= map.length;
         if (virtual > DirectConv.MAX_SPLIT_FLOATS) return false;
         int row = g.outShape()[n - 1];
-        int longest = lanes <= 4 ? 6 * lanes : 2 * lanes;
+        int longest = lanes <= 4 || SIXTEEN_VECTOR_REGISTERS ? 6 * lanes : 2 * lanes;
         return g.stride()[n - 1] > 1 && row < longest && row % lanes != 0;
     }
 
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
                      ThreadLocal<Workspace> workspaces) {
-        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()), 0);
-    }
-
-    /** Four vectors of channels per tile unless that pads the last block with more unused channels than two would. */
-    private static int tileVectors(int outPerGroup, int lanes) {
-        return roundUp(outPerGroup, 4 * lanes) <= roundUp(outPerGroup, 2 * lanes) ? 4 : 2;
+        this(g, weight, biasValues, kernel, workspaces, tileVectors(g.outPerGroup(), kernel.lanes()),
+                tilePositions(tileVectors(g.outPerGroup(), kernel.lanes())), 0);
     }
 
     /**
-     * @param vectors    vectors of output channels per tile: 4 (x 6 positions) or 2 (x 12 positions)
+     * Whether C2 has only 16 vector registers here (x86 without AVX-512): then the 24 accumulators of the larger
+     * tiles spill (measured with -XX:UseAVX=2 on the 3x3s2 row: 4x6 tiles at 49% of the 256-bit FMA peak), so tiles
+     * are 2 vectors x 6 positions (12 accumulators, 2 weight vectors, 1 broadcast). AVX-512 and ARM have 32.
+     */
+    static final boolean SIXTEEN_VECTOR_REGISTERS = sixteenVectorRegisters();
+
+    private static boolean sixteenVectorRegisters() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
+        } catch (RuntimeException | LinkageError notX86OrNotHotSpot) {
+            return false;
+        }
+    }
+
+    /**
+     * Four vectors of channels per tile unless that pads the last block with more unused channels than two would;
+     * two with 16 vector registers.
+     */
+    private static int tileVectors(int outPerGroup, int lanes) {
+        if (SIXTEEN_VECTOR_REGISTERS) return 2;
+        return roundUp(outPerGroup, 4 * lanes) <= roundUp(outPerGroup, 2 * lanes) ? 4 : 2;
+    }
+
+    /** 24 accumulators (4 x 6 or 2 x 12), or 12 (2 x 6) with 16 vector registers. */
+    private static int tilePositions(int vectors) {
+        return vectors == 4 || SIXTEEN_VECTOR_REGISTERS ? 6 : 12;
+    }
+
+    /**
+     * @param vectors    vectors of output channels per tile
+     * @param positions  positions per tile: 4 x 6, 2 x 12 or 2 x 6
      * @param depthBlock depth rows summed per pass over an item's tiles, or 0 for the L1-sized default
      */
     ChannelBlockConv(ConvGeometry g, float[] weight, float[] biasValues, ChannelBlockKernel kernel,
-                     ThreadLocal<Workspace> workspaces, int vectors, int depthBlock) {
-        if (vectors != 4 && vectors != 2) throw new IllegalArgumentException("vectors must be 4 or 2, got " + vectors);
+                     ThreadLocal<Workspace> workspaces, int vectors, int positions, int depthBlock) {
+        if (!(vectors == 4 && positions == 6 || vectors == 2 && (positions == 12 || positions == 6))) {
+            throw new IllegalArgumentException("tiles are 4 x 6, 2 x 12 or 2 x 6, got " + vectors + " x " + positions);
+        }
         this.g = g;
         this.kernel = kernel;
         this.workspaces = workspaces;
@@ -119,7 +151,7 @@ final class ChannelBlockConv implements PreparedConv {
         int outPer = g.outPerGroup();
         int inPer = g.inPerGroup();
         this.vectors = vectors;
-        this.tilePositions = vectors == 4 ? 6 : 12;
+        this.tilePositions = positions;
         this.width = vectors * lanes;
         this.blocks = (outPer + width - 1) / width;
         int taps = (int) g.kernelSize();
@@ -358,6 +390,9 @@ final class ChannelBlockConv implements PreparedConv {
                     int t = segmentTap[sg];
                     if (vectors == 4) {
                         kernel.tile4x6(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos, p0 + j,
+                                tile, j * width);
+                    } else if (tilePositions == 6) {
+                        kernel.tile2x6(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos, p0 + j,
                                 tile, j * width);
                     } else {
                         kernel.tile2x12(w, wOff + t * tapRows, s, taps[t], segmentFrom[sg], segmentTo[sg], pos,

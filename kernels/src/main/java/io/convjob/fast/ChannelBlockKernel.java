@@ -24,4 +24,8 @@ interface ChannelBlockKernel {
     /** 2 vectors of output channels x 12 positions (24 accumulators). */
     void tile2x12(float[] w, int wOff, float[] in, int inOff, int cFrom, int cTo, int[] pos, int posOff, float[] acc,
                   int accOff);
+
+    /** 2 vectors of output channels x 6 positions (12 accumulators: for CPUs with 16 vector registers). */
+    void tile2x6(float[] w, int wOff, float[] in, int inOff, int cFrom, int cTo, int[] pos, int posOff, float[] acc,
+                 int accOff);
 }

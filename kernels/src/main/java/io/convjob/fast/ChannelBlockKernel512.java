@@ -95,6 +95,58 @@ final class ChannelBlockKernel512 implements ChannelBlockKernel {
         c5_3.intoArray(acc, accOff + 23 * L);
     }
 
+    @Override public void tile2x6(float[] w, int wOff, float[] in, int inOff, int cFrom, int cTo, int[] pos,
+                               int posOff, float[] acc, int accOff) {
+        int L = S.length();
+        int b0 = inOff + pos[posOff + 0];
+        int b1 = inOff + pos[posOff + 1];
+        int b2 = inOff + pos[posOff + 2];
+        int b3 = inOff + pos[posOff + 3];
+        int b4 = inOff + pos[posOff + 4];
+        int b5 = inOff + pos[posOff + 5];
+        FloatVector c0_0 = FloatVector.fromArray(S, acc, accOff + 0 * L);
+        FloatVector c0_1 = FloatVector.fromArray(S, acc, accOff + 1 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, acc, accOff + 2 * L);
+        FloatVector c1_1 = FloatVector.fromArray(S, acc, accOff + 3 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, acc, accOff + 4 * L);
+        FloatVector c2_1 = FloatVector.fromArray(S, acc, accOff + 5 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, acc, accOff + 6 * L);
+        FloatVector c3_1 = FloatVector.fromArray(S, acc, accOff + 7 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, acc, accOff + 8 * L);
+        FloatVector c4_1 = FloatVector.fromArray(S, acc, accOff + 9 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, acc, accOff + 10 * L);
+        FloatVector c5_1 = FloatVector.fromArray(S, acc, accOff + 11 * L);
+        for (int ci = cFrom; ci < cTo; ci++) {
+            int wk = wOff + ci * 2 * L;
+            FloatVector w0 = FloatVector.fromArray(S, w, wk + 0 * L);
+            FloatVector w1 = FloatVector.fromArray(S, w, wk + 1 * L);
+            FloatVector x0 = FloatVector.broadcast(S, in[b0 + ci]);
+            c0_0 = w0.fma(x0, c0_0); c0_1 = w1.fma(x0, c0_1);
+            FloatVector x1 = FloatVector.broadcast(S, in[b1 + ci]);
+            c1_0 = w0.fma(x1, c1_0); c1_1 = w1.fma(x1, c1_1);
+            FloatVector x2 = FloatVector.broadcast(S, in[b2 + ci]);
+            c2_0 = w0.fma(x2, c2_0); c2_1 = w1.fma(x2, c2_1);
+            FloatVector x3 = FloatVector.broadcast(S, in[b3 + ci]);
+            c3_0 = w0.fma(x3, c3_0); c3_1 = w1.fma(x3, c3_1);
+            FloatVector x4 = FloatVector.broadcast(S, in[b4 + ci]);
+            c4_0 = w0.fma(x4, c4_0); c4_1 = w1.fma(x4, c4_1);
+            FloatVector x5 = FloatVector.broadcast(S, in[b5 + ci]);
+            c5_0 = w0.fma(x5, c5_0); c5_1 = w1.fma(x5, c5_1);
+        }
+        c0_0.intoArray(acc, accOff + 0 * L);
+        c0_1.intoArray(acc, accOff + 1 * L);
+        c1_0.intoArray(acc, accOff + 2 * L);
+        c1_1.intoArray(acc, accOff + 3 * L);
+        c2_0.intoArray(acc, accOff + 4 * L);
+        c2_1.intoArray(acc, accOff + 5 * L);
+        c3_0.intoArray(acc, accOff + 6 * L);
+        c3_1.intoArray(acc, accOff + 7 * L);
+        c4_0.intoArray(acc, accOff + 8 * L);
+        c4_1.intoArray(acc, accOff + 9 * L);
+        c5_0.intoArray(acc, accOff + 10 * L);
+        c5_1.intoArray(acc, accOff + 11 * L);
+    }
+
     @Override public void tile2x12(float[] w, int wOff, float[] in, int inOff, int cFrom, int cTo, int[] pos,
                                int posOff, float[] acc, int accOff) {
         int L = S.length();

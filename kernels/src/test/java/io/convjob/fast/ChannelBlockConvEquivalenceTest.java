@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /**
  * {@link ChannelBlockConv} (vectors along output channels) against the reference on every geometry it can take,
  * forced whether or not the engine would pick it: strides, dilation, crops, every padding mode, groups, 1-D to 3-D,
- * both tile shapes (4 and 2 vectors of channels), last channel blocks part full, outputs shorter than one tile and
- * not a multiple of it, input channels filled in whole groups and one by one, runs of depth rows split by depth
- * blocks; batches and thread counts that take the whole-sample and the shared-sample rounds. At
+ * every tile shape (4 x 6, 2 x 12, 2 x 6 vectors of channels x positions), last channel blocks part full, outputs
+ * shorter than one tile and not a multiple of it, input channels filled in whole groups and one by one, runs of depth
+ * rows split by depth blocks; batches and thread counts that take the whole-sample and the shared-sample rounds. At
  * every vector size up to this CPU's.
  */
 class ChannelBlockConvEquivalenceTest {
@@ -86,23 +86,25 @@ class ChannelBlockConvEquivalenceTest {
     }
 
     /**
-     * Each tile shape on every case, whichever the layer's channel count would pick, summing K whole and in blocks of
-     * 7 rows (not a multiple of any layer's taps: blocks end inside a channel).
+     * Each tile shape (4 x 6, 2 x 12, and 2 x 6 for CPUs with 16 vector registers) on every case, whichever the
+     * layer's channel count and this CPU would pick, summing K whole and in blocks of 7 rows (not a multiple of any
+     * layer's taps: blocks end inside a channel).
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
-    void bothTileShapesAndDepthBlocksMatchReference(int bits) {
+    void everyTileShapeAndDepthBlocksMatchReference(int bits) {
         ChannelBlockKernel kernel = VectorEngine.channelBlockKernel(bits);
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
-        for (int vectors : new int[] {4, 2}) {
+        for (int[] shape : new int[][] {{4, 6}, {2, 12}, {2, 6}}) {
             for (int depthBlock : new int[] {1 << 20, 7}) {
                 ConvEngine engine = new ConvEngine() {
                     @Override public String name() {
-                        return "channel-block-" + bits + "-" + vectors + "-vectors-depth-block-" + depthBlock;
+                        return "channel-block-" + bits + "-" + shape[0] + "x" + shape[1] + "-depth-block-" + depthBlock;
                     }
 
                     @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
-                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, vectors, depthBlock);
+                        return new ChannelBlockConv(g, weight, bias, kernel, workspaces, shape[0], shape[1],
+                                depthBlock);
                     }
                 };
                 for (ConvCases.Case c : cases()) {
@@ -114,8 +116,9 @@ class ChannelBlockConvEquivalenceTest {
 
     /**
      * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows: not a whole vector,
-     * shorter than DirectConv's two-vector tile at 256 and 512 bits and than six vectors at 128), and 22-wide rows
-     * except at 256 bits (there 22 is more than two vectors); it leaves 16-wide ones (whole vectors) to DirectConv.
+     * shorter than DirectConv's two-vector tile at 256 and 512 bits and than six vectors at 128 or with 16 vector
+     * registers), and 22-wide rows except at 256 bits with 32 registers (there 22 is more than two vectors); it
+     * leaves 16-wide ones (whole vectors) to DirectConv.
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
@@ -129,7 +132,9 @@ class ChannelBlockConvEquivalenceTest {
         assertInstanceOf(ChannelBlockConv.class, prepared);
         ConvGeometry wide = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {44, 44});
-        Class<? extends PreparedConv> expected = bits == 256 ? DirectConv.class : ChannelBlockConv.class;
+        // with 16 vector registers (AVX2) DirectConv's tiles spill, and this path takes rows up to six vectors
+        boolean twoVectorLimit = bits == 256 && !ChannelBlockConv.SIXTEEN_VECTOR_REGISTERS;
+        Class<? extends PreparedConv> expected = twoVectorLimit ? DirectConv.class : ChannelBlockConv.class;
         assertInstanceOf(expected, engine.prepare(wide, new float[64 * 64 * 9], null));
         // 16-wide strided rows are whole vectors for DirectConv at every size: it keeps them
         ConvGeometry wholeVectors = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
