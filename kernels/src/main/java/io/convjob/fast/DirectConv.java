@@ -418,6 +418,7 @@ final class DirectConv implements PreparedConv {
             // sample into its own buffer and computes it while that is still in its core's cache; no barrier
             // between split and compute, no split shared between cores. The samples left over (fewer than threads)
             // go through the finer shared items below, so no thread idles while another finishes a whole sample.
+            // A thread out of samples takes the last tasks of another's (SampleTasks).
             whole = threads <= 1 ? batch : batch - batch % threads;
             if (threads <= 1 && !ownersYield) {
                 Workspace ws = workspaces.get();
@@ -539,8 +540,7 @@ final class DirectConv implements PreparedConv {
 
     /**
      * A thread without samples of its own: tasks from the back of samples other threads own, while two or more are
-     * free.
-     * A sample whose owner is still building its split is waited for up to {@link #PUBLISH_WAIT_NANOS}, then left
+     * free. A sample whose owner is still building its split is waited for up to {@link #PUBLISH_WAIT_NANOS}, then left
      * to its owner: a thread spinning longer takes the CPU an owner on a busy machine may be waiting for (measured:
      * a late helper spinning on the 7x7 stem's second sample made calls 14% slower at load 8).
      */
