@@ -75,6 +75,18 @@ class KernelWarmUpTest {
     }
 
     @Test
+    void aModelWhoseSampleOutputIsHugeIsNotWarmedUp() throws Exception {
+        // a 1x1 transposed layer with stride 60: 24 x 901 x 901 outputs (78 MB) for a 16x16 sample. A warm-up call
+        // cannot be stopped, so such a model (or worse, one the command refuses by its resource plan) is left alone
+        Model m = model("{\"layer\": \"ConvTranspose2d\", \"in_channels\": 1, \"out_channels\": 24, \"kernel_size\": 1,"
+                + " \"stride\": 60, \"key\": 0}");
+        KernelWarmUp warmUp = KernelWarmUp.start(m);
+        assertTrue(warmUp.awaitEnd(10_000), "the warm-up went on");
+        assertEquals(0, warmUp.runs());
+        warmUp.close();
+    }
+
+    @Test
     void aLocalSpecFileIsBuiltAndWarmedUpOnTheBackgroundThread(@TempDir Path dir) throws Exception {
         KernelWarmUp warmUp = KernelWarmUp.startFromSpec(Path.of("../conf/specs/feature-stack.json"));
         long deadline = System.nanoTime() + 120_000_000_000L;
