@@ -22,8 +22,8 @@ public final class KernelWarmUp implements AutoCloseable {
     static final int MAX_RUNS = 500;
     /** The input's shape is warmed up only up to this many times the small sample's size ({@link #useInputShape}). */
     static final int MAX_GROWTH = 16;
-    /** Largest warm-up sample or output, in floats (64 MB). */
-    static final long MAX_OUTPUT_FLOATS = 1L << 24;
+    /** Largest warm-up input or output buffer, in floats (64 MB): a warm-up call cannot be stopped. */
+    static final long MAX_BUFFER_FLOATS = 1L << 24;
 
     private Thread started; // null: nothing to warm up
     private Model model; // null: nothing to warm up, or not known yet (startFromSpec)
@@ -142,7 +142,7 @@ public final class KernelWarmUp implements AutoCloseable {
                     long outputs = Tensor.elementCount(model.outputShape(shape));
                     // a model whose warm-up sample already needs this much (a transposed layer with a large stride)
                     // is left alone: its call could not be stopped, and the command refuses it by its resource plan
-                    if (outputs > MAX_OUTPUT_FLOATS || Tensor.elementCount(shape) > MAX_OUTPUT_FLOATS) return;
+                    if (outputs > MAX_BUFFER_FLOATS || Tensor.elementCount(shape) > MAX_BUFFER_FLOATS) return;
                     x = randomSample(shape);
                     y = new float[(int) outputs];
                 }
