@@ -55,15 +55,19 @@ final class StridedRowConv implements PreparedConv {
 
     /**
      * Whether the engine should run the layer here at {@code lanes} floats per vector: {@link #supports} it, at least
-     * {@value #MIN_CHANNELS} input channels, and 32 vector registers (the tile holds 21 vectors; with 16, AVX2, it
+     * {@value #MIN_CHANNELS} input channels, output rows of at most {@value #MAX_CHUNK} positions (an item holds
+     * whole rows: a longer one's sums would not stay in L1; measured up to 56), and 32 vector registers (the tile holds 21 vectors; with 16, AVX2, it
      * spilled: 0.49x ChannelBlockConv's 2 x 6 tiles). Measured against the path the layer took before (same JVM,
-     * alternating, 1 thread, CPU time), 3x3 s2 pad 1, 512 bits: 128 channels 28x28 1.19x ChannelBlockConv (1.21x at 2
-     * threads), 256 on 14x14 1.24x, 512 on 14x14 1.08x; 64 on 56x56 1.31x DirectConv, 128 on 56x56 1.16x, 32 -> 64 on
-     * 112x112 1.32x, 16 -> 32 on 112x112 1.37x (3 and 8 input channels: 0.39x and 0.75-0.86x, excluded); 128 channels
-     * 28x28 at 256 bits (32 registers) 1.15x and at 128 bits 1.09x ChannelBlockConv.
+     * alternating, 1 thread, CPU time), 3x3 s2 pad 1, 512 bits: 128 channels 28x28 1.15-1.19x ChannelBlockConv
+     * (1.07-1.22x at 2 threads, wall), 256 on 14x14 1.24x, 512 on 14x14 1.08x; 64 on 56x56 1.31x DirectConv, 128 on
+     * 56x56 1.16x, 32 -> 64 on 112x112 1.32x, 16 -> 32 on 112x112 1.37x (3 and 8 input channels: 0.39x and
+     * 0.75-0.86x, excluded). At 256 bits with 32 registers: 128 channels 28x28 1.15x ChannelBlockConv, 56x56 1.03x
+     * (64 channels) and 1.13x (128) DirectConv, 32 -> 64 on 112x112 1.03x; at 128 bits: 1.09x, 1.04x, 1.11x, 1.01x.
      */
     static boolean suits(ConvGeometry g, int lanes) {
-        return !ChannelBlockConv.SIXTEEN_VECTOR_REGISTERS && g.inChannels() >= MIN_CHANNELS && supports(g, lanes);
+        int n = g.spatialDims();
+        return !ChannelBlockConv.SIXTEEN_VECTOR_REGISTERS && g.inChannels() >= MIN_CHANNELS && n > 0
+                && g.outShape()[n - 1] <= MAX_CHUNK && supports(g, lanes);
     }
 
     /**

@@ -129,6 +129,10 @@ class StridedRowConvEquivalenceTest {
         ConvGeometry few = lower(conv(2, 8, 32, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z), 28, 28);
         assertTrue(StridedRowConv.supports(few, lanes));
         assertFalse(StridedRowConv.suits(few, lanes));
+        // and 98-wide output rows: an item's sums would leave L1
+        ConvGeometry longRows = lower(conv(2, 16, 32, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z), 4, 196);
+        assertTrue(StridedRowConv.supports(longRows, lanes));
+        assertFalse(StridedRowConv.suits(longRows, lanes));
     }
 
     /**
