@@ -171,7 +171,7 @@ public final class ConvolutionJob {
                 : TensorInput.format(storage, options.input(), options.inputFormat());
         if (isFileToFile(format, options)) {
             // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
-            TensorScanPlanner plan = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(
+            TensorScanPlanner plan = TensorScanPlanner.planOutsideSql(storage, TensorSourceOptions.forPaths(
                     List.of(options.input()), options.column(), options.shape(), options.allowIncompleteInput()));
             int[] sampleShape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
             ModelSpec spec = SpecText.parse(specJson);
@@ -311,9 +311,15 @@ public final class ConvolutionJob {
         result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(data.toString());
     }
 
-    /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */
+    /**
+     * The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}: set in the context's conf
+     * or as a local property of the calling thread. Not read from the session's SQL conf, whose first read builds Spark
+     * SQL's shared state, which the file-to-file path never needs ({@link TensorScanPlanner#planOutsideSql}).
+     */
     private static boolean failFirstAttempt(SparkSession spark) {
-        return Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        org.apache.spark.SparkContext context = spark.sparkContext();
+        return context.getConf().getBoolean(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, false)
+                || Boolean.parseBoolean(context.getLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT));
     }
 
     /** True for a null tensor, a null element or a length other than the sample shape's element count. */
