@@ -32,6 +32,19 @@ public record TensorScanPlanner(StructType schema, List<TensorFilePartition> par
         return SQLConf.withExistingConf(new SQLConf(), () -> planFiles(storage, options));
     }
 
+    /**
+     * The tensor shape of the first file {@link #plan} would read, from its schema alone (no other file is opened or
+     * checked); bad input (no file, an unreadable one) throws as {@link #plan} does.
+     */
+    public static int[] firstFileShape(Storage storage, TensorSourceOptions options) {
+        for (Path file : TensorFiles.list(storage, options.paths(), options.allowIncomplete())) {
+            try (TensorFileReader reader = TensorFileReader.open(storage, file, ArrowUtils.rootAllocator(), options.column(), options.shape())) {
+                return reader.tensorType().shape();
+            }
+        }
+        return null; // not reached: the listing refuses an input without files
+    }
+
     private static TensorScanPlanner planFiles(Storage storage, TensorSourceOptions options) {
         StructType schema = null;
         Path first = null;

@@ -87,16 +87,28 @@ public final class ConvolutionJob {
         }
     }
 
-    /** A warm-up of the spec's model when the master is local and the spec a plain local file; else none. */
+    /**
+     * A warm-up of the spec's model when the master is local and the spec a plain local file; else none. It goes on
+     * with the input's own row length once the first input file's schema gives it (read on the warm-up's thread): at
+     * 64x64 the stack's stride-2 layers run other kernels than on the small sample.
+     */
     private static KernelWarmUp warmUpForLocalMode(JobOptions options) {
         String master = options.master() != null ? options.master() : System.getProperty("spark.master", "local[*]");
         if (!master.startsWith("local") || options.weights() != null) return KernelWarmUp.none();
         try {
             java.nio.file.Path spec = Storage.standard().plainLocalFile(new Path(options.spec()));
-            return spec == null ? KernelWarmUp.none() : KernelWarmUp.startFromSpec(spec);
+            return spec == null ? KernelWarmUp.none() : KernelWarmUp.startFromSpec(spec, () -> inputShape(options));
         } catch (RuntimeException e) { // a bad --spec path: the run reports it
             return KernelWarmUp.none();
         }
+    }
+
+    /** The input's sample shape: {@code --shape}, else the first Arrow file's; null for other inputs. */
+    private static int[] inputShape(JobOptions options) {
+        if (options.shape() != null) return options.shape();
+        if (options.inputFormat() == TensorFormat.IMAGE || options.inputFormat() == TensorFormat.PARQUET) return null;
+        return TensorScanPlanner.firstFileShape(Storage.standard(), TensorSourceOptions.forPaths(
+                List.of(options.input()), options.column(), null, options.allowIncompleteInput()));
     }
 
     /**
