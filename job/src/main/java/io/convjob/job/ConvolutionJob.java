@@ -103,10 +103,15 @@ public final class ConvolutionJob {
         }
     }
 
-    /** The input's sample shape: {@code --shape}, else the first Arrow file's; null for other inputs. */
+    /**
+     * The input's sample shape: {@code --shape}, else the first file's of local Arrow input; null for other inputs (a
+     * remote store is left to the job, which reads it with the session's settings).
+     */
     private static int[] inputShape(JobOptions options) {
         if (options.shape() != null) return options.shape();
         if (options.inputFormat() == TensorFormat.IMAGE || options.inputFormat() == TensorFormat.PARQUET) return null;
+        String scheme = new Path(options.input()).toUri().getScheme();
+        if (scheme != null && !scheme.equals("file")) return null;
         return TensorScanPlanner.firstFileShape(Storage.standard(), TensorSourceOptions.forPaths(
                 List.of(options.input()), options.column(), null, options.allowIncompleteInput()));
     }
