@@ -11,16 +11,27 @@ import java.util.Map;
 /**
  * One config at one thread count. {@code gflops} is at the median time; {@code pctPeak} compares it with
  * {@code peakGflops}, the FMA-loop peak measured in the same run at the same thread count.
+ * {@code speedupOverOneThread} is {@link ThreadScaling}'s figure for this thread count, NaN when not measured (one
+ * thread, or a run without a 1-thread count).
  */
 public record BenchResult(String config, String engine, int threads, int batch, double gflop, double medianMs,
-                          double minMs, double maxMs, double peakGflops, double targetPctPeak) {
+                          double minMs, double maxMs, double peakGflops, double targetPctPeak,
+                          double speedupOverOneThread) {
+
+    BenchResult withSpeedupOverOneThread(double speedup) {
+        return new BenchResult(config, engine, threads, batch, gflop, medianMs, minMs, maxMs, peakGflops,
+                targetPctPeak, speedup);
+    }
 
     public double gflops() { return gflop / (medianMs / 1e3); }
     public double maxGflops() { return gflop / (minMs / 1e3); }
     public double minGflops() { return gflop / (maxMs / 1e3); }
     public double pctPeak() { return 100.0 * gflops() / peakGflops; }
 
-    /** As a JSON object: config, threads, batch, gflop, median_ms, gflops, peak_gflops, pct_peak, and extras. */
+    /**
+     * As a JSON object: config, threads, batch, gflop, median_ms, gflops, peak_gflops, pct_peak, and extras
+     * (speedup_over_1_thread only when measured).
+     */
     public Map<String, Object> toJsonMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", config);
@@ -35,6 +46,7 @@ public record BenchResult(String config, String engine, int threads, int batch, 
         m.put("max_ms", maxMs);
         m.put("engine", engine);
         m.put("target_pct_peak", targetPctPeak);
+        if (!Double.isNaN(speedupOverOneThread)) m.put("speedup_over_1_thread", speedupOverOneThread);
         return m;
     }
 

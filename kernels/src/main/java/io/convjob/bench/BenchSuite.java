@@ -18,7 +18,8 @@ import java.util.Random;
 /**
  * Times the engine of this JVM ({@link Engines#get()}) on the benchmark configs: for each config it first
  * checks a small instance against {@link ReferenceConv} (a mismatch throws), then warms up, times repeated
- * calls, and reports GFLOP/s against the FMA peak measured in the same run at the same thread count.
+ * calls, and reports GFLOP/s against the FMA peak measured in the same run at the same thread count. When the
+ * thread counts include 1, each larger count also gets its {@link ThreadScaling} speedup.
  */
 public final class BenchSuite {
     private BenchSuite() {}
@@ -47,21 +48,42 @@ public final class BenchSuite {
                         + "thread)%n", t, peaks.get(t), PeakFlops.vectorBits(), VectorFmaLoop.CHAINS);
             }
         }
-        out.printf(Locale.ROOT, "%-24s %3s %5s %8s %9s %9s %9s %8s %7s %7s%n", "config", "thr", "batch",
-                "GFLOP", "median_ms", "GFLOP/s", "min..max", "", "%peak", "target");
+        out.printf(Locale.ROOT, "%-24s %3s %5s %8s %9s %9s %9s %8s %7s %7s %8s%n", "config", "thr", "batch",
+                "GFLOP", "median_ms", "GFLOP/s", "min..max", "", "%peak", "target", "vs 1 thr");
+        boolean scaling = Arrays.stream(options.threads()).anyMatch(t -> t == 1);
         List<BenchResult> results = new ArrayList<>();
         for (BenchConfig config : configs) {
             check(engine, config.checkInstance());
             BenchConfig sized = options.quick() ? config.quick() : config;
+            Layer layer = Layer.of(sized);
+            PreparedConv prepared = engine.prepare(sized.geometry(), layer.weight(), layer.bias());
             for (int t : options.threads()) {
-                BenchResult r = time(engine, sized, t, peaks.get(t), options.quick());
+                BenchResult r = time(prepared, engine.name(), sized, layer, t, peaks.get(t), options.quick());
+                if (scaling && t > 1) {
+                    r = r.withSpeedupOverOneThread(ThreadScaling.speedup(prepared, layer.x(), layer.y(),
+                            sized.batch(), t, options.quick() ? 250_000_000L : 1_500_000_000L,
+                            options.quick() ? 3 : 7));
+                }
                 results.add(r);
-                out.printf(Locale.ROOT, "%-24s %3d %5d %8.3f %9.3f %9.1f %8.1f..%-8.1f %6.1f%% %6.0f%%%n",
+                out.printf(Locale.ROOT, "%-24s %3d %5d %8.3f %9.3f %9.1f %8.1f..%-8.1f %6.1f%% %6.0f%% %8s%n",
                         r.config(), t, r.batch(), r.gflop(), r.medianMs(), r.gflops(), r.minGflops(), r.maxGflops(),
-                        r.pctPeak(), r.targetPctPeak());
+                        r.pctPeak(), r.targetPctPeak(), Double.isNaN(r.speedupOverOneThread()) ? ""
+                                : String.format(Locale.ROOT, "%.2fx", r.speedupOverOneThread()));
             }
         }
         return results;
+    }
+
+    /** A config's random weights, bias, input and output array, shared by its thread counts. */
+    private record Layer(float[] weight, float[] bias, float[] x, float[] y) {
+        static Layer of(BenchConfig c) {
+            ConvGeometry g = c.geometry();
+            Random r = new Random(7);
+            float[] w = random(r, (int) c.layer().weightCount());
+            float[] bias = random(r, c.layer().outChannels());
+            float[] x = random(r, c.batch() * g.inChannels() * (int) g.inSpatialSize());
+            return new Layer(w, bias, x, new float[c.batch() * g.outChannels() * (int) g.outSpatialSize()]);
+        }
     }
 
     private static List<BenchConfig> select(BenchOptions options) {
@@ -102,14 +124,10 @@ public final class BenchSuite {
         }
     }
 
-    private static BenchResult time(ConvEngine engine, BenchConfig c, int threads, double peak, boolean quick) {
-        ConvGeometry g = c.geometry();
-        Random r = new Random(7);
-        float[] w = random(r, (int) c.layer().weightCount());
-        float[] bias = random(r, c.layer().outChannels());
-        float[] x = random(r, c.batch() * g.inChannels() * (int) g.inSpatialSize());
-        float[] y = new float[c.batch() * g.outChannels() * (int) g.outSpatialSize()];
-        PreparedConv prepared = engine.prepare(g, w, bias);
+    private static BenchResult time(PreparedConv prepared, String engineName, BenchConfig c, Layer layer,
+                                    int threads, double peak, boolean quick) {
+        float[] x = layer.x();
+        float[] y = layer.y();
         long warmNanos = quick ? 150_000_000L : 600_000_000L;
         long measureNanos = quick ? 250_000_000L : 1_500_000_000L;
         int minReps = quick ? 3 : 7;
@@ -123,8 +141,8 @@ public final class BenchSuite {
         }
         Arrays.sort(ms);
         double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
-        return new BenchResult(c.name(), engine.name(), threads, c.batch(), c.flopsPerCall() / 1e9, median, ms[0],
-                ms[reps - 1], peak, c.targetPctPeak());
+        return new BenchResult(c.name(), engineName, threads, c.batch(), c.flopsPerCall() / 1e9, median, ms[0],
+                ms[reps - 1], peak, c.targetPctPeak(), Double.NaN);
     }
 
     /**

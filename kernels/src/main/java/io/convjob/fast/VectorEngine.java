@@ -7,9 +7,10 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API engine: direct convolution ({@link DirectConv}) with an 8 x 2-vector register-blocked
- * micro-kernel at the chosen vector size, or vectorized along output channels ({@link ChannelBlockConv}) for strided
- * layers with short output rows; {@link Depthwise3x3} for depthwise 3x3 pad 1 layers, {@link DepthwiseConv} for
- * other depthwise layers too large to split, and the tiled implicit GEMM
+ * micro-kernel at the chosen vector size, or vectorized along output channels for strided layers: 3-tap stride-2
+ * rows read in place ({@link StridedRowConv}), other short strided rows ({@link ChannelBlockConv});
+ * {@link Depthwise3x3} for depthwise 3x3 pad 1 layers, {@link DepthwiseConv} for other depthwise layers too large
+ * to split, and the tiled implicit GEMM
  * ({@link TiledConv}) when line buffers would be too large. Only this class, the {@code Vector*} and {@code *512}
  * kernels (with their generated 256- and 128-bit twins) and {@code bench.VectorFmaLoop} import {@code jdk.incubator.vector};
  * {@link Engines} builds this class by name, so none of them loads without the module.
@@ -23,6 +24,7 @@ public final class VectorEngine implements ConvEngine {
     private final RowAxpy rowAxpy;
     private final DirectKernel direct;
     private final ChannelBlockKernel channelBlock;
+    private final StridedRowKernel stridedRow;
     private final Depthwise3x3Kernel depthwise3x3;
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
@@ -49,6 +51,7 @@ public final class VectorEngine implements ConvEngine {
         };
         this.direct = directKernel(bits);
         this.channelBlock = channelBlockKernel(bits);
+        this.stridedRow = stridedRowKernel(bits);
         this.depthwise3x3 = switch (bits) {
             case 512 -> new Depthwise3x3Kernel512();
             case 256 -> new Depthwise3x3Kernel256();
@@ -81,6 +84,16 @@ public final class VectorEngine implements ConvEngine {
         };
     }
 
+    /** The {@link StridedRowKernel} of one vector size (128, 256 or 512). */
+    static StridedRowKernel stridedRowKernel(int bits) {
+        return switch (bits) {
+            case 512 -> new StridedRowKernel512();
+            case 256 -> new StridedRowKernel256();
+            case 128 -> new StridedRowKernel128();
+            default -> throw new IllegalArgumentException("vector size must be 128, 256 or 512, got " + bits);
+        };
+    }
+
     /** The hardware's preferred float vector size in bits (may be below 128 on machines without SIMD). */
     public static int preferredBits() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();
@@ -93,6 +106,9 @@ public final class VectorEngine implements ConvEngine {
     @Override public PreparedConv prepare(ConvGeometry geometry, float[] weight, float[] bias) {
         if (Depthwise3x3.supports(geometry, depthwise3x3.lanes())) {
             return new Depthwise3x3(geometry, weight, bias, depthwise3x3);
+        }
+        if (StridedRowConv.suits(geometry, stridedRow.lanes())) {
+            return new StridedRowConv(geometry, weight, bias, stridedRow, workspaces);
         }
         if (ChannelBlockConv.suits(geometry, channelBlock.lanes())) {
             return new ChannelBlockConv(geometry, weight, bias, channelBlock, workspaces);

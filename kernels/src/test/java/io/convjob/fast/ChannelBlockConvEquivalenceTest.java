@@ -115,21 +115,27 @@ class ChannelBlockConvEquivalenceTest {
     }
 
     /**
-     * The engine takes this path for the stride-2 3x3 of the standard suite (14-wide output rows: not a whole vector,
-     * shorter than DirectConv's two-vector tile at 256 and 512 bits and than six vectors at 128 or with 16 vector
-     * registers), and 22-wide rows except at 256 bits with 32 registers (there 22 is more than two vectors); it
-     * leaves 16-wide ones (whole vectors) to DirectConv.
+     * The engine takes this path for short strided rows that the strided-row path cannot take: 13-wide output rows
+     * (not a whole vector, shorter than DirectConv's two-vector tile at 256 and 512 bits and than six vectors at 128
+     * or with 16 vector registers), the stride-2 3x3 of the standard suite with 16 vector registers (elsewhere
+     * {@link StridedRowConv}'s), and 22-wide rows except at 256 bits with 32 registers (there 22 is more than two
+     * vectors); it leaves 16-wide ones (whole vectors) to DirectConv.
      */
     @ParameterizedTest(name = "{0} bits")
     @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
     void engineChoosesItForShortStridedRows(int bits) {
         VectorEngine engine = new VectorEngine(bits);
+        ConvGeometry thirteen = Shapes.lower(conv(2, 128, 128, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true,
+                Z), new int[] {26, 26});
+        assertInstanceOf(ChannelBlockConv.class, engine.prepare(thirteen, new float[128 * 128 * 9], null));
         BenchConfig config = BenchConfig.standard().stream().filter(b -> b.name().equals("c2d_3x3s2_128_28"))
                 .findFirst().orElseThrow();
         ConvGeometry g = config.geometry();
         PreparedConv prepared = engine.prepare(g, new float[g.outChannels() * g.inPerGroup() * (int) g.kernelSize()],
                 null);
-        assertInstanceOf(ChannelBlockConv.class, prepared);
+        Class<? extends PreparedConv> benchPath = ChannelBlockConv.SIXTEEN_VECTOR_REGISTERS ? ChannelBlockConv.class
+                : StridedRowConv.class;
+        assertInstanceOf(benchPath, prepared);
         ConvGeometry wide = Shapes.lower(conv(2, 64, 64, rep(3, 2), rep(2, 2), pad(2, 1), rep(1, 2), 1, true, Z),
                 new int[] {44, 44});
         // with 16 vector registers (AVX2) DirectConv's tiles spill, and this path takes rows up to six vectors
