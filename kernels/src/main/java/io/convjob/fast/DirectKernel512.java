@@ -127,12 +127,12 @@ final class DirectKernel512 implements DirectKernel {
         FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + r0 + 1]), c11 = FloatVector.broadcast(S, bias[biasOff + r0 + 1]);
         FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + r0 + 2]), c21 = FloatVector.broadcast(S, bias[biasOff + r0 + 2]);
         FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + r0 + 3]), c31 = FloatVector.broadcast(S, bias[biasOff + r0 + 3]);
-        int a0ff = aOff + r0;
+        int aRows = aOff + r0;
         for (int k = 0; k < depth; k++) {
             int bk = bOff + kOff[k];
             FloatVector b0 = FloatVector.fromArray(S, b, bk);
             FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
-            int ak = a0ff + k * ROWS;
+            int ak = aRows + k * ROWS;
             FloatVector a0 = FloatVector.broadcast(S, a[ak]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
