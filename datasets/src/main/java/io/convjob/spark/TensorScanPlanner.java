@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.types.DataTypes;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 
@@ -17,6 +18,34 @@ import org.apache.spark.sql.util.ArrowUtils;
 public record TensorScanPlanner(StructType schema, List<TensorFilePartition> partitions) {
 
     public static TensorScanPlanner plan(Storage storage, TensorSourceOptions options) {
+        return planFiles(storage, options);
+    }
+
+    /**
+     * {@link #plan} for a job that reads the files itself, not through Spark SQL ({@code run}'s file-to-file path).
+     * Spark's Arrow type mapping reads the SQL conf, and on the driver the first read of a session's SQL conf builds
+     * Spark SQL's shared state (warehouse directory, file systems, URL handlers): measured, a quarter of the driver's
+     * time before a session's first file-to-file job, for nothing that job uses. Here the mapped schema only checks
+     * that the files agree with each other, which any one conf does alike, so the mapping reads Spark's defaults.
+     */
+    public static TensorScanPlanner planOutsideSql(Storage storage, TensorSourceOptions options) {
+        return SQLConf.withExistingConf(new SQLConf(), () -> planFiles(storage, options));
+    }
+
+    /**
+     * The tensor shape of the first file {@link #plan} would read, from its schema alone (no other file is opened or
+     * checked); bad input (no file, an unreadable one) throws as {@link #plan} does.
+     */
+    public static int[] firstFileShape(Storage storage, TensorSourceOptions options) {
+        for (Path file : TensorFiles.list(storage, options.paths(), options.allowIncomplete())) {
+            try (TensorFileReader reader = TensorFileReader.open(storage, file, ArrowUtils.rootAllocator(), options.column(), options.shape())) {
+                return reader.tensorType().shape();
+            }
+        }
+        return null; // not reached: the listing refuses an input without files
+    }
+
+    private static TensorScanPlanner planFiles(Storage storage, TensorSourceOptions options) {
         StructType schema = null;
         Path first = null;
         List<TensorFilePartition> partitions = new ArrayList<>();

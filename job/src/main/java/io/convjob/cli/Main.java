@@ -28,7 +28,7 @@ public final class Main {
     /** As {@link #execute(String[], PrintWriter, PrintWriter)}; {@code errAtLineStart} tells whether stderr's last line is open. */
     static int execute(String[] args, PrintWriter out, PrintWriter err, java.util.function.BooleanSupplier errAtLineStart) {
         ErrorReporter reporter = new ErrorReporter(System.getProperty(LOG_PROPERTY), errAtLineStart);
-        CommandLine cli = newCommandLine(reporter);
+        CommandLine cli = newCommandLine(args, reporter);
         cli.setOut(out);
         cli.setErr(err);
         try {
@@ -43,8 +43,8 @@ public final class Main {
     }
 
 
-    private static CommandLine newCommandLine(ErrorReporter reporter) {
-        CommandLine cli = new CommandLine(new ConvjobCommand());
+    private static CommandLine newCommandLine(String[] args, ErrorReporter reporter) {
+        CommandLine cli = ConvjobCommand.commandLine(args);
         cli.setExitCodeExceptionMapper(ExitCodes::of);
         cli.setExecutionExceptionHandler(reporter);
         cli.setParameterExceptionHandler(reporter);

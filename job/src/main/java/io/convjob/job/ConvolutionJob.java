@@ -87,16 +87,33 @@ public final class ConvolutionJob {
         }
     }
 
-    /** A warm-up of the spec's model when the master is local and the spec a plain local file; else none. */
+    /**
+     * A warm-up of the spec's model when the master is local and the spec a plain local file; else none. It goes on
+     * with the input's own row length once the first input file's schema gives it (read on the warm-up's thread): at
+     * 64x64 the stack's stride-2 layers run other kernels than on the small sample.
+     */
     private static KernelWarmUp warmUpForLocalMode(JobOptions options) {
         String master = options.master() != null ? options.master() : System.getProperty("spark.master", "local[*]");
         if (!master.startsWith("local") || options.weights() != null) return KernelWarmUp.none();
         try {
             java.nio.file.Path spec = Storage.standard().plainLocalFile(new Path(options.spec()));
-            return spec == null ? KernelWarmUp.none() : KernelWarmUp.startFromSpec(spec);
+            return spec == null ? KernelWarmUp.none() : KernelWarmUp.startFromSpec(spec, () -> inputShape(options));
         } catch (RuntimeException e) { // a bad --spec path: the run reports it
             return KernelWarmUp.none();
         }
+    }
+
+    /**
+     * The input's sample shape: {@code --shape}, else the first file's of local Arrow input; null for other inputs (a
+     * remote store is left to the job, which reads it with the session's settings).
+     */
+    private static int[] inputShape(JobOptions options) {
+        if (options.shape() != null) return options.shape();
+        if (options.inputFormat() == TensorFormat.IMAGE || options.inputFormat() == TensorFormat.PARQUET) return null;
+        String scheme = new Path(options.input()).toUri().getScheme();
+        if (scheme != null && !scheme.equals("file")) return null;
+        return TensorScanPlanner.firstFileShape(Storage.standard(), TensorSourceOptions.forPaths(
+                List.of(options.input()), options.column(), null, options.allowIncompleteInput()));
     }
 
     /**
@@ -171,7 +188,7 @@ public final class ConvolutionJob {
                 : TensorInput.format(storage, options.input(), options.inputFormat());
         if (isFileToFile(format, options)) {
             // planned here, once: the files' schemas give the sample shape, the partitions feed the tasks
-            TensorScanPlanner plan = TensorScanPlanner.plan(storage, TensorSourceOptions.forPaths(
+            TensorScanPlanner plan = TensorScanPlanner.planOutsideSql(storage, TensorSourceOptions.forPaths(
                     List.of(options.input()), options.column(), options.shape(), options.allowIncompleteInput()));
             int[] sampleShape = TensorInput.sampleShape(plan.schema(), options.input(), options.column(), options.shape());
             ModelSpec spec = SpecText.parse(specJson);
@@ -311,9 +328,15 @@ public final class ConvolutionJob {
         result.write().format(TensorParquetFormat.SHORT_NAME).mode(SaveMode.Append).save(data.toString());
     }
 
-    /** The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}. */
+    /**
+     * The test-only fault injection, see {@link ConvPartitionFunction#FAIL_FIRST_ATTEMPT}: set in the context's conf
+     * or as a local property of the calling thread. Not read from the session's SQL conf, whose first read builds Spark
+     * SQL's shared state, which the file-to-file path never needs ({@link TensorScanPlanner#planOutsideSql}).
+     */
     private static boolean failFirstAttempt(SparkSession spark) {
-        return Boolean.parseBoolean(spark.conf().get(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "false"));
+        org.apache.spark.SparkContext context = spark.sparkContext();
+        return context.getConf().getBoolean(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, false)
+                || Boolean.parseBoolean(context.getLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT));
     }
 
     /** True for a null tensor, a null element or a length other than the sample shape's element count. */

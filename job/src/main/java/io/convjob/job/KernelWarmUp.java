@@ -56,19 +56,40 @@ public final class KernelWarmUp implements AutoCloseable {
      * nothing for a spec that needs a weight file or cannot be read (the real run reports any problem).
      */
     public static KernelWarmUp startFromSpec(java.nio.file.Path specFile) {
+        return startFromSpec(specFile, () -> null);
+    }
+
+    /**
+     * {@link #startFromSpec(java.nio.file.Path)}, then on samples of the input's shape as {@link #useInputShape} takes
+     * it, once the model is built: {@code inputShape} is asked on the background thread too (e.g. it reads the first
+     * input file's schema), and may give null (unknown: the small sample goes on).
+     */
+    public static KernelWarmUp startFromSpec(java.nio.file.Path specFile, java.util.function.Supplier<int[]> inputShape) {
         KernelWarmUp w = new KernelWarmUp();
         return w.begin(() -> {
             try {
                 Model model = Model.fromSpec(SpecText.parse(SpecText.read(specFile)));
                 int[] sample = sampleShape(model);
                 if (sample != null) {
+                    w.smallSample = sample;
                     w.sample = sample;
+                    w.model = model;
+                    int[] input = shapeOrNull(inputShape);
+                    if (input != null) w.useInputShape(input);
                     w.run(model);
                 }
             } catch (RuntimeException | OutOfMemoryError e) {
                 // no warm-up
             }
         });
+    }
+
+    private static int[] shapeOrNull(java.util.function.Supplier<int[]> inputShape) {
+        try {
+            return inputShape.get();
+        } catch (RuntimeException e) { // the real run reports an unreadable input
+            return null;
+        }
     }
 
     /** Nothing to warm up. */

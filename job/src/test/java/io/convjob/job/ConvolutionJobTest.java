@@ -306,13 +306,13 @@ class ConvolutionJobTest extends SparkTestBase {
     @Test
     void retriedTaskWritesEveryRowExactlyOnce(@TempDir Path tmp) {
         Path out = tmp.resolve("out");
-        spark().conf().set(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true");
+        spark().sparkContext().setLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true");
         try {
             JobSummary summary = job.run(spark(), options(E2E.resolve("input").toString(), out).withBatchSize(16)
                     .withPartitions(2));
             assertEquals(192, summary.rows());
         } finally {
-            spark().conf().unset(ConvPartitionFunction.FAIL_FIRST_ATTEMPT);
+            spark().sparkContext().setLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, null);
         }
         // TensorDirs.read fails on an id written twice
         TensorDirs.assertMatches(EXPECTED, TensorDirs.read(out));

@@ -58,6 +58,34 @@ class KernelWarmUpTest {
     }
 
     @Test
+    void fromASpecFileItGoesOnWithTheInputShapeItIsGiven() throws Exception {
+        // run's local mode: the spec and the first input file are read on the warm-up's own thread
+        Path spec = Path.of("../conf/specs/feature-stack.json");
+        KernelWarmUp warmUp = KernelWarmUp.startFromSpec(spec, () -> new int[] {3, 64, 64});
+        try {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!Arrays.equals(warmUp.lastShape(), new int[] {3, 16, 64}) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertArrayEquals(new int[] {3, 16, 64}, warmUp.lastShape(), "the input's row length, as useInputShape takes it");
+            assertFalse(warmUp.useInputShape(new int[] {5, 64, 64}), "the model it built refuses 5 channels");
+        } finally {
+            warmUp.close();
+        }
+        assertTrue(warmUp.awaitEnd(60_000), "the warm-up thread did not stop");
+
+        KernelWarmUp unknown = KernelWarmUp.startFromSpec(spec, () -> {
+            throw new IllegalStateException("an unreadable input");
+        });
+        try {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (unknown.runs() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertArrayEquals(new int[] {3, 16, 16}, unknown.lastShape(), "no input shape: the small sample");
+        } finally {
+            unknown.close();
+        }
+        assertTrue(unknown.awaitEnd(60_000), "the warm-up thread did not stop");
+    }
+
+    @Test
     void aVolumeModelWarmsUpOnAVolume() {
         Model m = model("{\"layer\": \"Conv3d\", \"in_channels\": 2, \"out_channels\": 4, \"kernel_size\": 3, \"key\": 1}");
         assertArrayEquals(new int[] {2, 16, 16, 16}, KernelWarmUp.sampleShape(m));

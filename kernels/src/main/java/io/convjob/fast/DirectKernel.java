@@ -12,6 +12,24 @@ interface DirectKernel {
     /** Output channels per block. */
     int ROWS = 8;
 
+    /**
+     * Whether C2 has only 16 vector registers here (x86 without AVX-512, {@code -XX:UseAVX} below 3): the 8 x 2
+     * accumulators of {@link #tile2} then spill, and it runs as {@link #tile2Halves} instead (measured with
+     * -XX:UseAVX=2, 1 thread: the bench's DirectConv rows from 34-64% of the 256-bit FMA peak to 71-98%; two one-vector
+     * tiles, the other shape that fits, 0.8-0.9x the halves). AVX-512 and ARM have 32.
+     */
+    boolean SIXTEEN_VECTOR_REGISTERS = sixteenVectorRegisters();
+
+    private static boolean sixteenVectorRegisters() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
+        } catch (RuntimeException | LinkageError notX86OrNotHotSpot) {
+            return false;
+        }
+    }
+
     /** Floats per vector. */
     int lanes();
 
@@ -21,6 +39,13 @@ interface DirectKernel {
      */
     void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
                float[] c, int cOff, int ldc, int validRows);
+
+    /**
+     * As {@link #tile2}, as two halves of 4 rows (4 x 2 accumulators, 2 B vectors and a broadcast: 11 registers), each
+     * reading all of B: for machines with 16 vector registers ({@link #SIXTEEN_VECTOR_REGISTERS}).
+     */
+    void tile2Halves(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,
+                     float[] c, int cOff, int ldc, int validRows);
 
     /** As {@link #tile2} for one vector of positions. */
     void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias, int biasOff,

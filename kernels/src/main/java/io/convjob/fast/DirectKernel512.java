@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers. (A half-size
+ * {@link DirectKernel} at 512 bits: 8 x 2 accumulators, 2 B vectors and a broadcast stay in registers (with 32 vector
+ * registers; with 16, {@link #tile2} runs as {@link #tile2Halves}). (A half-size
  * tile for row tails was slower overall: FloatVector code shared by two species gets a polluted profile and C2
  * then boxes the vectors.) The other sizes are generated from this file at build time (the Vector
  * API only compiles to SIMD when the species is a constant): edit this one. In JDK 17, C2 also falls back to slow
@@ -32,6 +33,11 @@ final class DirectKernel512 implements DirectKernel {
 
     @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
                                 int biasOff, float[] c, int cOff, int ldc, int validRows) {
+        if (SIXTEEN_VECTOR_REGISTERS) {
+            // a constant: C2 keeps one of the two bodies
+            tile2Halves(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+            return;
+        }
         int L = S.length();
         FloatVector c00 = FloatVector.broadcast(S, bias[biasOff + 0]), c01 = FloatVector.broadcast(S, bias[biasOff + 0]);
         FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]), c11 = FloatVector.broadcast(S, bias[biasOff + 1]);
@@ -102,6 +108,60 @@ final class DirectKernel512 implements DirectKernel {
         if (7 < validRows) {
             c70.intoArray(c, cOff + 7 * ldc + 0 * L);
             c71.intoArray(c, cOff + 7 * ldc + 1 * L);
+        }
+    }
+
+    @Override public void tile2Halves(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                      int biasOff, float[] c, int cOff, int ldc, int validRows) {
+        fourRows(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows, 0);
+        fourRows(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows, 4);
+    }
+
+    /**
+     * Rows {@code r0 .. r0 + 3} of {@link #tile2}: 4 x 2 accumulators, 2 B vectors and a broadcast, 11 registers.
+     */
+    private static void fourRows(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                 int biasOff, float[] c, int cOff, int ldc, int validRows, int r0) {
+        int L = S.length();
+        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff + r0]), c01 = FloatVector.broadcast(S, bias[biasOff + r0]);
+        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + r0 + 1]), c11 = FloatVector.broadcast(S, bias[biasOff + r0 + 1]);
+        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + r0 + 2]), c21 = FloatVector.broadcast(S, bias[biasOff + r0 + 2]);
+        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + r0 + 3]), c31 = FloatVector.broadcast(S, bias[biasOff + r0 + 3]);
+        int aRows = aOff + r0;
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + kOff[k];
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            int ak = aRows + k * ROWS;
+            FloatVector a0 = FloatVector.broadcast(S, a[ak]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        int o = cOff + r0 * ldc;
+        if (r0 < validRows) {
+            c00.intoArray(c, o);
+            c01.intoArray(c, o + L);
+        }
+        if (r0 + 1 < validRows) {
+            c10.intoArray(c, o + ldc);
+            c11.intoArray(c, o + ldc + L);
+        }
+        if (r0 + 2 < validRows) {
+            c20.intoArray(c, o + 2 * ldc);
+            c21.intoArray(c, o + 2 * ldc + L);
+        }
+        if (r0 + 3 < validRows) {
+            c30.intoArray(c, o + 3 * ldc);
+            c31.intoArray(c, o + 3 * ldc + L);
         }
     }
 

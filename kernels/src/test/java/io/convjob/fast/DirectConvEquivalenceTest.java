@@ -161,6 +161,26 @@ class DirectConvEquivalenceTest {
     }
 
     /**
+     * The two-vector tiles as two 4-row halves (the shape used with 16 vector registers, -XX:UseAVX=2), at every vector
+     * size: the whole suite (row blocks of fewer than 8 channels, scattered and paired tiles, 1-3 threads) matches.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void tilesInHalvesMatchReference(int bits) {
+        DirectKernel kernel = new InHalves(VectorEngine.directKernel(bits));
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+        ConvEngine engine = new ConvEngine() {
+            @Override public String name() { return "direct-halves-" + bits; }
+
+            @Override public PreparedConv prepare(ConvGeometry g, float[] weight, float[] bias) {
+                ConvPlan plan = new ConvPlan(g, weight, bias, DirectKernel.ROWS);
+                return new DirectConv(plan, new SplitInput(plan), weight, kernel, workspaces);
+            }
+        };
+        for (ConvCases.Case c : cases()) ConvCases.assertMatchesReference(engine, c);
+    }
+
+    /**
      * Split buffers keep their padding zeros between calls of one layer and are re-zeroed for another: interleave a
      * padded layer (growing and shrinking its batch) with layers that write where it has zeros, on one thread.
      */
@@ -431,22 +451,62 @@ class DirectConvEquivalenceTest {
     }
 
     /** A kernel whose tiles fail on the pool's helper threads. */
-    private record FailingOnHelpers(DirectKernel real) implements DirectKernel {
+    private static final class FailingOnHelpers extends Delegating {
+        FailingOnHelpers(DirectKernel real) {
+            super(real);
+        }
+
         private static void check() {
             if (Thread.currentThread().getName().startsWith("convjob-worker")) throw new IllegalStateException("planted");
+        }
+
+        @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                    int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            check();
+            super.tile2(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+
+        @Override public void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                    int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            check();
+            super.tile1(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+    }
+
+    /** A kernel whose two-vector tiles always run in two 4-row halves, as with 16 vector registers. */
+    private static final class InHalves extends Delegating {
+        InHalves(DirectKernel real) {
+            super(real);
+        }
+
+        @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
+                                    int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            real.tile2Halves(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+    }
+
+    /** Every call to another kernel, for test kernels that change one or two. */
+    private static class Delegating implements DirectKernel {
+        final DirectKernel real;
+
+        Delegating(DirectKernel real) {
+            this.real = real;
         }
 
         @Override public int lanes() { return real.lanes(); }
 
         @Override public void tile2(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
                                     int biasOff, float[] c, int cOff, int ldc, int validRows) {
-            check();
             real.tile2(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
+        }
+
+        @Override public void tile2Halves(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth,
+                                          float[] bias, int biasOff, float[] c, int cOff, int ldc, int validRows) {
+            real.tile2Halves(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
         }
 
         @Override public void tile1(float[] a, int aOff, float[] b, int bOff, int[] kOff, int depth, float[] bias,
                                     int biasOff, float[] c, int cOff, int ldc, int validRows) {
-            check();
             real.tile1(a, aOff, b, bOff, kOff, depth, bias, biasOff, c, cOff, ldc, validRows);
         }
 

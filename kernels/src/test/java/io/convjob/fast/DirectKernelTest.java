@@ -5,8 +5,53 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** {@link DirectKernel}'s copies at every vector size up to this CPU's, element by element. */
+/** {@link DirectKernel}'s tiles and copies at every vector size up to this CPU's, element by element. */
 class DirectKernelTest {
+
+    /**
+     * Both two-vector tiles ({@link DirectKernel#tile2} and its 4-row halves) against sums in double: every count of
+     * valid rows, depths of 1 to 37 with scattered B rows, C rows wider apart than the tile; rows past the valid ones
+     * and columns past the tile keep what they held.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @MethodSource("io.convjob.fast.VectorSizes#upToPreferred")
+    void twoVectorTilesSumEveryValidRowAndWriteNothingElse(int bits) {
+        DirectKernel kernel = VectorEngine.directKernel(bits);
+        int w = 2 * kernel.lanes();
+        java.util.Random r = new java.util.Random(11);
+        for (int depth : new int[] {1, 2, 7, 37}) {
+            float[] a = new float[3 + depth * DirectKernel.ROWS];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() - 0.5f;
+            float[] b = new float[5 + 4 * depth + w + 64];
+            for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() - 0.5f;
+            int[] kOff = new int[depth];
+            for (int k = 0; k < depth; k++) kOff[k] = r.nextInt(4 * depth + 64);
+            float[] bias = new float[2 + DirectKernel.ROWS];
+            for (int i = 0; i < bias.length; i++) bias[i] = r.nextFloat();
+            int ldc = w + 3;
+            for (int validRows = 1; validRows <= DirectKernel.ROWS; validRows++) {
+                for (boolean halves : new boolean[] {false, true}) {
+                    float[] c = new float[2 + DirectKernel.ROWS * ldc];
+                    java.util.Arrays.fill(c, 42f);
+                    if (halves) kernel.tile2Halves(a, 3, b, 5, kOff, depth, bias, 2, c, 2, ldc, validRows);
+                    else kernel.tile2(a, 3, b, 5, kOff, depth, bias, 2, c, 2, ldc, validRows);
+                    for (int i = 0; i < c.length; i++) {
+                        int row = (i - 2) / ldc;
+                        int col = (i - 2) % ldc;
+                        String where = (halves ? "halves" : "tile2") + " depth " + depth + " valid " + validRows
+                                + ": c[" + i + "]";
+                        if (i < 2 || row >= validRows || col >= w) {
+                            assertEquals(42f, c[i], where);
+                            continue;
+                        }
+                        double sum = bias[2 + row];
+                        for (int k = 0; k < depth; k++) sum += (double) a[3 + k * DirectKernel.ROWS + row] * b[5 + kOff[k] + col];
+                        assertEquals(sum, c[i], 1e-5, where);
+                    }
+                }
+            }
+        }
+    }
 
     /**
      * Every pair of run lengths up to three vectors (equal, one apart as on odd widths, far apart, below half a vector,

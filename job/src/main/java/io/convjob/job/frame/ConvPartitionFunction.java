@@ -35,7 +35,10 @@ import java.util.NoSuchElementException;
  */
 public final class ConvPartitionFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
 
-    /** Test-only: when true, the first attempt of partition 0's task fails after writing its first batch. */
+    /**
+     * Test-only: when true (in the context's conf, or a local property of the thread that starts the job), the first
+     * attempt of partition 0's task fails after writing its first batch.
+     */
     public static final String FAIL_FIRST_ATTEMPT = "spark.convjob.test.failFirstAttempt";
 
     private final Broadcast<ModelPayload> model;

@@ -172,7 +172,7 @@ abstract class StorageEndToEnd extends SparkTestBase {
 
     @Test
     void retriedTasksWriteEveryRowExactlyOnce() throws IOException {
-        spark().conf().set(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true");
+        spark().sparkContext().setLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, "true");
         try {
             String lean = root + "/runs/retry-lean";
             assertEquals(192, job.run(spark(), options(root + "/e2e/input", lean).withBatchSize(16)).rows());
@@ -181,7 +181,7 @@ abstract class StorageEndToEnd extends SparkTestBase {
             assertEquals(192, job.run(spark(), options(root + "/e2e/input", frame).withBatchSize(16).withPartitions(2)).rows());
             TensorDirs.assertMatches(EXPECTED, TensorDirs.read(download(frame)));
         } finally {
-            spark().conf().unset(ConvPartitionFunction.FAIL_FIRST_ATTEMPT);
+            spark().sparkContext().setLocalProperty(ConvPartitionFunction.FAIL_FIRST_ATTEMPT, null);
         }
     }
 
