@@ -104,21 +104,11 @@ final class ChannelBlockConv implements PreparedConv {
     }
 
     /**
-     * Whether C2 has only 16 vector registers here (x86 without AVX-512): then the 24 accumulators of the larger
-     * tiles spill (measured with -XX:UseAVX=2 on the 3x3s2 row: 4x6 tiles at 49% of the 256-bit FMA peak), so tiles
-     * are 2 vectors x 6 positions (12 accumulators, 2 weight vectors, 1 broadcast). AVX-512 and ARM have 32.
+     * With 16 vector registers ({@link VectorRegisters#SIXTEEN}) the 24 accumulators of the larger tiles spill
+     * (measured with -XX:UseAVX=2 on the 3x3s2 row: 4x6 tiles at 49% of the 256-bit FMA peak), so tiles are 2 vectors
+     * x 6 positions (12 accumulators, 2 weight vectors, 1 broadcast).
      */
-    static final boolean SIXTEEN_VECTOR_REGISTERS = sixteenVectorRegisters();
-
-    private static boolean sixteenVectorRegisters() {
-        try {
-            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.HotSpotDiagnosticMXBean.class);
-            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
-        } catch (RuntimeException | LinkageError notX86OrNotHotSpot) {
-            return false;
-        }
-    }
+    static final boolean SIXTEEN_VECTOR_REGISTERS = VectorRegisters.SIXTEEN;
 
     /**
      * Four vectors of channels per tile unless that pads the last block with more unused channels than two would;

@@ -13,22 +13,12 @@ interface DirectKernel {
     int ROWS = 8;
 
     /**
-     * Whether C2 has only 16 vector registers here (x86 without AVX-512, {@code -XX:UseAVX} below 3): the 8 x 2
+     * Whether C2 has only 16 vector registers here ({@link VectorRegisters#SIXTEEN}): the 8 x 2
      * accumulators of {@link #tile2} then spill, and it runs as {@link #tile2Halves} instead (measured with
      * -XX:UseAVX=2, 1 thread: the bench's DirectConv rows from 34-64% of the 256-bit FMA peak to 71-98%; two one-vector
      * tiles, the other shape that fits, 0.8-0.9x the halves). AVX-512 and ARM have 32.
      */
-    boolean SIXTEEN_VECTOR_REGISTERS = sixteenVectorRegisters();
-
-    private static boolean sixteenVectorRegisters() {
-        try {
-            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.HotSpotDiagnosticMXBean.class);
-            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
-        } catch (RuntimeException | LinkageError notX86OrNotHotSpot) {
-            return false;
-        }
-    }
+    boolean SIXTEEN_VECTOR_REGISTERS = VectorRegisters.SIXTEEN;
 
     /** Floats per vector. */
     int lanes();

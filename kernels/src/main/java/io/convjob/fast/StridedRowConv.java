@@ -66,7 +66,7 @@ final class StridedRowConv implements PreparedConv {
      */
     static boolean suits(ConvGeometry g, int lanes) {
         int n = g.spatialDims();
-        return !ChannelBlockConv.SIXTEEN_VECTOR_REGISTERS && g.inChannels() >= MIN_CHANNELS && n > 0
+        return !VectorRegisters.SIXTEEN && g.inChannels() >= MIN_CHANNELS && n > 0
                 && g.outShape()[n - 1] <= MAX_CHUNK && supports(g, lanes);
     }
 
